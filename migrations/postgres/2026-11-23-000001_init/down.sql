@@ -1,0 +1,11 @@
+DROP TABLE item_search;
+DROP TABLE settings;
+DROP TABLE revisions;
+DROP TABLE item_links;
+DROP TABLE status_events;
+DROP TABLE item_tags;
+DROP TABLE tags;
+DROP TABLE item_parties;
+DROP TABLE item_identifiers;
+DROP TABLE items;
+DROP TABLE users;

@@ -1,0 +1,133 @@
+//! Settings: environment variables (or the matching command-line flags),
+//! then an optional TOML config file, then embedded defaults.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde::Deserialize;
+
+/// The settings every subcommand shares. Each flag falls back to the
+/// environment variable of the same name, then to the config file.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SettingsArgs {
+    /// Database: a SQLite file path (or sqlite:// URL) or a postgres:// URL
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Address the web server listens on
+    #[arg(long, env = "REGWATCH_BIND", global = true)]
+    pub bind: Option<String>,
+    /// Public base URL, used for links in emails
+    #[arg(long, env = "REGWATCH_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+    /// SMTP server URL (smtp:// or smtps://); unset writes emails to the outbox folder
+    #[arg(long, env = "REGWATCH_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// Sender address of emails
+    #[arg(long, env = "REGWATCH_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// Signing key; generated and stored in the database on first start if unset
+    #[arg(long, env = "REGWATCH_SECRET", global = true, hide_env_values = true)]
+    pub secret: Option<String>,
+    /// Optional TOML file with the same settings (lower-case names, e.g. database_url)
+    #[arg(long, env = "REGWATCH_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+}
+
+/// The optional config file: the same names as the environment variables,
+/// lower-cased and without the `REGWATCH_` prefix.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<String>,
+    bind: Option<String>,
+    base_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    secret: Option<String>,
+    outbox_dir: Option<PathBuf>,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "regwatch.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: String,
+    pub base_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub secret: Option<String>,
+    pub outbox_dir: PathBuf,
+    /// Load the starter dataset into an empty database at start.
+    pub seed_on_start: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+}
+
+impl Settings {
+    pub fn load(args: &SettingsArgs) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileSettings::default(),
+        };
+        let bind = args
+            .bind
+            .clone()
+            .or(file.bind)
+            .unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let base_url = args
+            .base_url
+            .clone()
+            .or(file.base_url)
+            .unwrap_or_else(|| format!("http://{bind}"));
+        Ok(Settings {
+            database_url: args
+                .database_url
+                .clone()
+                .or(file.database_url)
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            bind,
+            smtp_url: args.smtp_url.clone().or(file.smtp_url),
+            mail_from: args
+                .mail_from
+                .clone()
+                .or(file.mail_from)
+                .unwrap_or_else(|| "regwatch <regwatch@localhost>".to_owned()),
+            secret: args.secret.clone().or(file.secret),
+            outbox_dir: file.outbox_dir.unwrap_or_else(|| PathBuf::from("outbox")),
+            seed_on_start: true,
+        })
+    }
+
+    /// Settings for tests and embedding: defaults with the given database.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        let mut s = Settings::load(&SettingsArgs::default()).expect("defaults need no file");
+        s.database_url = database_url.into();
+        s
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|source| ConfigError::Parse {
+        path: path.to_owned(),
+        source: Box::new(source),
+    })
+}

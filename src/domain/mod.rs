@@ -1,0 +1,25 @@
+//! Domain types: values that are valid by construction.
+//!
+//! Raw input (form fields, query strings, the seed file) becomes these types
+//! through `TryFrom`/`FromStr`; everything past that boundary can rely on them.
+
+mod event_date;
+mod kind;
+mod slug;
+mod status;
+
+pub use event_date::{DatePrecision, EventDate};
+pub use kind::{Confidence, Kind, Phase};
+pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
+pub use status::{Status, StatusDef, StatusEffect};
+
+/// Why a raw value was refused; the message is shown to the user as is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidValue(pub String);
+
+impl InvalidValue {
+    pub fn new(msg: impl Into<String>) -> Self {
+        Self(msg.into())
+    }
+}

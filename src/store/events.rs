@@ -1,0 +1,183 @@
+//! Status events, and the one place an item's current status is derived.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::revisions::{self, FieldChange};
+use super::{now, search, DbConnection, DbError};
+use crate::domain::{Confidence, DatePrecision, EventDate, Kind, Phase, SourceUrl, Status};
+use crate::schema::{items, status_events};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = status_events)]
+pub struct EventRow {
+    pub id: i32,
+    pub item_id: i32,
+    pub event_date: NaiveDate,
+    pub date_precision: String,
+    pub status: String,
+    pub moves_status: bool,
+    pub phase: Option<String>,
+    pub note: String,
+    pub source_url: String,
+    pub confidence: String,
+    pub retracted: bool,
+    pub retraction_note: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl EventRow {
+    pub fn date(&self) -> EventDate {
+        let precision = self.date_precision.parse().unwrap_or(DatePrecision::Day);
+        EventDate::from_parts(self.event_date, precision)
+    }
+
+    pub fn phase(&self) -> Option<Phase> {
+        self.phase.as_deref().and_then(|p| p.parse().ok())
+    }
+
+    pub fn confidence(&self) -> Confidence {
+        self.confidence.parse().unwrap_or(Confidence::Low)
+    }
+}
+
+/// A status event ready to store: every part already valid.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub date: EventDate,
+    pub status: Status,
+    pub note: String,
+    pub source: SourceUrl,
+    pub confidence: Confidence,
+}
+
+impl NewEvent {
+    /// The fields a revision shows for a new event.
+    pub fn describe(&self) -> Vec<FieldChange> {
+        let field = |f: &str, v: String| FieldChange {
+            field: f.to_owned(),
+            old: None,
+            new: Some(v),
+        };
+        vec![
+            field("event.date", self.date.iso()),
+            field("event.status", self.status.name().to_owned()),
+            field("event.note", self.note.clone()),
+            field("event.source", self.source.as_str().to_owned()),
+            field("event.confidence", self.confidence.as_str().to_owned()),
+        ]
+    }
+}
+
+/// Inserts an event without touching the item's derived fields.
+fn insert(
+    conn: &mut DbConnection,
+    item_id: i32,
+    event: &NewEvent,
+    user_id: Option<i32>,
+) -> Result<i32, DbError> {
+    let at = now();
+    Ok(diesel::insert_into(status_events::table)
+        .values((
+            status_events::item_id.eq(item_id),
+            status_events::event_date.eq(event.date.start()),
+            status_events::date_precision.eq(event.date.precision().as_str()),
+            status_events::status.eq(event.status.name()),
+            status_events::moves_status.eq(event.status.moves_status()),
+            status_events::phase.eq(event.status.phase().map(Phase::as_str)),
+            status_events::note.eq(&event.note),
+            status_events::source_url.eq(event.source.as_str()),
+            status_events::confidence.eq(event.confidence.as_str()),
+            status_events::created_by.eq(user_id),
+            status_events::created_at.eq(at),
+            status_events::updated_at.eq(at),
+        ))
+        .returning(status_events::id)
+        .get_result(conn)?)
+}
+
+/// Records a status event on an item: the event, the item's derived status,
+/// its search document and a revision, in one transaction.
+pub fn record(
+    conn: &mut DbConnection,
+    item_id: i32,
+    event: &NewEvent,
+    user_id: Option<i32>,
+) -> Result<i32, DbError> {
+    conn.transaction(|conn| {
+        let id = insert(conn, item_id, event, user_id)?;
+        let version = bump_version(conn, item_id)?;
+        refresh_status(conn, item_id)?;
+        search::refresh(conn, item_id)?;
+        revisions::record(conn, item_id, user_id, version, "event", &event.describe())?;
+        Ok(id)
+    })
+}
+
+/// Inserts events in bulk (starter data and imports), then derives once.
+pub fn insert_many(
+    conn: &mut DbConnection,
+    item_id: i32,
+    events: &[NewEvent],
+    user_id: Option<i32>,
+) -> Result<(), DbError> {
+    for event in events {
+        insert(conn, item_id, event, user_id)?;
+    }
+    refresh_status(conn, item_id)?;
+    search::refresh(conn, item_id)
+}
+
+fn bump_version(conn: &mut DbConnection, item_id: i32) -> Result<i32, DbError> {
+    Ok(diesel::update(items::table.find(item_id))
+        .set((
+            items::version.eq(items::version + 1),
+            items::updated_at.eq(now()),
+        ))
+        .returning(items::version)
+        .get_result(conn)?)
+}
+
+/// Derives an item's current status, phase and last event date from its
+/// events: the latest standing event that moves the status decides the
+/// status; developments and retracted events never do. This is the only
+/// place these fields are written.
+pub fn refresh_status(conn: &mut DbConnection, item_id: i32) -> Result<(), DbError> {
+    let standing = status_events::table
+        .filter(status_events::item_id.eq(item_id))
+        .filter(status_events::retracted.eq(false));
+    let current: Option<(String, Option<String>)> = standing
+        .filter(status_events::moves_status.eq(true))
+        .order((status_events::event_date.desc(), status_events::id.desc()))
+        .select((status_events::status, status_events::phase))
+        .first(conn)
+        .optional()?;
+    let last: Option<NaiveDate> = standing
+        .select(diesel::dsl::max(status_events::event_date))
+        .first(conn)?;
+    let (status, phase) = match current {
+        Some((s, p)) => (Some(s), p),
+        None => (None, None),
+    };
+    diesel::update(items::table.find(item_id))
+        .set((
+            items::current_status.eq(status),
+            items::current_phase.eq(phase),
+            items::last_event_date.eq(last),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<EventRow>, DbError> {
+    Ok(status_events::table
+        .filter(status_events::item_id.eq(item_id))
+        .order((status_events::event_date.asc(), status_events::id.asc()))
+        .select(EventRow::as_select())
+        .load(conn)?)
+}
+
+/// The status label of a stored event of an item of `kind`.
+pub fn status_label(kind: Kind, status: &str) -> String {
+    Status::label_of(kind, status)
+}

@@ -1,0 +1,257 @@
+//! Items and their multi-valued fields (identifiers, parties, tags).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::events::{self, EventRow};
+use super::links::{self, LinkView};
+use super::revisions::{self, FieldChange};
+use super::{insert_unless_duplicate, now, search, DbConnection, DbError};
+use crate::domain::{Jurisdiction, Kind, Phase, Slug, Tag};
+use crate::schema::{item_identifiers, item_parties, item_tags, items, tags};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = items)]
+pub struct ItemRow {
+    pub id: i32,
+    pub slug: String,
+    pub kind: String,
+    pub title: String,
+    pub short_title: Option<String>,
+    pub original_title: Option<String>,
+    pub jurisdiction: String,
+    pub summary: String,
+    pub status_summary: Option<String>,
+    pub current_status: Option<String>,
+    pub current_phase: Option<String>,
+    pub last_event_date: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ItemRow {
+    pub fn kind(&self) -> Kind {
+        self.kind.parse().unwrap_or(Kind::Other)
+    }
+
+    pub fn phase(&self) -> Option<Phase> {
+        self.current_phase.as_deref().and_then(|p| p.parse().ok())
+    }
+
+    pub fn status_label(&self) -> Option<String> {
+        self.current_status
+            .as_deref()
+            .map(|s| events::status_label(self.kind(), s))
+    }
+}
+
+/// An item's editable fields, every one already valid.
+#[derive(Debug, Clone)]
+pub struct ItemFields {
+    pub kind: Kind,
+    pub slug: Slug,
+    pub title: String,
+    pub short_title: Option<String>,
+    pub original_title: Option<String>,
+    pub jurisdiction: Jurisdiction,
+    pub summary: String,
+    pub status_summary: Option<String>,
+    pub identifiers: Vec<String>,
+    pub parties: Vec<String>,
+    pub tags: Vec<Tag>,
+}
+
+impl ItemFields {
+    /// The fields as (name, text) pairs: what revisions compare.
+    pub fn values(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("kind", self.kind.as_str().to_owned()),
+            ("slug", self.slug.to_string()),
+            ("title", self.title.clone()),
+            ("short_title", self.short_title.clone().unwrap_or_default()),
+            (
+                "original_title",
+                self.original_title.clone().unwrap_or_default(),
+            ),
+            ("jurisdiction", self.jurisdiction.to_string()),
+            ("summary", self.summary.clone()),
+            (
+                "status_summary",
+                self.status_summary.clone().unwrap_or_default(),
+            ),
+            ("identifiers", self.identifiers.join("\n")),
+            ("parties", self.parties.join("\n")),
+            (
+                "tags",
+                self.tags
+                    .iter()
+                    .map(Tag::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        ]
+    }
+}
+
+/// Creates an item with its identifiers, parties and tags, its search
+/// document and its first revision, in one transaction.
+pub fn create(
+    conn: &mut DbConnection,
+    fields: &ItemFields,
+    user_id: Option<i32>,
+) -> Result<i32, DbError> {
+    conn.transaction(|conn| {
+        let at = now();
+        let id: i32 = diesel::insert_into(items::table)
+            .values((
+                items::slug.eq(fields.slug.as_str()),
+                items::kind.eq(fields.kind.as_str()),
+                items::title.eq(&fields.title),
+                items::short_title.eq(&fields.short_title),
+                items::original_title.eq(&fields.original_title),
+                items::jurisdiction.eq(fields.jurisdiction.as_str()),
+                items::summary.eq(&fields.summary),
+                items::status_summary.eq(&fields.status_summary),
+                items::version.eq(1),
+                items::created_at.eq(at),
+                items::updated_at.eq(at),
+            ))
+            .returning(items::id)
+            .get_result(conn)?;
+        write_lists(conn, id, fields)?;
+        search::refresh(conn, id)?;
+        let changes = revisions::diff(&[], &fields.values());
+        revisions::record(conn, id, user_id, 1, "create", &changes)?;
+        Ok(id)
+    })
+}
+
+fn write_lists(conn: &mut DbConnection, item_id: i32, fields: &ItemFields) -> Result<(), DbError> {
+    diesel::delete(item_identifiers::table.filter(item_identifiers::item_id.eq(item_id)))
+        .execute(conn)?;
+    diesel::delete(item_parties::table.filter(item_parties::item_id.eq(item_id))).execute(conn)?;
+    diesel::delete(item_tags::table.filter(item_tags::item_id.eq(item_id))).execute(conn)?;
+    for (position, value) in fields.identifiers.iter().enumerate() {
+        diesel::insert_into(item_identifiers::table)
+            .values((
+                item_identifiers::item_id.eq(item_id),
+                item_identifiers::position.eq(position as i32),
+                item_identifiers::value.eq(value),
+            ))
+            .execute(conn)?;
+    }
+    for (position, name) in fields.parties.iter().enumerate() {
+        diesel::insert_into(item_parties::table)
+            .values((
+                item_parties::item_id.eq(item_id),
+                item_parties::position.eq(position as i32),
+                item_parties::name.eq(name),
+            ))
+            .execute(conn)?;
+    }
+    for tag in &fields.tags {
+        insert_unless_duplicate(conn, |conn| {
+            diesel::insert_into(tags::table)
+                .values(tags::name.eq(tag.as_str()))
+                .execute(conn)
+        })?;
+        let tag_id: i32 = tags::table
+            .filter(tags::name.eq(tag.as_str()))
+            .select(tags::id)
+            .first(conn)?;
+        insert_unless_duplicate(conn, |conn| {
+            diesel::insert_into(item_tags::table)
+                .values((item_tags::item_id.eq(item_id), item_tags::tag_id.eq(tag_id)))
+                .execute(conn)
+        })?;
+    }
+    Ok(())
+}
+
+pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> Result<Option<ItemRow>, DbError> {
+    Ok(items::table
+        .filter(items::slug.eq(slug))
+        .select(ItemRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Everything the item page shows.
+#[derive(Debug)]
+pub struct ItemDetail {
+    pub item: ItemRow,
+    pub identifiers: Vec<String>,
+    pub parties: Vec<String>,
+    pub tags: Vec<String>,
+    pub events: Vec<EventRow>,
+    pub links: Vec<LinkView>,
+}
+
+pub fn detail(conn: &mut DbConnection, slug: &str) -> Result<Option<ItemDetail>, DbError> {
+    let Some(item) = find_by_slug(conn, slug)? else {
+        return Ok(None);
+    };
+    let identifiers = item_identifiers::table
+        .filter(item_identifiers::item_id.eq(item.id))
+        .order(item_identifiers::position)
+        .select(item_identifiers::value)
+        .load(conn)?;
+    let parties = item_parties::table
+        .filter(item_parties::item_id.eq(item.id))
+        .order(item_parties::position)
+        .select(item_parties::name)
+        .load(conn)?;
+    let tags = tags_of(conn, item.id)?;
+    let events = events::for_item(conn, item.id)?;
+    let links = links::for_item(conn, item.id)?;
+    Ok(Some(ItemDetail {
+        item,
+        identifiers,
+        parties,
+        tags,
+        events,
+        links,
+    }))
+}
+
+pub fn tags_of(conn: &mut DbConnection, item_id: i32) -> Result<Vec<String>, DbError> {
+    Ok(item_tags::table
+        .inner_join(tags::table)
+        .filter(item_tags::item_id.eq(item_id))
+        .order(tags::name)
+        .select(tags::name)
+        .load(conn)?)
+}
+
+/// Values the filter menus offer: jurisdictions and tags in use.
+#[derive(Debug, Default)]
+pub struct Facets {
+    pub jurisdictions: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+pub fn facets(conn: &mut DbConnection) -> Result<Facets, DbError> {
+    let jurisdictions = items::table
+        .select(items::jurisdiction)
+        .distinct()
+        .order(items::jurisdiction)
+        .load(conn)?;
+    let tags = tags::table
+        .filter(diesel::dsl::exists(
+            item_tags::table.filter(item_tags::tag_id.eq(tags::id)),
+        ))
+        .order(tags::name)
+        .select(tags::name)
+        .load(conn)?;
+    Ok(Facets {
+        jurisdictions,
+        tags,
+    })
+}
+
+/// The field changes that creating `fields` records (for callers that
+/// describe a creation elsewhere, such as change records).
+pub fn creation_changes(fields: &ItemFields) -> Vec<FieldChange> {
+    revisions::diff(&[], &fields.values())
+}

@@ -1,0 +1,106 @@
+//! Typed links between items ("could restrict", "uses"...).
+
+use diesel::prelude::*;
+
+use super::{insert_unless_duplicate, now, DbConnection, DbError};
+use crate::schema::{item_links, items};
+
+/// A link as seen from one item: outgoing ("this item could restrict X")
+/// or incoming ("X could restrict this item").
+#[derive(Debug, Clone)]
+pub struct LinkView {
+    pub id: i32,
+    pub outgoing: bool,
+    pub relation: String,
+    pub other_slug: String,
+    pub other_title: String,
+    pub other_short_title: Option<String>,
+    pub other_kind: String,
+    pub other_phase: Option<String>,
+}
+
+/// Inserts a link unless the same one exists; returns whether it was new.
+pub fn insert(
+    conn: &mut DbConnection,
+    from_item_id: i32,
+    to_item_id: i32,
+    relation: &str,
+    user_id: Option<i32>,
+) -> Result<bool, DbError> {
+    insert_unless_duplicate(conn, |conn| {
+        diesel::insert_into(item_links::table)
+            .values((
+                item_links::from_item_id.eq(from_item_id),
+                item_links::to_item_id.eq(to_item_id),
+                item_links::relation.eq(relation),
+                item_links::created_by.eq(user_id),
+                item_links::created_at.eq(now()),
+            ))
+            .execute(conn)
+    })
+}
+
+pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<LinkView>, DbError> {
+    type Row = (
+        i32,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+    );
+    let outgoing: Vec<Row> = item_links::table
+        .inner_join(items::table.on(items::id.eq(item_links::to_item_id)))
+        .filter(item_links::from_item_id.eq(item_id))
+        .order(item_links::id)
+        .select((
+            item_links::id,
+            item_links::relation,
+            items::slug,
+            items::title,
+            items::short_title,
+            items::kind,
+            items::current_phase,
+        ))
+        .load(conn)?;
+    let incoming: Vec<Row> = item_links::table
+        .inner_join(items::table.on(items::id.eq(item_links::from_item_id)))
+        .filter(item_links::to_item_id.eq(item_id))
+        .order(item_links::id)
+        .select((
+            item_links::id,
+            item_links::relation,
+            items::slug,
+            items::title,
+            items::short_title,
+            items::kind,
+            items::current_phase,
+        ))
+        .load(conn)?;
+    let view = |outgoing: bool| {
+        move |(
+            id,
+            relation,
+            other_slug,
+            other_title,
+            other_short_title,
+            other_kind,
+            other_phase,
+        ): Row| LinkView {
+            id,
+            outgoing,
+            relation,
+            other_slug,
+            other_title,
+            other_short_title,
+            other_kind,
+            other_phase,
+        }
+    };
+    Ok(outgoing
+        .into_iter()
+        .map(view(true))
+        .chain(incoming.into_iter().map(view(false)))
+        .collect())
+}

@@ -1,0 +1,72 @@
+//! Queries and writes, with the rows they read and write beside them.
+//!
+//! Every function takes a `&mut DbConnection` and runs synchronously; the
+//! web layer calls them on the blocking thread pool.
+
+pub mod events;
+pub mod items;
+pub mod links;
+pub mod revisions;
+pub mod search;
+pub mod settings;
+pub mod timeline;
+
+use chrono::{NaiveDateTime, Utc};
+
+pub use crate::db::{DbConnection, DbError};
+
+/// Current time, truncated to seconds (both backends store it the same way).
+pub fn now() -> NaiveDateTime {
+    let now = Utc::now().naive_utc();
+    now.with_nanosecond_zero()
+}
+
+trait NanosZero {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl NanosZero for NaiveDateTime {
+    fn with_nanosecond_zero(self) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(0).unwrap_or(self)
+    }
+}
+
+/// Runs an insert that a unique constraint may refuse, in a savepoint so a
+/// refusal leaves the surrounding transaction usable. Returns whether the
+/// row was inserted (`false`: an equal row already exists).
+pub fn insert_unless_duplicate(
+    conn: &mut DbConnection,
+    insert: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<usize>,
+) -> Result<bool, DbError> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    use diesel::Connection;
+    match conn.transaction(insert) {
+        Ok(n) => Ok(n > 0),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One page of results and whether another follows.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub page: i64,
+    pub per_page: i64,
+    pub has_next: bool,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from a query that fetched `per_page + 1` rows.
+    pub fn from_overfetch(mut rows: Vec<T>, page: i64, per_page: i64) -> Self {
+        let has_next = rows.len() as i64 > per_page;
+        rows.truncate(per_page as usize);
+        Page {
+            rows,
+            page,
+            per_page,
+            has_next,
+        }
+    }
+}

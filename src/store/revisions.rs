@@ -1,0 +1,125 @@
+//! Revisions: every save of an item, with who, when and a field-level diff.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{now, DbConnection, DbError};
+use crate::schema::revisions;
+
+/// One changed field: its value before and after (`None` where absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// The changes between two lists of (field, value) pairs, in field order.
+pub fn diff(old: &[(&'static str, String)], new: &[(&'static str, String)]) -> Vec<FieldChange> {
+    let value = |list: &[(&'static str, String)], field: &str| {
+        list.iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    let mut fields: Vec<&'static str> = new.iter().map(|(f, _)| *f).collect();
+    for (f, _) in old {
+        if !fields.contains(f) {
+            fields.push(f);
+        }
+    }
+    fields
+        .into_iter()
+        .filter_map(|field| {
+            let (o, n) = (value(old, field), value(new, field));
+            (o != n).then(|| FieldChange {
+                field: field.to_owned(),
+                old: o,
+                new: n,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = revisions)]
+pub struct RevisionRow {
+    pub id: i32,
+    pub item_id: i32,
+    pub user_id: Option<i32>,
+    pub item_version: i32,
+    pub action: String,
+    pub diff: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl RevisionRow {
+    pub fn changes(&self) -> Vec<FieldChange> {
+        serde_json::from_str(&self.diff).unwrap_or_default()
+    }
+}
+
+/// Records a revision; call inside the transaction of the change itself.
+pub fn record(
+    conn: &mut DbConnection,
+    item_id: i32,
+    user_id: Option<i32>,
+    item_version: i32,
+    action: &str,
+    changes: &[FieldChange],
+) -> Result<(), DbError> {
+    let diff = serde_json::to_string(changes).expect("field changes serialise");
+    diesel::insert_into(revisions::table)
+        .values((
+            revisions::item_id.eq(item_id),
+            revisions::user_id.eq(user_id),
+            revisions::item_version.eq(item_version),
+            revisions::action.eq(action),
+            revisions::diff.eq(diff),
+            revisions::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<RevisionRow>, DbError> {
+    Ok(revisions::table
+        .filter(revisions::item_id.eq(item_id))
+        .order(revisions::id.desc())
+        .select(RevisionRow::as_select())
+        .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_lists_only_changed_fields() {
+        let old = [("title", "A".to_owned()), ("summary", "same".to_owned())];
+        let new = [
+            ("title", "B".to_owned()),
+            ("summary", "same".to_owned()),
+            ("tags", "ai".to_owned()),
+        ];
+        let d = diff(&old, &new);
+        assert_eq!(d.len(), 2);
+        assert_eq!(
+            d[0],
+            FieldChange {
+                field: "title".into(),
+                old: Some("A".into()),
+                new: Some("B".into())
+            }
+        );
+        assert_eq!(
+            d[1],
+            FieldChange {
+                field: "tags".into(),
+                old: None,
+                new: Some("ai".into())
+            }
+        );
+    }
+}

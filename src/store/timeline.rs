@@ -1,0 +1,222 @@
+//! The two reading views over many items: the timeline of status events and
+//! the item table, both narrowed by the same filter.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::events::EventRow;
+use super::items::ItemRow;
+use super::search::SearchQuery;
+use super::{DbConnection, DbError, Page};
+use crate::db::Db;
+use crate::domain::{Jurisdiction, Kind, Phase, Tag};
+use crate::schema::{item_tags, items, status_events, tags};
+
+/// What a reader narrowed the view to. Every part is optional and valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub jurisdiction: Option<Jurisdiction>,
+    pub kind: Option<Kind>,
+    pub tag: Option<Tag>,
+    pub phase: Option<Phase>,
+    /// First day included.
+    pub from: Option<NaiveDate>,
+    /// Last day included.
+    pub to: Option<NaiveDate>,
+    pub q: Option<SearchQuery>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+}
+
+/// Conditions on the item that both views share.
+macro_rules! filter_items {
+    ($query:ident, $filter:expr, $backend:expr) => {
+        if let Some(k) = $filter.kind {
+            $query = $query.filter(items::kind.eq(k.as_str()));
+        }
+        if let Some(j) = &$filter.jurisdiction {
+            $query = $query.filter(items::jurisdiction.eq(j.as_str().to_owned()));
+        }
+        if let Some(t) = &$filter.tag {
+            $query = $query.filter(
+                items::id.eq_any(
+                    item_tags::table
+                        .inner_join(tags::table)
+                        .filter(tags::name.eq(t.as_str().to_owned()))
+                        .select(item_tags::item_id),
+                ),
+            );
+        }
+        if let Some(q) = &$filter.q {
+            $query = $query.filter(q.matches_item($backend));
+        }
+    };
+}
+
+/// Item columns shown beside each timeline event.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = items)]
+pub struct ItemBrief {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub short_title: Option<String>,
+    pub kind: String,
+    pub jurisdiction: String,
+}
+
+/// Bounds of an open-ended date range, valid on both backends.
+const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+
+pub const TIMELINE_PAGE_SIZE: i64 = 50;
+pub const ITEMS_PAGE_SIZE: i64 = 50;
+
+/// Standing (not retracted) status events, newest first.
+pub fn timeline(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    page: i64,
+) -> Result<Page<(EventRow, ItemBrief)>, DbError> {
+    let backend = conn.backend();
+    let mut query = status_events::table
+        .inner_join(items::table)
+        .filter(status_events::retracted.eq(false))
+        .select((EventRow::as_select(), ItemBrief::as_select()))
+        .into_boxed::<Db>();
+    filter_items!(query, filter, backend);
+    if let Some(p) = filter.phase {
+        query = query.filter(status_events::phase.eq(p.as_str()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(status_events::event_date.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(status_events::event_date.le(to));
+    }
+    let rows = query
+        .order((status_events::event_date.desc(), status_events::id.desc()))
+        .limit(TIMELINE_PAGE_SIZE + 1)
+        .offset((page - 1) * TIMELINE_PAGE_SIZE)
+        .load(conn)?;
+    Ok(Page::from_overfetch(rows, page, TIMELINE_PAGE_SIZE))
+}
+
+/// Columns the item table sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortColumn {
+    Title,
+    Kind,
+    Jurisdiction,
+    Status,
+    Phase,
+    #[default]
+    LastEvent,
+}
+
+impl SortColumn {
+    pub const ALL: [SortColumn; 6] = [
+        SortColumn::Title,
+        SortColumn::Kind,
+        SortColumn::Jurisdiction,
+        SortColumn::Status,
+        SortColumn::Phase,
+        SortColumn::LastEvent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortColumn::Title => "title",
+            SortColumn::Kind => "kind",
+            SortColumn::Jurisdiction => "jurisdiction",
+            SortColumn::Status => "status",
+            SortColumn::Phase => "phase",
+            SortColumn::LastEvent => "last-event",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SortColumn> {
+        SortColumn::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The direction a first click sorts in: dates newest first, text A to Z.
+    pub fn default_descending(self) -> bool {
+        self == SortColumn::LastEvent
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            column: SortColumn::LastEvent,
+            descending: true,
+        }
+    }
+}
+
+/// Items matching the filter, sorted. The date range keeps items with at
+/// least one standing event in it; the phase is the item's current phase.
+pub fn items(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    sort: Sort,
+    page: i64,
+) -> Result<Page<ItemRow>, DbError> {
+    let backend = conn.backend();
+    let mut query = items::table.select(ItemRow::as_select()).into_boxed::<Db>();
+    filter_items!(query, filter, backend);
+    if let Some(p) = filter.phase {
+        query = query.filter(items::current_phase.eq(p.as_str()));
+    }
+    if filter.from.is_some() || filter.to.is_some() {
+        let from = filter.from.unwrap_or(FIRST_DAY);
+        let to = filter.to.unwrap_or(LAST_DAY);
+        query = query.filter(diesel::dsl::exists(
+            status_events::table
+                .filter(status_events::item_id.eq(items::id))
+                .filter(status_events::retracted.eq(false))
+                .filter(status_events::event_date.between(from, to)),
+        ));
+    }
+    query = match (sort.column, sort.descending) {
+        (SortColumn::Title, false) => query.order((items::title.asc(), items::id.asc())),
+        (SortColumn::Title, true) => query.order((items::title.desc(), items::id.desc())),
+        (SortColumn::Kind, false) => query.order((items::kind.asc(), items::title.asc())),
+        (SortColumn::Kind, true) => query.order((items::kind.desc(), items::title.asc())),
+        (SortColumn::Jurisdiction, false) => {
+            query.order((items::jurisdiction.asc(), items::title.asc()))
+        }
+        (SortColumn::Jurisdiction, true) => {
+            query.order((items::jurisdiction.desc(), items::title.asc()))
+        }
+        (SortColumn::Status, false) => {
+            query.order((items::current_status.asc(), items::title.asc()))
+        }
+        (SortColumn::Status, true) => {
+            query.order((items::current_status.desc(), items::title.asc()))
+        }
+        (SortColumn::Phase, false) => query.order((items::current_phase.asc(), items::title.asc())),
+        (SortColumn::Phase, true) => query.order((items::current_phase.desc(), items::title.asc())),
+        (SortColumn::LastEvent, false) => {
+            query.order((items::last_event_date.asc(), items::id.asc()))
+        }
+        (SortColumn::LastEvent, true) => {
+            query.order((items::last_event_date.desc(), items::id.desc()))
+        }
+    };
+    let rows = query
+        .limit(ITEMS_PAGE_SIZE + 1)
+        .offset((page - 1) * ITEMS_PAGE_SIZE)
+        .load(conn)?;
+    Ok(Page::from_overfetch(rows, page, ITEMS_PAGE_SIZE))
+}

@@ -1,0 +1,131 @@
+//! The web server: routes, shared state and the `Application` that binds it.
+
+pub mod error;
+pub mod filters;
+pub mod pages;
+pub mod svg;
+pub mod templates;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::db::{self, DbConnection, DbError, Pool};
+use error::AppError;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Settings,
+}
+
+impl AppState {
+    /// Runs blocking database work on the blocking thread pool, never on
+    /// the async workers.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let result = web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?;
+        Ok(result?)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("cannot load the starter data: {0}")]
+    Seed(#[from] crate::seed::SeedError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+/// Configures the routes; shared by the server and anything that embeds it.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::QueryConfig::default().error_handler(|err, _req| {
+        AppError::BadRequest(format!("The query string is malformed: {err}")).into()
+    }))
+    .app_data(web::PathConfig::default().error_handler(|err, _req| {
+        AppError::BadRequest(format!("The address is malformed: {err}")).into()
+    }))
+    .route("/", web::get().to(pages::timeline_page))
+    .route("/items", web::get().to(pages::items_page))
+    .route("/items/{slug}", web::get().to(pages::item_page))
+    .route("/healthz", web::get().to(pages::healthz))
+    .route("/static/{file}", web::get().to(pages::static_file));
+}
+
+/// The web application, bound to its listener and ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database (migrating it, and loading the starter data
+    /// into a new one), then binds `settings.bind`; port 0 picks a free port.
+    pub fn build(settings: Settings) -> Result<Application, StartError> {
+        templates::check();
+        let pool = db::connect(&settings.database_url)?;
+        if settings.seed_on_start {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            if let Some(report) = crate::seed::load_on_first_start(&mut conn)? {
+                tracing::info!(
+                    items = report.items_added,
+                    events = report.events_added,
+                    links = report.links_added,
+                    "loaded the starter data into a new database"
+                );
+            }
+        }
+        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartError::Bind {
+            address: settings.bind.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind {
+                address: settings.bind.clone(),
+                source,
+            })?
+            .port();
+        let state = AppState { pool, settings };
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::default())
+                .app_data(web::Data::new(state.clone()))
+                .configure(routes)
+                .default_service(web::to(pages::not_found))
+        })
+        .listen(listener)
+        .map_err(|source| StartError::Bind {
+            address: "listener".to_owned(),
+            source,
+        })?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is stopped.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
