@@ -9,7 +9,7 @@ use super::error::AppError;
 use super::filters::RawQuery;
 use super::svg::{self, Marker};
 use super::{templates, AppState};
-use crate::domain::{Confidence, EventDate, Kind, Phase, Status};
+use crate::domain::{Confidence, EventDate, Kind, Phase, Slug, Status};
 use crate::store::events::EventRow;
 use crate::store::items::{self, Facets, ItemRow};
 use crate::store::timeline::{self, ItemBrief, SortColumn};
@@ -90,11 +90,11 @@ fn filter_form(raw: &RawQuery, facets: &Facets) -> Value {
     })
 }
 
-fn pagination(raw: &RawQuery, page: i64, has_next: bool) -> Value {
+fn pagination(path: &str, raw: &RawQuery, page: i64, has_next: bool) -> Value {
     json!({
         "page": page,
-        "prev": (page > 1).then(|| raw.with_page(page - 1)),
-        "next": has_next.then(|| raw.with_page(page + 1)),
+        "prev": (page > 1).then(|| format!("{path}{}", raw.with_page(page - 1))),
+        "next": has_next.then(|| format!("{path}{}", raw.with_page(page + 1))),
         "shown": page > 1 || has_next,
     })
 }
@@ -161,7 +161,7 @@ pub async fn timeline_page(
         "action": "/",
         "groups": groups,
         "empty": rows.rows.is_empty(),
-        "pagination": pagination(&raw, rows.page, rows.has_next),
+        "pagination": pagination("/", &raw, rows.page, rows.has_next),
     });
     Ok(html(templates::render("timeline", &context)?))
 }
@@ -227,7 +227,7 @@ pub async fn items_page(
         "columns": columns,
         "items": rows.rows.iter().map(item_row_json).collect::<Vec<_>>(),
         "empty": rows.rows.is_empty(),
-        "pagination": pagination(&raw, rows.page, rows.has_next),
+        "pagination": pagination("/items", &raw, rows.page, rows.has_next),
     });
     Ok(html(templates::render("items", &context)?))
 }
@@ -238,11 +238,15 @@ pub async fn item_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let slug = path.into_inner();
-    let lookup = slug.clone();
+    let not_found = || AppError::not_found(format!("No item has the address /items/{slug}."));
+    // Anything that is not a valid slug cannot name an item.
+    let lookup = Slug::try_from(slug.as_str())
+        .map_err(|_| not_found())?
+        .to_string();
     let detail = state
         .db(move |conn| items::detail(conn, &lookup))
         .await?
-        .ok_or_else(|| AppError::not_found(format!("No item has the address /items/{slug}.")))?;
+        .ok_or_else(not_found)?;
     let item = &detail.item;
     let kind = item.kind();
 

@@ -1,0 +1,77 @@
+//! The command line an operator uses: help, migrate and an idempotent seed.
+
+mod common;
+
+use std::process::Command;
+
+fn regwatch(database_url: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_regwatch"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run regwatch");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["seed", "--help"],
+    ] {
+        let (ok, text) = regwatch("unused.db", &args);
+        assert!(ok, "{args:?}: {text}");
+        assert!(text.contains("Usage: regwatch"), "{args:?}: {text}");
+    }
+    let (_, text) = regwatch("unused.db", &["--help"]);
+    for command in ["serve", "migrate", "seed"] {
+        assert!(text.contains(command), "top-level help lists {command}");
+    }
+    assert!(text.contains("DATABASE_URL"));
+}
+
+fn seed_twice(database_url: &str) {
+    let (ok, text) = regwatch(database_url, &["migrate"]);
+    assert!(ok, "{text}");
+    let (ok, text) = regwatch(database_url, &["seed"]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("6 items, 22 events and 4 links added"),
+        "{text}"
+    );
+    let (ok, text) = regwatch(database_url, &["seed"]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("0 items, 0 events and 0 links added"),
+        "{text}"
+    );
+}
+
+#[test]
+fn seed_is_idempotent_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_twice(&dir.path().join("cli.db").display().to_string());
+}
+
+#[test]
+fn seed_is_idempotent_on_postgres() {
+    let Some(db) = common::TestDatabase::create(regwatch::db::Backend::Postgres) else {
+        return;
+    };
+    seed_twice(&db.url);
+}
+
+#[test]
+fn a_database_that_cannot_be_reached_is_reported() {
+    let (ok, text) = regwatch("postgres://nobody@127.0.0.1:1/none", &["migrate"]);
+    assert!(!ok);
+    assert!(text.contains("cannot connect to the database"), "{text}");
+}
