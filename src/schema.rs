@@ -1,44 +1,55 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    changes (id) {
+        id -> Integer,
+        item_id -> Integer,
+        kind -> Text,
+        payload -> Text,
+        user_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     item_identifiers (id) {
-        id -> Int4,
-        item_id -> Int4,
-        position -> Int4,
+        id -> Integer,
+        item_id -> Integer,
+        position -> Integer,
         value -> Text,
     }
 }
 
 diesel::table! {
     item_links (id) {
-        id -> Int4,
-        from_item_id -> Int4,
-        to_item_id -> Int4,
+        id -> Integer,
+        from_item_id -> Integer,
+        to_item_id -> Integer,
         relation -> Text,
-        created_by -> Nullable<Int4>,
+        created_by -> Nullable<Integer>,
         created_at -> Timestamp,
     }
 }
 
 diesel::table! {
     item_parties (id) {
-        id -> Int4,
-        item_id -> Int4,
-        position -> Int4,
+        id -> Integer,
+        item_id -> Integer,
+        position -> Integer,
         name -> Text,
     }
 }
 
 diesel::table! {
     item_tags (item_id, tag_id) {
-        item_id -> Int4,
-        tag_id -> Int4,
+        item_id -> Integer,
+        tag_id -> Integer,
     }
 }
 
 diesel::table! {
     items (id) {
-        id -> Int4,
+        id -> Integer,
         slug -> Text,
         kind -> Text,
         title -> Text,
@@ -50,7 +61,7 @@ diesel::table! {
         current_status -> Nullable<Text>,
         current_phase -> Nullable<Text>,
         last_event_date -> Nullable<Date>,
-        version -> Int4,
+        version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -58,10 +69,10 @@ diesel::table! {
 
 diesel::table! {
     revisions (id) {
-        id -> Int4,
-        item_id -> Int4,
-        user_id -> Nullable<Int4>,
-        item_version -> Int4,
+        id -> Integer,
+        item_id -> Integer,
+        user_id -> Nullable<Integer>,
+        item_version -> Integer,
         action -> Text,
         diff -> Text,
         created_at -> Timestamp,
@@ -77,8 +88,8 @@ diesel::table! {
 
 diesel::table! {
     status_events (id) {
-        id -> Int4,
-        item_id -> Int4,
+        id -> Integer,
+        item_id -> Integer,
         event_date -> Date,
         date_precision -> Text,
         status -> Text,
@@ -89,7 +100,7 @@ diesel::table! {
         confidence -> Text,
         retracted -> Bool,
         retraction_note -> Nullable<Text>,
-        created_by -> Nullable<Int4>,
+        created_by -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -97,14 +108,14 @@ diesel::table! {
 
 diesel::table! {
     tags (id) {
-        id -> Int4,
+        id -> Integer,
         name -> Text,
     }
 }
 
 diesel::table! {
     users (id) {
-        id -> Int4,
+        id -> Integer,
         email -> Text,
         password_hash -> Text,
         role -> Text,
@@ -113,6 +124,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(changes -> items (item_id));
+diesel::joinable!(changes -> users (user_id));
 diesel::joinable!(item_identifiers -> items (item_id));
 diesel::joinable!(item_links -> users (created_by));
 diesel::joinable!(item_parties -> items (item_id));
@@ -124,6 +137,7 @@ diesel::joinable!(status_events -> items (item_id));
 diesel::joinable!(status_events -> users (created_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    changes,
     item_identifiers,
     item_links,
     item_parties,

@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::changes::{self, ChangePayload, EventSnapshot};
 use super::revisions::{self, FieldChange};
 use super::{now, search, DbConnection, DbError};
 use crate::domain::{Confidence, DatePrecision, EventDate, Kind, Phase, SourceUrl, Status};
@@ -106,6 +107,14 @@ pub fn record(
 ) -> Result<i32, DbError> {
     conn.transaction(|conn| {
         let id = insert(conn, item_id, event, user_id)?;
+        changes::record(
+            conn,
+            item_id,
+            user_id,
+            &ChangePayload::EventRecorded {
+                event: EventSnapshot::of(id, event),
+            },
+        )?;
         let version = bump_version(conn, item_id)?;
         refresh_status(conn, item_id)?;
         search::refresh(conn, item_id)?;
@@ -122,7 +131,15 @@ pub fn insert_many(
     user_id: Option<i32>,
 ) -> Result<(), DbError> {
     for event in events {
-        insert(conn, item_id, event, user_id)?;
+        let id = insert(conn, item_id, event, user_id)?;
+        changes::record(
+            conn,
+            item_id,
+            user_id,
+            &ChangePayload::EventRecorded {
+                event: EventSnapshot::of(id, event),
+            },
+        )?;
     }
     refresh_status(conn, item_id)?;
     search::refresh(conn, item_id)

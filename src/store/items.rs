@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::changes::{self, ChangePayload};
 use super::events::{self, EventRow};
 use super::links::{self, LinkView};
 use super::revisions::{self, FieldChange};
@@ -123,6 +124,14 @@ pub fn create(
         search::refresh(conn, id)?;
         let changes = revisions::diff(&[], &fields.values());
         revisions::record(conn, id, user_id, 1, "create", &changes)?;
+        changes::record(
+            conn,
+            id,
+            user_id,
+            &ChangePayload::ItemCreated {
+                title: fields.title.clone(),
+            },
+        )?;
         Ok(id)
     })
 }

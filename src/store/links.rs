@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::changes::{self, ChangePayload};
 use super::{insert_unless_duplicate, now, DbConnection, DbError};
 use crate::schema::{item_links, items};
 
@@ -27,17 +28,64 @@ pub fn insert(
     relation: &str,
     user_id: Option<i32>,
 ) -> Result<bool, DbError> {
-    insert_unless_duplicate(conn, |conn| {
-        diesel::insert_into(item_links::table)
-            .values((
-                item_links::from_item_id.eq(from_item_id),
-                item_links::to_item_id.eq(to_item_id),
-                item_links::relation.eq(relation),
-                item_links::created_by.eq(user_id),
-                item_links::created_at.eq(now()),
-            ))
-            .execute(conn)
+    conn.transaction(|conn| {
+        let added = insert_unless_duplicate(conn, |conn| {
+            diesel::insert_into(item_links::table)
+                .values((
+                    item_links::from_item_id.eq(from_item_id),
+                    item_links::to_item_id.eq(to_item_id),
+                    item_links::relation.eq(relation),
+                    item_links::created_by.eq(user_id),
+                    item_links::created_at.eq(now()),
+                ))
+                .execute(conn)
+        })?;
+        if added {
+            record_on_both(conn, from_item_id, to_item_id, relation, user_id, true)?;
+        }
+        Ok(added)
     })
+}
+
+/// Records a link change on both of its items, each seeing the other.
+pub(crate) fn record_on_both(
+    conn: &mut DbConnection,
+    from_item_id: i32,
+    to_item_id: i32,
+    relation: &str,
+    user_id: Option<i32>,
+    added: bool,
+) -> Result<(), DbError> {
+    let slug_title = |conn: &mut DbConnection, id: i32| -> Result<(String, String), DbError> {
+        Ok(items::table
+            .find(id)
+            .select((items::slug, items::title))
+            .first(conn)?)
+    };
+    let from = slug_title(conn, from_item_id)?;
+    let to = slug_title(conn, to_item_id)?;
+    for (item_id, (other_slug, other_title), outgoing) in
+        [(from_item_id, to, true), (to_item_id, from, false)]
+    {
+        let relation = relation.to_owned();
+        let payload = if added {
+            ChangePayload::LinkAdded {
+                relation,
+                other_slug,
+                other_title,
+                outgoing,
+            }
+        } else {
+            ChangePayload::LinkRemoved {
+                relation,
+                other_slug,
+                other_title,
+                outgoing,
+            }
+        };
+        changes::record(conn, item_id, user_id, &payload)?;
+    }
+    Ok(())
 }
 
 pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<LinkView>, DbError> {

@@ -3,6 +3,7 @@
 //! Every function takes a `&mut DbConnection` and runs synchronously; the
 //! web layer calls them on the blocking thread pool.
 
+pub mod changes;
 pub mod events;
 pub mod items;
 pub mod links;
