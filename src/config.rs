@@ -28,6 +28,9 @@ pub struct SettingsArgs {
     /// Signing key; generated and stored in the database on first start if unset
     #[arg(long, env = "REGWATCH_SECRET", global = true, hide_env_values = true)]
     pub secret: Option<String>,
+    /// Folder for emails when no SMTP server is configured
+    #[arg(long, env = "REGWATCH_OUTBOX_DIR", global = true)]
+    pub outbox_dir: Option<PathBuf>,
     /// Optional TOML file with the same settings (lower-case names, e.g. database_url)
     #[arg(long, env = "REGWATCH_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -61,6 +64,11 @@ pub struct Settings {
     pub outbox_dir: PathBuf,
     /// Load the starter dataset into an empty database at start.
     pub seed_on_start: bool,
+    /// Run the delivery worker inside the web server (`serve --no-worker`
+    /// turns it off).
+    pub run_worker: bool,
+    pub worker: crate::mail::WorkerConfig,
+    pub subscribe_limits: crate::store::subscriptions::RateLimits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,15 +116,24 @@ impl Settings {
                 .or(file.mail_from)
                 .unwrap_or_else(|| "regwatch <regwatch@localhost>".to_owned()),
             secret: args.secret.clone().or(file.secret),
-            outbox_dir: file.outbox_dir.unwrap_or_else(|| PathBuf::from("outbox")),
+            outbox_dir: args
+                .outbox_dir
+                .clone()
+                .or(file.outbox_dir)
+                .unwrap_or_else(|| PathBuf::from("outbox")),
             seed_on_start: true,
+            run_worker: true,
+            worker: crate::mail::WorkerConfig::default(),
+            subscribe_limits: Default::default(),
         })
     }
 
-    /// Settings for tests and embedding: defaults with the given database.
+    /// Settings for tests and embedding: defaults with the given database,
+    /// no delivery worker (turn `run_worker` on to have one).
     pub fn for_database(database_url: impl Into<String>) -> Self {
         let mut s = Settings::load(&SettingsArgs::default()).expect("defaults need no file");
         s.database_url = database_url.into();
+        s.run_worker = false;
         s
     }
 }

@@ -6,6 +6,7 @@
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod mail;
 pub mod schema;
 pub mod seed;
 pub mod store;

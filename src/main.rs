@@ -17,8 +17,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web application (the default when no command is given)
-    Serve,
+    /// Serve the web application (the default when no command is given),
+    /// with the email delivery worker
+    Serve {
+        /// Do not run the email delivery worker in this process (run
+        /// `regwatch worker` separately)
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Run only the email delivery worker: send alerts, digests and
+    /// confirmations from the outbox table until stopped (Ctrl-C)
+    Worker,
     /// Apply pending database migrations and exit
     Migrate,
     /// Load the starter dataset (safe to run again: nothing is duplicated)
@@ -32,8 +41,13 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(settings),
+    let result = match cli.command.unwrap_or(Command::Serve { no_worker: false }) {
+        Command::Serve { no_worker } => {
+            let mut settings = settings;
+            settings.run_worker = !no_worker;
+            serve(settings)
+        }
+        Command::Worker => run_worker(&settings),
         Command::Migrate => db::DbConnection::open(&settings.database_url)
             .and_then(|mut c| c.migrate())
             .map(|()| tracing::info!("database is up to date"))
@@ -64,6 +78,24 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         app.run().await?;
         Ok(())
     })
+}
+
+fn run_worker(settings: &Settings) -> anyhow::Result<()> {
+    let pool = db::connect(&settings.database_url)?;
+    let worker = regwatch::mail::Worker::new(pool, settings)?;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::spawn(move || {
+        runtime.block_on(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    worker.run_until(&stop);
+    Ok(())
 }
 
 fn host_of(bind: &str) -> &str {

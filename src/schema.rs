@@ -12,6 +12,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    deliveries (id) {
+        id -> Integer,
+        subscription_id -> Integer,
+        kind -> Text,
+        change_id -> Nullable<Integer>,
+        period_start -> Nullable<Timestamp>,
+        period_end -> Nullable<Timestamp>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    digest_entries (subscription_id, change_id) {
+        subscription_id -> Integer,
+        change_id -> Integer,
+        delivery_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
     item_identifiers (id) {
         id -> Integer,
         item_id -> Integer,
@@ -107,6 +133,46 @@ diesel::table! {
 }
 
 diesel::table! {
+    subscribe_attempts (id) {
+        id -> Integer,
+        limit_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscribers (id) {
+        id -> Integer,
+        email -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscription_tokens (id) {
+        id -> Integer,
+        token_hash -> Text,
+        purpose -> Text,
+        subscriber_id -> Integer,
+        subscription_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscriptions (id) {
+        id -> Integer,
+        subscriber_id -> Integer,
+        scope_type -> Text,
+        scope_value -> Text,
+        frequency -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        next_digest_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     tags (id) {
         id -> Integer,
         name -> Text,
@@ -126,6 +192,11 @@ diesel::table! {
 
 diesel::joinable!(changes -> items (item_id));
 diesel::joinable!(changes -> users (user_id));
+diesel::joinable!(deliveries -> changes (change_id));
+diesel::joinable!(deliveries -> subscriptions (subscription_id));
+diesel::joinable!(digest_entries -> changes (change_id));
+diesel::joinable!(digest_entries -> deliveries (delivery_id));
+diesel::joinable!(digest_entries -> subscriptions (subscription_id));
 diesel::joinable!(item_identifiers -> items (item_id));
 diesel::joinable!(item_links -> users (created_by));
 diesel::joinable!(item_parties -> items (item_id));
@@ -135,9 +206,14 @@ diesel::joinable!(revisions -> items (item_id));
 diesel::joinable!(revisions -> users (user_id));
 diesel::joinable!(status_events -> items (item_id));
 diesel::joinable!(status_events -> users (created_by));
+diesel::joinable!(subscription_tokens -> subscribers (subscriber_id));
+diesel::joinable!(subscription_tokens -> subscriptions (subscription_id));
+diesel::joinable!(subscriptions -> subscribers (subscriber_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     changes,
+    deliveries,
+    digest_entries,
     item_identifiers,
     item_links,
     item_parties,
@@ -146,6 +222,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     revisions,
     settings,
     status_events,
+    subscribe_attempts,
+    subscribers,
+    subscription_tokens,
+    subscriptions,
     tags,
     users,
 );

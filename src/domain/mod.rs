@@ -3,11 +3,13 @@
 //! Raw input (form fields, query strings, the seed file) becomes these types
 //! through `TryFrom`/`FromStr`; everything past that boundary can rely on them.
 
+mod email;
 mod event_date;
 mod kind;
 mod slug;
 mod status;
 
+pub use email::{mask as mask_address, EmailAddress};
 pub use event_date::{DatePrecision, EventDate};
 pub use kind::{Confidence, Kind, Phase};
 pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};

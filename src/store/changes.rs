@@ -114,8 +114,11 @@ impl ChangeRow {
     }
 }
 
-/// Records a change; call inside the transaction that makes it. Returns the
-/// change's id (ids only grow, so readers can resume after the last one seen).
+/// Records a change; call inside the transaction that makes it, after the
+/// item is written (subscriptions are matched against the item as it is
+/// now). The change's alerts are queued in the same transaction, so a
+/// change that commits always has them. Returns the change's id (ids only
+/// grow, so readers can resume after the last one seen).
 pub fn record(
     conn: &mut DbConnection,
     item_id: i32,
@@ -123,17 +126,27 @@ pub fn record(
     payload: &ChangePayload,
 ) -> Result<i32, DbError> {
     let json = serde_json::to_string(payload).expect("change payloads serialise");
+    let at = now();
     let id = diesel::insert_into(changes::table)
         .values((
             changes::item_id.eq(item_id),
             changes::kind.eq(payload.kind()),
             changes::payload.eq(json),
             changes::user_id.eq(user_id),
-            changes::created_at.eq(now()),
+            changes::created_at.eq(at),
         ))
         .returning(changes::id)
         .get_result(conn)?;
+    super::subscriptions::fan_out(conn, id, item_id, at)?;
     Ok(id)
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> Result<Option<ChangeRow>, DbError> {
+    Ok(changes::table
+        .find(id)
+        .select(ChangeRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Changes of one item, oldest first.

@@ -107,6 +107,11 @@ pub fn record(
 ) -> Result<i32, DbError> {
     conn.transaction(|conn| {
         let id = insert(conn, item_id, event, user_id)?;
+        let version = bump_version(conn, item_id)?;
+        refresh_status(conn, item_id)?;
+        search::refresh(conn, item_id)?;
+        revisions::record(conn, item_id, user_id, version, "event", &event.describe())?;
+        // Last: alerts match subscriptions against the item as it is now.
         changes::record(
             conn,
             item_id,
@@ -115,10 +120,6 @@ pub fn record(
                 event: EventSnapshot::of(id, event),
             },
         )?;
-        let version = bump_version(conn, item_id)?;
-        refresh_status(conn, item_id)?;
-        search::refresh(conn, item_id)?;
-        revisions::record(conn, item_id, user_id, version, "event", &event.describe())?;
         Ok(id)
     })
 }
@@ -130,8 +131,13 @@ pub fn insert_many(
     events: &[NewEvent],
     user_id: Option<i32>,
 ) -> Result<(), DbError> {
+    let mut ids = Vec::with_capacity(events.len());
     for event in events {
-        let id = insert(conn, item_id, event, user_id)?;
+        ids.push(insert(conn, item_id, event, user_id)?);
+    }
+    refresh_status(conn, item_id)?;
+    search::refresh(conn, item_id)?;
+    for (id, event) in ids.into_iter().zip(events) {
         changes::record(
             conn,
             item_id,
@@ -141,8 +147,7 @@ pub fn insert_many(
             },
         )?;
     }
-    refresh_status(conn, item_id)?;
-    search::refresh(conn, item_id)
+    Ok(())
 }
 
 fn bump_version(conn: &mut DbConnection, item_id: i32) -> Result<i32, DbError> {

@@ -4,12 +4,14 @@
 //! web layer calls them on the blocking thread pool.
 
 pub mod changes;
+pub mod deliveries;
 pub mod events;
 pub mod items;
 pub mod links;
 pub mod revisions;
 pub mod search;
 pub mod settings;
+pub mod subscriptions;
 pub mod timeline;
 
 use chrono::{NaiveDateTime, Utc};

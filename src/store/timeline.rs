@@ -220,3 +220,33 @@ pub fn items(
         .load(conn)?;
     Ok(Page::from_overfetch(rows, page, ITEMS_PAGE_SIZE))
 }
+
+/// Whether one item is in the item table this filter gives (its current
+/// phase, and a standing event in the date range): what a saved-filter
+/// subscription follows.
+pub fn item_matches(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    item_id: i32,
+) -> Result<bool, DbError> {
+    let backend = conn.backend();
+    let mut query = items::table
+        .filter(items::id.eq(item_id))
+        .select(items::id)
+        .into_boxed::<Db>();
+    filter_items!(query, filter, backend);
+    if let Some(p) = filter.phase {
+        query = query.filter(items::current_phase.eq(p.as_str()));
+    }
+    if filter.from.is_some() || filter.to.is_some() {
+        let from = filter.from.unwrap_or(FIRST_DAY);
+        let to = filter.to.unwrap_or(LAST_DAY);
+        query = query.filter(diesel::dsl::exists(
+            status_events::table
+                .filter(status_events::item_id.eq(items::id))
+                .filter(status_events::retracted.eq(false))
+                .filter(status_events::event_date.between(from, to)),
+        ));
+    }
+    Ok(query.first::<i32>(conn).optional()?.is_some())
+}

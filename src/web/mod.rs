@@ -1,8 +1,10 @@
 //! The web server: routes, shared state and the `Application` that binds it.
 
+pub mod admin;
 pub mod error;
 pub mod filters;
 pub mod pages;
+pub mod subscriptions;
 pub mod svg;
 pub mod templates;
 
@@ -47,6 +49,8 @@ pub enum StartError {
     Db(#[from] DbError),
     #[error("cannot load the starter data: {0}")]
     Seed(#[from] crate::seed::SeedError),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::transport::MailError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -66,13 +70,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/items", web::get().to(pages::items_page))
     .route("/items/{slug}", web::get().to(pages::item_page))
     .route("/healthz", web::get().to(pages::healthz))
-    .route("/static/{file}", web::get().to(pages::static_file));
+    .route("/static/{file}", web::get().to(pages::static_file))
+    .configure(subscriptions::routes)
+    .configure(admin::routes);
 }
 
 /// The web application, bound to its listener and ready to run.
 pub struct Application {
     port: u16,
     server: Server,
+    worker: Option<crate::mail::WorkerHandle>,
 }
 
 impl Application {
@@ -103,6 +110,13 @@ impl Application {
                 source,
             })?
             .port();
+        let worker = if settings.run_worker {
+            Some(crate::mail::Worker::new(pool.clone(), &settings)?.spawn())
+        } else {
+            // Still check the mail settings, so a typo stops the start.
+            crate::mail::Mailer::from_settings(&settings)?;
+            None
+        };
         let state = AppState { pool, settings };
         let server = HttpServer::new(move || {
             App::new()
@@ -117,15 +131,21 @@ impl Application {
             source,
         })?
         .run();
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            worker,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until the process is stopped.
+    /// Serves until the process is stopped; the delivery worker (if any)
+    /// stops with it.
     pub async fn run(self) -> std::io::Result<()> {
+        let _worker = self.worker;
         self.server.await
     }
 }

@@ -162,6 +162,7 @@ pub async fn timeline_page(
         "groups": groups,
         "empty": rows.rows.is_empty(),
         "pagination": pagination("/", &raw, rows.page, rows.has_next),
+        "subscribe": super::subscriptions::subscribe_box_for_filter(&raw),
     });
     Ok(html(templates::render("timeline", &context)?))
 }
@@ -228,6 +229,7 @@ pub async fn items_page(
         "items": rows.rows.iter().map(item_row_json).collect::<Vec<_>>(),
         "empty": rows.rows.is_empty(),
         "pagination": pagination("/items", &raw, rows.page, rows.has_next),
+        "subscribe": super::subscriptions::subscribe_box_for_filter(&raw),
     });
     Ok(html(templates::render("items", &context)?))
 }
@@ -316,6 +318,7 @@ pub async fn item_page(
         "chart": chart,
         "events": events,
         "links": links,
+        "subscribe": super::subscriptions::subscribe_box_for_item(&item.slug, kind, &item.jurisdiction, &detail.tags),
         "legend": Phase::ALL.iter().map(|p| json!({"value": p.as_str(), "label": p.label()})).collect::<Vec<_>>(),
     });
     Ok(html(templates::render("item", &context)?))

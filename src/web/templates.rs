@@ -11,9 +11,18 @@ use serde::Serialize;
 #[folder = "templates/"]
 pub struct Embedded;
 
-static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
+static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(true));
+
+/// The same templates without HTML escaping, for plain text (email
+/// subjects and text bodies).
+static TEXT_REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(false));
+
+fn registry(escape_html: bool) -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(false);
+    if !escape_html {
+        hb.register_escape_fn(handlebars::no_escape);
+    }
     for path in Embedded::iter() {
         let Some(name) = path.strip_suffix(".hbs") else {
             continue;
@@ -24,7 +33,7 @@ static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
             .unwrap_or_else(|e| panic!("template {path} does not parse: {e}"));
     }
     hb
-});
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("template {name} failed to render: {source}")]
@@ -43,9 +52,20 @@ pub fn render(name: &str, context: &impl Serialize) -> Result<String, RenderErro
         })
 }
 
+/// Renders a plain-text template (no HTML escaping).
+pub fn render_text(name: &str, context: &impl Serialize) -> Result<String, RenderError> {
+    TEXT_REGISTRY
+        .render(name, context)
+        .map_err(|source| RenderError {
+            name: name.to_owned(),
+            source,
+        })
+}
+
 /// Parses every template once, so a broken one stops the start, not a page.
 pub fn check() {
     LazyLock::force(&REGISTRY);
+    LazyLock::force(&TEXT_REGISTRY);
 }
 
 /// An embedded static file and its content type.

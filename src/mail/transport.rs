@@ -1,0 +1,280 @@
+//! Sending: SMTP through lettre (pooled connections) when an SMTP URL is
+//! configured, otherwise `.eml` files in the outbox folder.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{Message, SmtpTransport, Transport};
+
+use super::Email;
+use crate::config::Settings;
+use crate::domain::mask_address;
+
+/// How long one SMTP exchange may take; kept well below the delivery lease
+/// so a slow send never outlives its claim.
+pub const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub enum Mailer {
+    Smtp {
+        transport: SmtpTransport,
+        from: Mailbox,
+        /// The server, without credentials, for logs.
+        server: String,
+    },
+    Outbox {
+        dir: PathBuf,
+        from: Mailbox,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("REGWATCH_SMTP_URL is not valid: {0}")]
+    SmtpUrl(String),
+    #[error("REGWATCH_MAIL_FROM is not a valid sender: {0}")]
+    From(String),
+}
+
+/// Why a send failed; permanent failures (5xx answers, unusable messages)
+/// are not retried.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct SendError {
+    pub message: String,
+    pub permanent: bool,
+}
+
+/// Turns the configured URL into the form lettre reads: `smtp://` uses
+/// STARTTLS and requires it unless `?tls=opportunistic` is given;
+/// `?tls=none` sends in plain text (only for a relay on the same machine);
+/// `smtps://` is TLS from the first byte.
+pub fn lettre_url(url: &str) -> Result<String, MailError> {
+    let mut parsed = url::Url::parse(url).map_err(|e| MailError::SmtpUrl(e.to_string()))?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(MailError::SmtpUrl("it names no host".into()));
+    }
+    match parsed.scheme() {
+        "smtps" => Ok(parsed.to_string()),
+        "smtp" => {
+            let tls = parsed
+                .query_pairs()
+                .find(|(k, _)| k == "tls")
+                .map(|(_, v)| v.into_owned());
+            let others: Vec<(String, String)> = parsed
+                .query_pairs()
+                .filter(|(k, _)| k != "tls")
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let tls = match tls.as_deref() {
+                None | Some("required") => Some("required"),
+                Some("opportunistic") => Some("opportunistic"),
+                Some("none") => None,
+                Some(other) => {
+                    return Err(MailError::SmtpUrl(format!(
+                        "tls={other}: use required, opportunistic or none"
+                    )))
+                }
+            };
+            {
+                let mut q = parsed.query_pairs_mut();
+                q.clear();
+                q.extend_pairs(others);
+                if let Some(t) = tls {
+                    q.append_pair("tls", t);
+                }
+            }
+            if parsed.query() == Some("") {
+                parsed.set_query(None);
+            }
+            Ok(parsed.to_string())
+        }
+        other => Err(MailError::SmtpUrl(format!(
+            "the scheme {other}:// is not smtp:// or smtps://"
+        ))),
+    }
+}
+
+impl Mailer {
+    pub fn from_settings(settings: &Settings) -> Result<Mailer, MailError> {
+        let from: Mailbox = settings
+            .mail_from
+            .parse()
+            .map_err(|e: lettre::address::AddressError| MailError::From(e.to_string()))?;
+        match &settings.smtp_url {
+            Some(url) => {
+                let transport = SmtpTransport::from_url(&lettre_url(url)?)
+                    .map_err(|e| MailError::SmtpUrl(e.to_string()))?
+                    .timeout(Some(SMTP_TIMEOUT))
+                    .pool_config(PoolConfig::new().max_size(4))
+                    .build();
+                let server = url::Url::parse(url)
+                    .ok()
+                    .map(|u| {
+                        format!(
+                            "{}://{}:{}",
+                            u.scheme(),
+                            u.host_str().unwrap_or_default(),
+                            u.port().map(|p| p.to_string()).unwrap_or_default()
+                        )
+                    })
+                    .unwrap_or_default();
+                Ok(Mailer::Smtp {
+                    transport,
+                    from,
+                    server,
+                })
+            }
+            None => Ok(Mailer::Outbox {
+                dir: settings.outbox_dir.clone(),
+                from,
+            }),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::Smtp { server, .. } => format!("SMTP server {server}"),
+            Mailer::Outbox { dir, .. } => format!("outbox folder {}", dir.display()),
+        }
+    }
+
+    fn from(&self) -> &Mailbox {
+        match self {
+            Mailer::Smtp { from, .. } | Mailer::Outbox { from, .. } => from,
+        }
+    }
+
+    /// Sends one email (blocking).
+    pub fn send(&self, email: &Email) -> Result<(), SendError> {
+        let message = build_message(self.from(), email)?;
+        match self {
+            Mailer::Smtp { transport, .. } => {
+                transport.send(&message).map_err(|e| SendError {
+                    message: format!("SMTP: {e}"),
+                    permanent: e.is_permanent(),
+                })?;
+                tracing::info!(
+                    to = %mask_address(&email.to),
+                    email = %email.label,
+                    "email sent"
+                );
+                Ok(())
+            }
+            Mailer::Outbox { dir, .. } => {
+                let transient = |e: std::io::Error| SendError {
+                    message: format!("outbox {}: {e}", dir.display()),
+                    permanent: false,
+                };
+                std::fs::create_dir_all(dir).map_err(transient)?;
+                let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ");
+                let name = format!("{stamp}-{}.eml", email.label);
+                let tmp = dir.join(format!(".{name}.tmp"));
+                std::fs::write(&tmp, message.formatted()).map_err(transient)?;
+                let path = dir.join(&name);
+                std::fs::rename(&tmp, &path).map_err(transient)?;
+                tracing::info!(
+                    to = %mask_address(&email.to),
+                    subject = %email.subject,
+                    file = %path.display(),
+                    "email written to the outbox (REGWATCH_SMTP_URL is not set)"
+                );
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `List-Unsubscribe: <https://…>` (RFC 2369).
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(
+            s.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .into(),
+        ))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
+
+/// The MIME message: multipart/alternative with the text body first.
+pub fn build_message(from: &Mailbox, email: &Email) -> Result<Message, SendError> {
+    let permanent = |message: String| SendError {
+        message,
+        permanent: true,
+    };
+    let to: Mailbox = email
+        .to
+        .parse()
+        .map_err(|e| permanent(format!("recipient address: {e}")))?;
+    let mut builder = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(email.subject.clone());
+    if let Some(url) = &email.unsubscribe_url {
+        builder = builder
+            .header(ListUnsubscribe(url.clone()))
+            .header(ListUnsubscribePost);
+    }
+    builder
+        .multipart(MultiPart::alternative_plain_html(
+            email.text.clone(),
+            email.html.clone(),
+        ))
+        .map_err(|e| permanent(format!("message: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_require_starttls_unless_told_otherwise() {
+        assert_eq!(
+            lettre_url("smtp://u:p@mail.example.org:587").unwrap(),
+            "smtp://u:p@mail.example.org:587?tls=required"
+        );
+        assert_eq!(
+            lettre_url("smtp://127.0.0.1:2525?tls=none").unwrap(),
+            "smtp://127.0.0.1:2525"
+        );
+        assert_eq!(
+            lettre_url("smtp://mail.example.org?tls=opportunistic").unwrap(),
+            "smtp://mail.example.org?tls=opportunistic"
+        );
+        assert_eq!(
+            lettre_url("smtps://u:p@mail.example.org").unwrap(),
+            "smtps://u:p@mail.example.org"
+        );
+        assert!(lettre_url("http://mail.example.org").is_err());
+        assert!(lettre_url("smtp://mail.example.org?tls=maybe").is_err());
+        assert!(lettre_url("not a url").is_err());
+    }
+}

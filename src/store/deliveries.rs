@@ -1,0 +1,320 @@
+//! The outbox: one row per email owed, written in the transaction that makes
+//! it owed, claimed by a worker with a lease, retried with backoff.
+//!
+//! States: `pending` (due at `next_attempt_at`) → `sending` (claimed until
+//! `lease_until`) → `sent`, or back to `pending` after a failure, or
+//! `failed` after the last allowed attempt. A `sending` row whose lease has
+//! run out belongs to a worker that died; it is claimed again.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Timestamp};
+
+use super::{DbConnection, DbError};
+use crate::schema::{deliveries, subscribers, subscriptions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryKind {
+    Confirmation,
+    Alert,
+    Digest,
+}
+
+impl DeliveryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryKind::Confirmation => "confirmation",
+            DeliveryKind::Alert => "alert",
+            DeliveryKind::Digest => "digest",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "confirmation" => Some(DeliveryKind::Confirmation),
+            "alert" => Some(DeliveryKind::Alert),
+            "digest" => Some(DeliveryKind::Digest),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = deliveries)]
+pub struct DeliveryRow {
+    pub id: i32,
+    pub subscription_id: i32,
+    pub kind: String,
+    pub change_id: Option<i32>,
+    pub period_start: Option<NaiveDateTime>,
+    pub period_end: Option<NaiveDateTime>,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub lease_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+fn enqueue(
+    conn: &mut DbConnection,
+    subscription_id: i32,
+    kind: DeliveryKind,
+    change_id: Option<i32>,
+    period: Option<(NaiveDateTime, NaiveDateTime)>,
+    now: NaiveDateTime,
+) -> Result<i32, DbError> {
+    Ok(diesel::insert_into(deliveries::table)
+        .values((
+            deliveries::subscription_id.eq(subscription_id),
+            deliveries::kind.eq(kind.as_str()),
+            deliveries::change_id.eq(change_id),
+            deliveries::period_start.eq(period.map(|p| p.0)),
+            deliveries::period_end.eq(period.map(|p| p.1)),
+            deliveries::status.eq("pending"),
+            deliveries::attempts.eq(0),
+            deliveries::next_attempt_at.eq(now),
+            deliveries::created_at.eq(now),
+        ))
+        .returning(deliveries::id)
+        .get_result(conn)?)
+}
+
+pub fn enqueue_confirmation(
+    conn: &mut DbConnection,
+    subscription_id: i32,
+    now: NaiveDateTime,
+) -> Result<i32, DbError> {
+    enqueue(
+        conn,
+        subscription_id,
+        DeliveryKind::Confirmation,
+        None,
+        None,
+        now,
+    )
+}
+
+pub fn enqueue_alert(
+    conn: &mut DbConnection,
+    subscription_id: i32,
+    change_id: i32,
+    now: NaiveDateTime,
+) -> Result<i32, DbError> {
+    enqueue(
+        conn,
+        subscription_id,
+        DeliveryKind::Alert,
+        Some(change_id),
+        None,
+        now,
+    )
+}
+
+pub fn enqueue_digest(
+    conn: &mut DbConnection,
+    subscription_id: i32,
+    period_start: NaiveDateTime,
+    period_end: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<i32, DbError> {
+    enqueue(
+        conn,
+        subscription_id,
+        DeliveryKind::Digest,
+        None,
+        Some((period_start, period_end)),
+        now,
+    )
+}
+
+/// Claims up to `limit` due deliveries for `lease`: pending ones whose time
+/// has come and sending ones whose lease ran out. On PostgreSQL the rows are
+/// taken with `FOR UPDATE SKIP LOCKED`, so concurrent workers get disjoint
+/// sets; on SQLite the single UPDATE statement is atomic. Returns the
+/// claimed rows (status `sending`, attempts counted).
+pub fn claim(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<DeliveryRow>, DbError> {
+    let (p1, p2, p3, lock) = match conn {
+        DbConnection::Postgres(_) => ("$1", "$2", "$3", "FOR UPDATE SKIP LOCKED"),
+        DbConnection::Sqlite(_) => ("?1", "?2", "?3", ""),
+    };
+    let sql = format!(
+        "UPDATE deliveries
+            SET status = 'sending', lease_until = {p1}, attempts = attempts + 1
+          WHERE id IN (
+                SELECT id FROM deliveries
+                 WHERE (status = 'pending' AND next_attempt_at <= {p2})
+                    OR (status = 'sending' AND lease_until <= {p2})
+                 ORDER BY next_attempt_at, id
+                 LIMIT {p3}
+                 {lock})
+          RETURNING *"
+    );
+    let query = diesel::sql_query(sql)
+        .bind::<Timestamp, _>(now + lease)
+        .bind::<Timestamp, _>(now)
+        .bind::<Integer, _>(limit as i32);
+    let mut rows: Vec<DeliveryRow> = match conn {
+        DbConnection::Postgres(pg) => query.load(pg)?,
+        DbConnection::Sqlite(sqlite) => query.load(sqlite)?,
+    };
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+/// Marks a claimed delivery sent. Only the holder of the current claim
+/// (the attempt number it claimed) may.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: i32,
+    attempt: i32,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::status.eq("sending"))
+            .filter(deliveries::attempts.eq(attempt)),
+    )
+    .set((
+        deliveries::status.eq("sent"),
+        deliveries::sent_at.eq(Some(now)),
+        deliveries::lease_until.eq(None::<NaiveDateTime>),
+        deliveries::last_error.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// How failures are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Delay after the first failure; doubles with each further one.
+    pub base: Duration,
+    /// Longest delay between attempts.
+    pub max: Duration,
+    /// Attempts in all, the first included; then the delivery is failed.
+    pub max_attempts: i32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            base: Duration::seconds(30),
+            max: Duration::hours(1),
+            max_attempts: 8,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The delay before attempt `attempts + 1`: `base · 2^(attempts-1)`
+    /// capped at `max`, with "equal jitter" (between half and all of it) so
+    /// a burst of failures does not retry in lockstep.
+    pub fn delay(&self, attempts: i32, jitter: f64) -> Duration {
+        let exp = attempts.clamp(1, 30) - 1;
+        let full = self
+            .base
+            .checked_mul(1 << exp)
+            .unwrap_or(self.max)
+            .min(self.max);
+        let ms = full.num_milliseconds() as f64;
+        Duration::milliseconds((ms / 2.0 + ms / 2.0 * jitter.clamp(0.0, 1.0)) as i64)
+    }
+}
+
+/// Records a failed attempt: back to pending after a backoff, or failed for
+/// good once the attempts are used up. Returns whether it failed for good.
+pub fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    id: i32,
+    attempt: i32,
+    error: &str,
+    policy: RetryPolicy,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let error: String = error.chars().take(1000).collect();
+    let give_up = attempt >= policy.max_attempts;
+    let next = now + policy.delay(attempt, rand::random::<f64>());
+    diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::status.eq("sending"))
+            .filter(deliveries::attempts.eq(attempt)),
+    )
+    .set((
+        deliveries::status.eq(if give_up { "failed" } else { "pending" }),
+        deliveries::next_attempt_at.eq(next),
+        deliveries::lease_until.eq(None::<NaiveDateTime>),
+        deliveries::last_error.eq(Some(error)),
+    ))
+    .execute(conn)?;
+    Ok(give_up)
+}
+
+/// Puts a failed (or waiting) delivery back in the queue, due now, with a
+/// fresh set of attempts. Returns whether there was such a delivery.
+pub fn retry(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> Result<bool, DbError> {
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::status.eq_any(["failed", "pending"])),
+    )
+    .set((
+        deliveries::status.eq("pending"),
+        deliveries::attempts.eq(0),
+        deliveries::next_attempt_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> Result<Option<DeliveryRow>, DbError> {
+    Ok(deliveries::table
+        .find(id)
+        .select(DeliveryRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A delivery as the operator sees it.
+#[derive(Debug, Clone)]
+pub struct AdminView {
+    pub delivery: DeliveryRow,
+    pub email: String,
+}
+
+/// Deliveries that are not sent (failed first, then by due time), at most
+/// `limit`.
+pub fn unsent(conn: &mut DbConnection, limit: i64) -> Result<Vec<AdminView>, DbError> {
+    let rows: Vec<(DeliveryRow, String)> = deliveries::table
+        .inner_join(subscriptions::table.inner_join(subscribers::table))
+        .filter(deliveries::status.ne("sent"))
+        .order((
+            deliveries::status.asc(),
+            deliveries::next_attempt_at.asc(),
+            deliveries::id.asc(),
+        ))
+        .limit(limit)
+        .select((DeliveryRow::as_select(), subscribers::email))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(delivery, email)| AdminView { delivery, email })
+        .collect())
+}
+
+/// Counts by status, for the operator.
+pub fn counts(conn: &mut DbConnection) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(deliveries::table
+        .group_by(deliveries::status)
+        .select((deliveries::status, diesel::dsl::count_star()))
+        .order(deliveries::status.asc())
+        .load(conn)?)
+}
