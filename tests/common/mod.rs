@@ -8,6 +8,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use regwatch::config::Settings;
