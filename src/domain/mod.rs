@@ -10,7 +10,7 @@ mod status;
 
 pub use event_date::{DatePrecision, EventDate};
 pub use kind::{Confidence, Kind, Phase};
-pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
+pub use slug::{EmailAddress, Jurisdiction, Slug, SourceUrl, Tag};
 pub use status::{Status, StatusDef, StatusEffect};
 
 /// Why a raw value was refused; the message is shown to the user as is.

@@ -210,3 +210,80 @@ mod more_tests {
         assert!(Jurisdiction::try_from("U").is_err());
     }
 }
+
+/// An email address: one `@`, a dotted domain, no spaces, at most 254
+/// characters; the domain is lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<&str> for EmailAddress {
+    type Error = InvalidValue;
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        let s = s.trim();
+        let invalid = || {
+            InvalidValue::new(format!(
+                "\"{s}\" is not an email address (name@example.org)"
+            ))
+        };
+        if s.is_empty() {
+            return Err(InvalidValue::new("an email address is required"));
+        }
+        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid());
+        }
+        let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
+            return Err(invalid());
+        }
+        Ok(EmailAddress(format!("{local}@{}", domain.to_lowercase())))
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod email_tests {
+    use super::*;
+
+    #[test]
+    fn email_addresses() {
+        assert_eq!(
+            EmailAddress::try_from(" Ana@Example.ORG ")
+                .unwrap()
+                .as_str(),
+            "Ana@example.org"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@x.org",
+            "ana@x",
+            "a b@x.org",
+            "ana@x..org",
+            "a@b@x.org",
+        ] {
+            assert!(
+                EmailAddress::try_from(bad).is_err(),
+                "{bad:?} should be refused"
+            );
+        }
+    }
+}

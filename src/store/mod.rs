@@ -11,6 +11,7 @@ pub mod revisions;
 pub mod search;
 pub mod settings;
 pub mod timeline;
+pub mod users;
 
 use chrono::{NaiveDateTime, Utc};
 
