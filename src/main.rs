@@ -32,6 +32,29 @@ enum Command {
     Migrate,
     /// Load the starter dataset (safe to run again: nothing is duplicated)
     Seed,
+    /// Manage editor accounts
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is asked for at a prompt, or read
+    /// from standard input when that is not a terminal (never from the
+    /// command line)
+    Add {
+        /// The account's email address
+        email: String,
+        /// What the account may do
+        #[arg(long, value_parser = ["editor", "admin"], default_value = "editor")]
+        role: String,
+    },
+    /// List accounts
+    List,
+    /// Disable an account: it can no longer sign in, and its sessions end
+    Disable { email: String },
+    /// Enable a disabled account again
+    Enable { email: String },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +76,7 @@ fn main() -> ExitCode {
             .map(|()| tracing::info!("database is up to date"))
             .map_err(anyhow::Error::from),
         Command::Seed => run_seed(&settings),
+        Command::User(cmd) => run_user(&settings, cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -110,5 +134,56 @@ fn run_seed(settings: &Settings) -> anyhow::Result<()> {
         "starter data: {} items, {} events and {} links added",
         report.items_added, report.events_added, report.links_added
     );
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 10 characters): ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+fn run_user(settings: &Settings, cmd: UserCommand) -> anyhow::Result<()> {
+    use regwatch::domain::EmailAddress;
+    use regwatch::store::users::{self, Password, Role};
+    let mut conn = db::DbConnection::open(&settings.database_url)?;
+    conn.migrate()?;
+    match cmd {
+        UserCommand::Add { email, role } => {
+            let email = EmailAddress::try_from(email.as_str())?;
+            let role: Role = role.parse()?;
+            let password = read_password()?;
+            let password = Password::try_from(password.as_str())?;
+            users::create(&mut conn, &email, &password, role)?;
+            println!("created {role} account {email}");
+        }
+        UserCommand::List => {
+            for u in users::list(&mut conn)? {
+                println!(
+                    "{}\t{}\t{}\tcreated {}",
+                    u.email,
+                    u.role,
+                    if u.disabled { "disabled" } else { "active" },
+                    u.created_at.format("%Y-%m-%d")
+                );
+            }
+        }
+        UserCommand::Disable { email } => {
+            users::set_disabled(&mut conn, &email, true)?;
+            println!("disabled {email}");
+        }
+        UserCommand::Enable { email } => {
+            users::set_disabled(&mut conn, &email, false)?;
+            println!("enabled {email}");
+        }
+    }
     Ok(())
 }

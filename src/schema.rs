@@ -94,6 +94,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_attempts (id) {
+        id -> Integer,
+        email -> Text,
+        ip -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     revisions (id) {
         id -> Integer,
         item_id -> Integer,
@@ -219,6 +228,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     item_parties,
     item_tags,
     items,
+    login_attempts,
     revisions,
     settings,
     status_events,

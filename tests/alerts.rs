@@ -5,16 +5,14 @@ mod common;
 
 use chrono::Duration;
 use common::smtp::{Mail, SmtpServer};
-use common::{attrs, texts, TestApp};
+use common::{attrs, form_fields, texts, with, TestApp};
 use diesel::prelude::*;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
 use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
 use regwatch::mail::worker::precise_now;
 use regwatch::mail::Worker;
-use regwatch::store::changes::{self, ChangePayload};
 use regwatch::store::events::{self, NewEvent};
-use regwatch::store::revisions::FieldChange;
 use regwatch::store::subscriptions::{self, Frequency, Scope};
 
 const BASE: &str = "https://regwatch.example";
@@ -104,36 +102,17 @@ fn record_event(
     .unwrap();
 }
 
-/// Edits an item's title the way the editing forms do: the row and its
-/// change in one transaction.
+/// Edits an item's title the way the edit form does.
 fn edit_title(conn: &mut DbConnection, slug: &str, new_title: &str) {
-    use regwatch::schema::items;
-    let item = regwatch::store::items::find_by_slug(conn, slug)
-        .unwrap()
-        .unwrap();
-    conn.transaction(|conn| {
-        diesel::update(items::table.find(item.id))
-            .set(items::title.eq(new_title))
-            .execute(conn)?;
-        changes::record(
-            conn,
-            item.id,
-            None,
-            &ChangePayload::FieldsEdited {
-                changes: vec![FieldChange {
-                    field: "title".to_owned(),
-                    old: Some(item.title.clone()),
-                    new: Some(new_title.to_owned()),
-                }],
-            },
-        )
-        .map_err(|e| match e {
-            regwatch::db::DbError::Query(q) => q,
-            other => panic!("{other}"),
-        })?;
-        Ok::<_, diesel::result::Error>(())
-    })
-    .unwrap();
+    use regwatch::store::items;
+    let item = items::find_by_slug(conn, slug).unwrap().unwrap();
+    let mut fields = items::load_fields(conn, item.id).unwrap();
+    fields.title = new_title.to_owned();
+    let outcome = items::update(conn, item.id, item.version, &fields, None).unwrap();
+    assert!(
+        matches!(outcome, items::UpdateOutcome::Saved { .. }),
+        "{outcome:?}"
+    );
 }
 
 fn confirmed(conn: &mut DbConnection, email: &str, scope: Scope, frequency: Frequency) -> i32 {
@@ -229,15 +208,26 @@ async fn subscribe_confirm_alert_edit_unsubscribe(backend: Backend) {
     assert_eq!(status, 200);
     assert!(page.contains("Subscription confirmed"));
 
-    // A status event: the alert shows its date, status and source.
-    record_event(
-        &mut conn,
-        S321,
-        Kind::Bill,
-        "2025-03",
-        "reported",
-        "Reported favourably by the committee.",
-    );
+    // An editor records a status event through the form: the alert shows
+    // its date, status and source.
+    let editor = app.editor("ed@example.org").await;
+    let answer = editor
+        .submit(
+            &format!("/items/{S321}/events/new"),
+            &[
+                ("date", "2025-03"),
+                ("precision", "month"),
+                ("status", "reported"),
+                ("note", "Reported favourably by the committee."),
+                (
+                    "source_url",
+                    "https://www.congress.gov/bill/119th-congress/senate-bill/321/all-actions",
+                ),
+                ("confidence", "high"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
     let mails = smtp.wait_for("jane@example.org", 2).await;
     let alert = &mails[1];
     assert_eq!(
@@ -275,12 +265,21 @@ async fn subscribe_confirm_alert_edit_unsubscribe(backend: Backend) {
         .to_owned();
     assert!(unsubscribe.starts_with(&format!("{BASE}/subscriptions/unsubscribe/")));
 
-    // An edited field: the alert shows old → new.
+    // The editor edits a field through the edit form: the alert shows
+    // old → new.
     let old_title = regwatch::store::items::find_by_slug(&mut conn, S321)
         .unwrap()
         .unwrap()
         .title;
-    edit_title(&mut conn, S321, "Decoupling Act (as amended)");
+    let path = format!("/items/{S321}/edit");
+    let form = editor.get(&path).await;
+    let fields = with(
+        form_fields(&form.body, &path),
+        "title",
+        "Decoupling Act (as amended)",
+    );
+    let answer = editor.post_fields(&path, &fields).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
     let mails = smtp.wait_for("jane@example.org", 3).await;
     let edit = &mails[2];
     assert!(edit.subject.ends_with("title edited"), "{}", edit.subject);
@@ -609,7 +608,7 @@ async fn the_subscribe_form_refuses_bad_input_and_floods(backend: Backend) {
         (
             "email=not-an-address&scope=all&frequency=daily",
             "email",
-            "needs an @",
+            "is not an email address",
         ),
         ("email=&scope=all&frequency=daily", "email", "required"),
         (

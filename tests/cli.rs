@@ -75,3 +75,67 @@ fn a_database_that_cannot_be_reached_is_reported() {
     assert!(!ok);
     assert!(text.contains("cannot connect to the database"), "{text}");
 }
+
+fn regwatch_with_stdin(database_url: &str, args: &[&str], stdin: &str) -> (bool, String) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_regwatch"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run regwatch");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn accounts_are_managed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("users.db").display().to_string();
+    let (ok, text) = regwatch_with_stdin(
+        &url,
+        &["user", "add", "Ana@Example.org", "--role", "admin"],
+        "a long enough password\n",
+    );
+    assert!(ok, "{text}");
+    let (ok, text) = regwatch_with_stdin(&url, &["user", "add", "bo@example.org"], "short\n");
+    assert!(!ok);
+    assert!(text.contains("at least 10 characters"), "{text}");
+    let (ok, text) = regwatch_with_stdin(
+        &url,
+        &["user", "add", "ana@example.org"],
+        "another long password\n",
+    );
+    assert!(!ok);
+    assert!(text.contains("already exists"), "{text}");
+    let (ok, text) = regwatch_with_stdin(
+        &url,
+        &["user", "add", "not-an-address"],
+        "a long enough password\n",
+    );
+    assert!(!ok && text.contains("not an email address"), "{text}");
+
+    let (ok, text) = regwatch(&url, &["user", "disable", "ana@example.org"]);
+    assert!(ok, "{text}");
+    let (_, text) = regwatch(&url, &["user", "list"]);
+    assert!(text.contains("ana@example.org\tadmin\tdisabled"), "{text}");
+    let (ok, text) = regwatch(&url, &["user", "disable", "nobody@example.org"]);
+    assert!(!ok && text.contains("no account"), "{text}");
+    let (_, text) = regwatch(&url, &["user", "add", "--help"]);
+    assert!(text.contains("never from the command line"), "{text}");
+}

@@ -6,7 +6,7 @@ mod common;
 
 use chrono::Duration;
 use common::smtp::SmtpServer;
-use common::{texts, TestApp};
+use common::{texts, TestApp, PASSWORD};
 use diesel::prelude::*;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
@@ -16,10 +16,10 @@ use regwatch::mail::Worker;
 use regwatch::store::deliveries::{self, DeliveryRow};
 use regwatch::store::events::{self, NewEvent};
 use regwatch::store::subscriptions::{self, Frequency, Scope};
+use regwatch::store::users::Role;
 
 const BASE: &str = "https://regwatch.example";
 const S321: &str = "us-s321-ai-decoupling-act";
-const SECRET: &str = "operator-secret-for-tests";
 
 macro_rules! both_backends {
     ($name:ident) => {
@@ -39,7 +39,6 @@ macro_rules! both_backends {
 fn configure(s: &mut Settings, smtp_url: String) {
     s.base_url = BASE.to_owned();
     s.smtp_url = Some(smtp_url);
-    s.secret = Some(SECRET.to_owned());
 }
 
 async fn app(backend: Backend, smtp_url: String) -> Option<TestApp> {
@@ -250,66 +249,68 @@ async fn failing_deliveries_show_on_the_admin_page(backend: Backend) {
     assert_eq!((d.status.as_str(), d.attempts), ("failed", 3));
     assert_eq!(worker.run_once(at + Duration::days(30)).unwrap().claimed, 0);
 
-    // Admins only.
-    let page = app.get("/admin/deliveries").await;
-    assert_eq!(page.status().as_u16(), 401);
-    let wrong = app
-        .client
-        .get(app.url("/admin/deliveries"))
-        .basic_auth("admin", Some("guess"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong.status().as_u16(), 401);
-    let res = app
-        .client
-        .post(app.url(&format!("/admin/deliveries/{}/retry", d.id)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 401);
+    // Admins only: anonymous visitors are sent to sign in, editors refused.
+    let anonymous = app.browser();
+    let res = anonymous.get("/admin/deliveries").await;
+    assert_eq!(res.status, 303);
+    assert!(res.location.unwrap().starts_with("/login"));
+    let editor = app.editor("ed@example.org").await;
+    assert_eq!(editor.get("/admin/deliveries").await.status, 403);
+    let res = editor
+        .post(
+            &format!("/admin/deliveries/{}/retry", d.id),
+            &[("csrf_token", "x")],
+        )
+        .await;
+    assert_eq!(res.status, 403);
 
-    let admin_get = || {
-        app.client
-            .get(app.url("/admin/deliveries"))
-            .basic_auth("admin", Some(SECRET))
-            .send()
-    };
-    let html = admin_get().await.unwrap().text().await.unwrap();
-    let row = texts(&html, "tr.delivery");
-    assert_eq!(row.len(), 1, "{html}");
+    app.create_user("root@example.org", PASSWORD, Role::Admin);
+    let admin = app.browser();
+    assert_eq!(
+        admin.sign_in("root@example.org", PASSWORD).await.status,
+        303
+    );
+    let page = admin.get("/admin/deliveries").await;
+    assert_eq!(page.status, 200);
+    let row = texts(&page.body, "tr.delivery");
+    assert_eq!(row.len(), 1, "{}", page.body);
     assert!(row[0].contains("failed"), "{row:?}");
     assert!(
         row[0].contains("c***@example.org"),
         "addresses are masked: {row:?}"
     );
-    assert!(texts(&html, ".last-error")[0].contains("SMTP"));
+    assert!(texts(&page.body, ".last-error")[0].contains("SMTP"));
+    // The retry form needs the session's CSRF token.
+    let retry = format!("/admin/deliveries/{}/retry", d.id);
+    assert_eq!(
+        admin.post(&retry, &[("csrf_token", "forged")]).await.status,
+        403
+    );
+    assert_eq!(all_deliveries(&mut conn)[0].status, "failed");
 
     // Retry from the page once the server is back.
     let smtp = SmtpServer::start_on_port(port);
-    let res = app
-        .client
-        .post(app.url(&format!("/admin/deliveries/{}/retry", d.id)))
-        .basic_auth("admin", Some(SECRET))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
+    let token = admin.csrf("/admin/deliveries").await;
+    let res = admin.post(&retry, &[("csrf_token", &token)]).await;
+    assert_eq!(res.status, 303);
+    let page = admin.get("/admin/deliveries").await;
+    assert!(page.body.contains("is queued again"));
+    let d2 = all_deliveries(&mut conn).remove(0);
+    assert_eq!((d2.status.as_str(), d2.attempts), ("pending", 0));
     worker.drain(precise_now() + Duration::seconds(1)).unwrap();
     assert_eq!(smtp.to("cleo@example.org").len(), 1);
-    let html = admin_get().await.unwrap().text().await.unwrap();
-    assert!(texts(&html, "tr.delivery").is_empty());
-    assert!(html.contains("Every email has been sent."));
+    let page = admin.get("/admin/deliveries").await;
+    assert!(texts(&page.body, "tr.delivery").is_empty());
+    assert!(page.body.contains("Every email has been sent."));
     // Retrying what is sent, or nothing, is a 404.
     for id in [d.id.to_string(), "999999".to_owned(), "x".to_owned()] {
-        let res = app
-            .client
-            .post(app.url(&format!("/admin/deliveries/{id}/retry")))
-            .basic_auth("admin", Some(SECRET))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 404, "{id}");
+        let res = admin
+            .post(
+                &format!("/admin/deliveries/{id}/retry"),
+                &[("csrf_token", &token)],
+            )
+            .await;
+        assert_eq!(res.status, 404, "{id}");
     }
 }
 both_backends!(failing_deliveries_show_on_the_admin_page);

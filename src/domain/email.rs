@@ -2,7 +2,8 @@ use std::fmt;
 
 use super::InvalidValue;
 
-/// An email address a person typed and mail can be sent to: one `@`, a
+/// An email address a person typed and mail can be sent to (subscribers and
+/// accounts alike): one `@`, a
 /// local part and a dotted domain, no spaces or characters that could
 /// smuggle headers. The domain is lower-cased; the local part is kept as
 /// typed (it may be case-sensitive).
@@ -47,11 +48,13 @@ impl TryFrom<&str> for EmailAddress {
                 Self::MAX_LEN
             )));
         }
-        let example = "enter an address like name@example.org";
+        let invalid = || {
+            InvalidValue::new(format!(
+                "\"{s}\" is not an email address we can send to (name@example.org)"
+            ))
+        };
         let Some((local, domain)) = s.rsplit_once('@') else {
-            return Err(InvalidValue::new(format!(
-                "an email address needs an @: {example}"
-            )));
+            return Err(invalid());
         };
         let local_ok = !local.is_empty()
             && local.len() <= 64
@@ -71,16 +74,12 @@ impl TryFrom<&str> for EmailAddress {
                     && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             });
         if !local_ok || !domain_ok {
-            return Err(InvalidValue::new(format!(
-                "this is not an email address we can send to: {example}"
-            )));
+            return Err(invalid());
         }
         let address = format!("{local}@{}", domain.to_ascii_lowercase());
         // What we accept, the mail library must accept too.
         if address.parse::<lettre::Address>().is_err() {
-            return Err(InvalidValue::new(format!(
-                "this is not an email address we can send to: {example}"
-            )));
+            return Err(invalid());
         }
         Ok(EmailAddress(address))
     }
@@ -117,6 +116,9 @@ mod tests {
             "<jane@example.org>",
             "jane..doe@example.org",
             "jané@example.org",
+            "ana@x",
+            "a b@x.org",
+            "a@b@x.org",
         ] {
             assert!(
                 EmailAddress::try_from(bad).is_err(),

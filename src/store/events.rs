@@ -53,20 +53,20 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
+    /// The event's fields as (name, text) pairs, as revisions compare them.
+    pub fn values(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("event.date", self.date.iso()),
+            ("event.status", self.status.name().to_owned()),
+            ("event.note", self.note.clone()),
+            ("event.source", self.source.as_str().to_owned()),
+            ("event.confidence", self.confidence.as_str().to_owned()),
+        ]
+    }
+
     /// The fields a revision shows for a new event.
     pub fn describe(&self) -> Vec<FieldChange> {
-        let field = |f: &str, v: String| FieldChange {
-            field: f.to_owned(),
-            old: None,
-            new: Some(v),
-        };
-        vec![
-            field("event.date", self.date.iso()),
-            field("event.status", self.status.name().to_owned()),
-            field("event.note", self.note.clone()),
-            field("event.source", self.source.as_str().to_owned()),
-            field("event.confidence", self.confidence.as_str().to_owned()),
-        ]
+        revisions::diff(&[], &self.values())
     }
 }
 
@@ -107,9 +107,9 @@ pub fn record(
 ) -> Result<i32, DbError> {
     conn.transaction(|conn| {
         let id = insert(conn, item_id, event, user_id)?;
-        let version = bump_version(conn, item_id)?;
         refresh_status(conn, item_id)?;
         search::refresh(conn, item_id)?;
+        let version = item_version(conn, item_id)?;
         revisions::record(conn, item_id, user_id, version, "event", &event.describe())?;
         // Last: alerts match subscriptions against the item as it is now.
         changes::record(
@@ -150,14 +150,168 @@ pub fn insert_many(
     Ok(())
 }
 
-fn bump_version(conn: &mut DbConnection, item_id: i32) -> Result<i32, DbError> {
-    Ok(diesel::update(items::table.find(item_id))
+/// The item's field version (events do not change it: recording an event
+/// never makes an open edit form stale).
+fn item_version(conn: &mut DbConnection, item_id: i32) -> Result<i32, DbError> {
+    Ok(items::table
+        .find(item_id)
+        .select(items::version)
+        .first(conn)?)
+}
+
+fn item_kind(conn: &mut DbConnection, item_id: i32) -> Result<Kind, DbError> {
+    let kind: String = items::table.find(item_id).select(items::kind).first(conn)?;
+    Ok(kind.parse().unwrap_or(Kind::Other))
+}
+
+pub fn find(
+    conn: &mut DbConnection,
+    item_id: i32,
+    event_id: i32,
+) -> Result<Option<EventRow>, DbError> {
+    Ok(status_events::table
+        .filter(status_events::id.eq(event_id))
+        .filter(status_events::item_id.eq(item_id))
+        .select(EventRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+impl EventRow {
+    /// The event's fields as (name, text) pairs, as revisions compare them.
+    pub fn values(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("event.date", self.date().iso()),
+            ("event.status", self.status.clone()),
+            ("event.note", self.note.clone()),
+            ("event.source", self.source_url.clone()),
+            ("event.confidence", self.confidence.clone()),
+        ]
+    }
+}
+
+/// Corrects a standing event in place; the old values stay in the revision.
+/// Returns the field changes (empty: nothing differed, nothing written), or
+/// `None` when the item has no such event.
+pub fn correct(
+    conn: &mut DbConnection,
+    item_id: i32,
+    event_id: i32,
+    event: &NewEvent,
+    user_id: Option<i32>,
+) -> Result<Option<Vec<FieldChange>>, DbError> {
+    conn.transaction(|conn| {
+        // A write first, so SQLite takes its write lock before any read.
+        let touched = diesel::update(
+            status_events::table
+                .filter(status_events::id.eq(event_id))
+                .filter(status_events::item_id.eq(item_id)),
+        )
+        .set(status_events::updated_at.eq(now()))
+        .execute(conn)?;
+        let Some(old) = (touched > 0)
+            .then(|| find(conn, item_id, event_id))
+            .transpose()?
+            .flatten()
+        else {
+            return Ok(None);
+        };
+        let changes = revisions::diff(&old.values(), &event.values());
+        if changes.is_empty() {
+            return Ok(Some(changes));
+        }
+        diesel::update(status_events::table.find(event_id))
+            .set((
+                status_events::event_date.eq(event.date.start()),
+                status_events::date_precision.eq(event.date.precision().as_str()),
+                status_events::status.eq(event.status.name()),
+                status_events::moves_status.eq(event.status.moves_status()),
+                status_events::phase.eq(event.status.phase().map(Phase::as_str)),
+                status_events::note.eq(&event.note),
+                status_events::source_url.eq(event.source.as_str()),
+                status_events::confidence.eq(event.confidence.as_str()),
+            ))
+            .execute(conn)?;
+        refresh_status(conn, item_id)?;
+        search::refresh(conn, item_id)?;
+        let version = item_version(conn, item_id)?;
+        revisions::record(
+            conn,
+            item_id,
+            user_id,
+            version,
+            "event-correction",
+            &changes,
+        )?;
+        changes::record(
+            conn,
+            item_id,
+            user_id,
+            &ChangePayload::EventCorrected {
+                event: EventSnapshot::of(event_id, event),
+                changes: changes.clone(),
+            },
+        )?;
+        Ok(Some(changes))
+    })
+}
+
+/// Retracts an event: it stays in the history, marked, and no longer counts
+/// toward the item's status. Returns false if there is no such standing event.
+pub fn retract(
+    conn: &mut DbConnection,
+    item_id: i32,
+    event_id: i32,
+    reason: &str,
+    user_id: Option<i32>,
+) -> Result<bool, DbError> {
+    conn.transaction(|conn| {
+        let updated = diesel::update(
+            status_events::table
+                .filter(status_events::id.eq(event_id))
+                .filter(status_events::item_id.eq(item_id))
+                .filter(status_events::retracted.eq(false)),
+        )
         .set((
-            items::version.eq(items::version + 1),
-            items::updated_at.eq(now()),
+            status_events::retracted.eq(true),
+            status_events::retraction_note.eq(reason),
+            status_events::updated_at.eq(now()),
         ))
-        .returning(items::version)
-        .get_result(conn)?)
+        .execute(conn)?;
+        if updated == 0 {
+            return Ok(false);
+        }
+        let event = find(conn, item_id, event_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let kind = item_kind(conn, item_id)?;
+        refresh_status(conn, item_id)?;
+        search::refresh(conn, item_id)?;
+        let version = item_version(conn, item_id)?;
+        let change = FieldChange {
+            field: "event.retracted".to_owned(),
+            old: Some(format!("{} {}", event.date().iso(), event.status)),
+            new: Some(format!("retracted: {reason}")),
+        };
+        revisions::record(
+            conn,
+            item_id,
+            user_id,
+            version,
+            "event-retraction",
+            &[change],
+        )?;
+        changes::record(
+            conn,
+            item_id,
+            user_id,
+            &ChangePayload::EventRetracted {
+                event_id,
+                date_human: event.date().human(),
+                status_label: Status::label_of(kind, &event.status),
+                reason: reason.to_owned(),
+            },
+        )?;
+        Ok(true)
+    })
 }
 
 /// Derives an item's current status, phase and last event date from its

@@ -178,6 +178,132 @@ fn write_lists(conn: &mut DbConnection, item_id: i32, fields: &ItemFields) -> Re
     Ok(())
 }
 
+/// How an edit ended.
+#[derive(Debug)]
+pub enum UpdateOutcome {
+    /// Saved as this new version, with these field changes.
+    Saved {
+        version: i32,
+        changes: Vec<FieldChange>,
+    },
+    /// Nothing differed from the stored item; nothing was written.
+    Unchanged,
+    /// Someone saved a newer version since the form was loaded; nothing
+    /// was written.
+    Conflict { current_version: i32 },
+}
+
+/// Saves edited fields if the item is still at `expected_version`.
+///
+/// The version check and bump is the transaction's first statement, so two
+/// editors saving the same version end with exactly one saved version.
+pub fn update(
+    conn: &mut DbConnection,
+    item_id: i32,
+    expected_version: i32,
+    fields: &ItemFields,
+    user_id: Option<i32>,
+) -> Result<UpdateOutcome, DbError> {
+    conn.transaction(|conn| {
+        let bumped = diesel::update(
+            items::table
+                .filter(items::id.eq(item_id))
+                .filter(items::version.eq(expected_version)),
+        )
+        .set(items::version.eq(items::version + 1))
+        .execute(conn)?;
+        if bumped == 0 {
+            let current_version = items::table
+                .find(item_id)
+                .select(items::version)
+                .first(conn)?;
+            return Ok(UpdateOutcome::Conflict { current_version });
+        }
+        let old = current_fields(conn, item_id)?;
+        let changes = revisions::diff(&old, &fields.values());
+        if changes.is_empty() {
+            // Undo the bump: an empty save is not a new version.
+            return Err(diesel::result::Error::RollbackTransaction.into());
+        }
+        let version = expected_version + 1;
+        diesel::update(items::table.find(item_id))
+            .set((
+                items::slug.eq(fields.slug.as_str()),
+                items::kind.eq(fields.kind.as_str()),
+                items::title.eq(&fields.title),
+                items::short_title.eq(&fields.short_title),
+                items::original_title.eq(&fields.original_title),
+                items::jurisdiction.eq(fields.jurisdiction.as_str()),
+                items::summary.eq(&fields.summary),
+                items::status_summary.eq(&fields.status_summary),
+                items::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        write_lists(conn, item_id, fields)?;
+        search::refresh(conn, item_id)?;
+        revisions::record(conn, item_id, user_id, version, "edit", &changes)?;
+        changes::record(
+            conn,
+            item_id,
+            user_id,
+            &ChangePayload::FieldsEdited {
+                changes: changes.clone(),
+            },
+        )?;
+        Ok(UpdateOutcome::Saved { version, changes })
+    })
+    .or_else(|e| match e {
+        DbError::Query(diesel::result::Error::RollbackTransaction) => Ok(UpdateOutcome::Unchanged),
+        e => Err(e),
+    })
+}
+
+/// The stored editable fields of an item as (name, text) pairs.
+pub fn current_fields(
+    conn: &mut DbConnection,
+    item_id: i32,
+) -> Result<Vec<(&'static str, String)>, DbError> {
+    Ok(load_fields(conn, item_id)?.values())
+}
+
+/// The stored editable fields of an item.
+pub fn load_fields(conn: &mut DbConnection, item_id: i32) -> Result<ItemFields, DbError> {
+    let item: ItemRow = items::table
+        .find(item_id)
+        .select(ItemRow::as_select())
+        .first(conn)?;
+    let identifiers = item_identifiers::table
+        .filter(item_identifiers::item_id.eq(item_id))
+        .order(item_identifiers::position)
+        .select(item_identifiers::value)
+        .load(conn)?;
+    let parties = item_parties::table
+        .filter(item_parties::item_id.eq(item_id))
+        .order(item_parties::position)
+        .select(item_parties::name)
+        .load(conn)?;
+    let tags = tags_of(conn, item_id)?
+        .iter()
+        .filter_map(|t| Tag::try_from(t.as_str()).ok())
+        .collect();
+    Ok(ItemFields {
+        kind: item.kind(),
+        slug: Slug::try_from(item.slug.as_str()).unwrap_or_else(|_| {
+            Slug::try_from(format!("item-{}", item.id).as_str()).expect("valid slug")
+        }),
+        title: item.title,
+        short_title: item.short_title,
+        original_title: item.original_title,
+        jurisdiction: Jurisdiction::try_from(item.jurisdiction.as_str())
+            .unwrap_or_else(|_| Jurisdiction::try_from("XX").expect("valid code")),
+        summary: item.summary,
+        status_summary: item.status_summary,
+        identifiers,
+        parties,
+        tags,
+    })
+}
+
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> Result<Option<ItemRow>, DbError> {
     Ok(items::table
         .filter(items::slug.eq(slug))

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::changes::{self, ChangePayload};
+use super::revisions::{self, FieldChange};
 use super::{insert_unless_duplicate, now, DbConnection, DbError};
 use crate::schema::{item_links, items};
 
@@ -64,6 +65,26 @@ pub(crate) fn record_on_both(
     };
     let from = slug_title(conn, from_item_id)?;
     let to = slug_title(conn, to_item_id)?;
+    let version: i32 = items::table
+        .find(from_item_id)
+        .select(items::version)
+        .first(conn)?;
+    let text = format!("{relation} {}", to.0);
+    let change = if added {
+        FieldChange {
+            field: "link".to_owned(),
+            old: None,
+            new: Some(text),
+        }
+    } else {
+        FieldChange {
+            field: "link".to_owned(),
+            old: Some(text),
+            new: None,
+        }
+    };
+    let action = if added { "link" } else { "unlink" };
+    revisions::record(conn, from_item_id, user_id, version, action, &[change])?;
     for (item_id, (other_slug, other_title), outgoing) in
         [(from_item_id, to, true), (to_item_id, from, false)]
     {
@@ -151,4 +172,54 @@ pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<LinkView>, 
         .map(view(true))
         .chain(incoming.into_iter().map(view(false)))
         .collect())
+}
+
+/// Removes a link that starts or ends at `item_id`; false if there is none.
+pub fn remove(
+    conn: &mut DbConnection,
+    item_id: i32,
+    link_id: i32,
+    user_id: Option<i32>,
+) -> Result<bool, DbError> {
+    conn.transaction(|conn| {
+        let link: Option<(i32, i32, String)> = item_links::table
+            .find(link_id)
+            .filter(
+                item_links::from_item_id
+                    .eq(item_id)
+                    .or(item_links::to_item_id.eq(item_id)),
+            )
+            .select((
+                item_links::from_item_id,
+                item_links::to_item_id,
+                item_links::relation,
+            ))
+            .first(conn)
+            .optional()?;
+        let Some((from, to, relation)) = link else {
+            return Ok(false);
+        };
+        let deleted = diesel::delete(item_links::table.find(link_id)).execute(conn)?;
+        if deleted == 0 {
+            return Ok(false);
+        }
+        record_on_both(conn, from, to, &relation, user_id, false)?;
+        Ok(true)
+    })
+}
+
+/// Whether `from` already links to `to` with this relation.
+pub fn exists(
+    conn: &mut DbConnection,
+    from_item_id: i32,
+    to_item_id: i32,
+    relation: &str,
+) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        item_links::table
+            .filter(item_links::from_item_id.eq(from_item_id))
+            .filter(item_links::to_item_id.eq(to_item_id))
+            .filter(item_links::relation.eq(relation)),
+    ))
+    .get_result(conn)?)
 }

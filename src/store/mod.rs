@@ -13,6 +13,7 @@ pub mod search;
 pub mod settings;
 pub mod subscriptions;
 pub mod timeline;
+pub mod users;
 
 use chrono::{NaiveDateTime, Utc};
 

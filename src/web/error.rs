@@ -15,6 +15,12 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("sign-in required")]
+    LoginRequired { next: String },
+    #[error("the request body is too large")]
+    PayloadTooLarge,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -48,6 +54,9 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -55,6 +64,17 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         let (heading, message) = match self {
+            AppError::LoginRequired { next } => {
+                let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+                return HttpResponse::SeeOther()
+                    .insert_header(("Location", format!("/login?{query}")))
+                    .finish();
+            }
+            AppError::Forbidden(m) => ("Not allowed", m.clone()),
+            AppError::PayloadTooLarge => (
+                "Too much data",
+                "The form sent more data than regwatch accepts. Shorten the longest fields and try again.".to_owned(),
+            ),
             AppError::NotFound(m) => ("Not found", m.clone()),
             AppError::BadRequest(m) => ("That request could not be understood", m.clone()),
             AppError::Internal(detail) => {

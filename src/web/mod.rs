@@ -1,8 +1,11 @@
 //! The web server: routes, shared state and the `Application` that binds it.
 
 pub mod admin;
+pub mod auth;
+pub mod editing;
 pub mod error;
 pub mod filters;
+pub mod forms;
 pub mod pages;
 pub mod subscriptions;
 pub mod svg;
@@ -51,6 +54,8 @@ pub enum StartError {
     Seed(#[from] crate::seed::SeedError),
     #[error(transparent)]
     Mail(#[from] crate::mail::transport::MailError),
+    #[error("REGWATCH_SECRET must be at least 32 characters long")]
+    WeakSecret,
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -64,11 +69,67 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         AppError::BadRequest(format!("The query string is malformed: {err}")).into()
     }))
     .app_data(web::PathConfig::default().error_handler(|err, _req| {
-        AppError::BadRequest(format!("The address is malformed: {err}")).into()
+        AppError::not_found(format!("There is no page at this address ({err}).")).into()
     }))
+    .app_data(
+        web::FormConfig::default()
+            .limit(forms::MAX_FORM_BYTES)
+            .error_handler(|err, _req| match err {
+                actix_web::error::UrlencodedError::Overflow { .. } => {
+                    AppError::PayloadTooLarge.into()
+                }
+                other => {
+                    AppError::BadRequest(format!("The form data could not be read: {other}")).into()
+                }
+            }),
+    )
     .route("/", web::get().to(pages::timeline_page))
+    .route("/login", web::get().to(auth::login_form))
+    .route("/login", web::post().to(auth::login))
+    .route("/logout", web::post().to(auth::logout))
     .route("/items", web::get().to(pages::items_page))
+    .route("/items/new", web::get().to(editing::new_item_form))
+    .route("/items/new", web::post().to(editing::create_item))
     .route("/items/{slug}", web::get().to(pages::item_page))
+    .route("/items/{slug}/edit", web::get().to(editing::edit_item_form))
+    .route("/items/{slug}/edit", web::post().to(editing::update_item))
+    .route("/items/{slug}/history", web::get().to(editing::history))
+    .route(
+        "/items/{slug}/events/new",
+        web::get().to(editing::new_event_form),
+    )
+    .route(
+        "/items/{slug}/events/new",
+        web::post().to(editing::create_event),
+    )
+    .route(
+        "/items/{slug}/events/{id}/edit",
+        web::get().to(editing::edit_event_form),
+    )
+    .route(
+        "/items/{slug}/events/{id}/edit",
+        web::post().to(editing::correct_event),
+    )
+    .route(
+        "/items/{slug}/events/{id}/retract",
+        web::get().to(editing::retract_event_form),
+    )
+    .route(
+        "/items/{slug}/events/{id}/retract",
+        web::post().to(editing::retract_event),
+    )
+    .route(
+        "/items/{slug}/links/new",
+        web::get().to(editing::new_link_form),
+    )
+    .route(
+        "/items/{slug}/links/new",
+        web::post().to(editing::create_link),
+    )
+    .route(
+        "/items/{slug}/links/{id}/delete",
+        web::post().to(editing::remove_link),
+    )
     .route("/healthz", web::get().to(pages::healthz))
     .route("/static/{file}", web::get().to(pages::static_file))
     .configure(subscriptions::routes)
@@ -99,6 +160,19 @@ impl Application {
                 );
             }
         }
+        let secret = match &settings.secret {
+            Some(s) if s.len() < 32 => return Err(StartError::WeakSecret),
+            Some(s) => s.clone(),
+            None => {
+                // Generated once and kept in the database, so every process
+                // sharing it signs sessions with the same key.
+                let mut conn = pool.get().map_err(DbError::from)?;
+                let fresh = hex::encode(rand::random::<[u8; 64]>());
+                crate::store::settings::get_or_insert(&mut conn, "secret", &fresh)?
+            }
+        };
+        let key = actix_web::cookie::Key::derive_from(secret.as_bytes());
+        let secure_cookies = settings.base_url.starts_with("https://");
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartError::Bind {
             address: settings.bind.clone(),
             source,
@@ -120,6 +194,7 @@ impl Application {
         let state = AppState { pool, settings };
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(auth::session_middleware(key.clone(), secure_cookies))
                 .wrap(TracingLogger::default())
                 .app_data(web::Data::new(state.clone()))
                 .configure(routes)

@@ -1,10 +1,12 @@
 //! Handlers of the reading side: timeline, item table, item page.
 
+use actix_session::Session;
 use actix_web::http::header::ContentType;
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 use serde_json::{json, Value};
 
+use super::auth::{with_chrome, MaybeUser};
 use super::error::AppError;
 use super::filters::RawQuery;
 use super::svg::{self, Marker};
@@ -114,6 +116,8 @@ fn brief_json(item: &ItemBrief) -> Value {
 pub async fn timeline_page(
     state: web::Data<AppState>,
     query: web::Query<RawQuery>,
+    user: MaybeUser,
+    session: Session,
 ) -> Result<HttpResponse, AppError> {
     let raw = query.into_inner();
     let filter = raw.filter()?;
@@ -164,7 +168,10 @@ pub async fn timeline_page(
         "pagination": pagination("/", &raw, rows.page, rows.has_next),
         "subscribe": super::subscriptions::subscribe_box_for_filter(&raw),
     });
-    Ok(html(templates::render("timeline", &context)?))
+    Ok(html(templates::render(
+        "timeline",
+        &with_chrome(context, &user.0, &session),
+    )?))
 }
 
 fn item_row_json(item: &ItemRow) -> Value {
@@ -184,6 +191,8 @@ fn item_row_json(item: &ItemRow) -> Value {
 pub async fn items_page(
     state: web::Data<AppState>,
     query: web::Query<RawQuery>,
+    user: MaybeUser,
+    session: Session,
 ) -> Result<HttpResponse, AppError> {
     let raw = query.into_inner();
     let filter = raw.filter()?;
@@ -231,13 +240,18 @@ pub async fn items_page(
         "pagination": pagination("/items", &raw, rows.page, rows.has_next),
         "subscribe": super::subscriptions::subscribe_box_for_filter(&raw),
     });
-    Ok(html(templates::render("items", &context)?))
+    Ok(html(templates::render(
+        "items",
+        &with_chrome(context, &user.0, &session),
+    )?))
 }
 
 /// `/items/{slug}`: one item with its whole history.
 pub async fn item_page(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    user: MaybeUser,
+    session: Session,
 ) -> Result<HttpResponse, AppError> {
     let slug = path.into_inner();
     let not_found = || AppError::not_found(format!("No item has the address /items/{slug}."));
@@ -293,6 +307,7 @@ pub async fn item_page(
                 "short_title": l.other_short_title,
                 "kind_label": kind_label(&l.other_kind),
                 "phase": phase_json(l.other_phase.as_deref().and_then(|p| p.parse().ok())),
+                "id": l.id,
             })
         })
         .collect();
@@ -321,7 +336,10 @@ pub async fn item_page(
         "subscribe": super::subscriptions::subscribe_box_for_item(&item.slug, kind, &item.jurisdiction, &detail.tags),
         "legend": Phase::ALL.iter().map(|p| json!({"value": p.as_str(), "label": p.label()})).collect::<Vec<_>>(),
     });
-    Ok(html(templates::render("item", &context)?))
+    Ok(html(templates::render(
+        "item",
+        &with_chrome(context, &user.0, &session),
+    )?))
 }
 
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

@@ -100,7 +100,7 @@ pub fn timeline(markers: &[Marker], title: &str) -> Option<String> {
         r##"<line x1="{MARGIN}" y1="{axis_y}" x2="{}" y2="{axis_y}" stroke="#9aa0a6" stroke-width="2"/>"##,
         WIDTH - MARGIN
     );
-    ticks(&mut svg, &scale, first, last, axis_y);
+    ticks(&mut svg, &scale, axis_y);
 
     for (m, centre, lane) in placed {
         let colour = match (m.phase, m.retracted) {
@@ -159,22 +159,33 @@ pub fn timeline(markers: &[Marker], title: &str) -> Option<String> {
     Some(svg)
 }
 
-/// Year ticks, plus month ticks when the range is short enough to read them.
-fn ticks(svg: &mut String, scale: &Scale, first: NaiveDate, last: NaiveDate, axis_y: f64) {
-    let months = (last.year() - first.year()) * 12 + last.month() as i32 - first.month() as i32;
-    let show_months = months <= 30;
-    let mut d = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).unwrap_or(first);
+/// Year ticks, plus month ticks (labelled when the range is short) within
+/// the drawn range.
+fn ticks(svg: &mut String, scale: &Scale, axis_y: f64) {
+    let end = scale.first + chrono::Duration::days(scale.days as i64);
+    let months =
+        (end.year() - scale.first.year()) * 12 + end.month() as i32 - scale.first.month() as i32;
+    let show_months = months <= 36;
+    let label_months = months <= 14;
+    // First whole month inside the range.
+    let mut d = NaiveDate::from_ymd_opt(scale.first.year(), scale.first.month(), 1)
+        .and_then(|m| m.checked_add_months(chrono::Months::new(1)))
+        .unwrap_or(scale.first);
     let mut labelled_year = false;
-    while d <= last {
+    while d <= end {
         let x = scale.x(d);
         if d.month() == 1 || !labelled_year {
             let _ = write!(
                 svg,
-                r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#5f6368" stroke-width="1.5"/><text x="{x:.1}" y="{:.1}" font-size="12" fill="#3c4043" text-anchor="start">{}</text>"##,
+                r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#5f6368" stroke-width="1.5"/><text x="{x:.1}" y="{:.1}" font-size="12" font-weight="600" fill="#3c4043" text-anchor="middle">{}</text>"##,
                 axis_y - 6.0,
                 axis_y + 10.0,
                 axis_y + 26.0,
-                d.year()
+                if label_months && d.month() != 1 {
+                    format!("{} {}", MONTH_ABBR[d.month0() as usize], d.year())
+                } else {
+                    d.year().to_string()
+                }
             );
             labelled_year = true;
         } else if show_months {
@@ -184,6 +195,14 @@ fn ticks(svg: &mut String, scale: &Scale, first: NaiveDate, last: NaiveDate, axi
                 axis_y - 3.0,
                 axis_y + 4.0
             );
+            if label_months {
+                let _ = write!(
+                    svg,
+                    r##"<text x="{x:.1}" y="{:.1}" font-size="11" fill="#5f6368" text-anchor="middle">{}</text>"##,
+                    axis_y + 20.0,
+                    MONTH_ABBR[d.month0() as usize]
+                );
+            }
         }
         d = match d.checked_add_months(chrono::Months::new(1)) {
             Some(next) => next,
@@ -191,6 +210,10 @@ fn ticks(svg: &mut String, scale: &Scale, first: NaiveDate, last: NaiveDate, axi
         };
     }
 }
+
+const MONTH_ABBR: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 #[cfg(test)]
 mod tests {

@@ -194,3 +194,182 @@ macro_rules! db_test {
         }
     };
 }
+
+/// A browser: a client with its own cookie jar (one editor's session).
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+/// What a form submission answered.
+pub struct Answer {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl TestApp {
+    /// Creates an account directly in the database.
+    pub fn create_user(&self, email: &str, password: &str, role: regwatch::store::users::Role) {
+        use regwatch::domain::EmailAddress;
+        use regwatch::store::users::{self, Password};
+        let mut conn = self.db();
+        users::create(
+            &mut conn,
+            &EmailAddress::try_from(email).unwrap(),
+            &Password::try_from(password).unwrap(),
+            role,
+        )
+        .expect("create user");
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+        }
+    }
+
+    /// A browser signed in as a new editor.
+    pub async fn editor(&self, email: &str) -> Browser {
+        self.create_user(email, PASSWORD, regwatch::store::users::Role::Editor);
+        let b = self.browser();
+        let a = b.sign_in(email, PASSWORD).await;
+        assert_eq!(a.status, 303, "sign-in failed: {}", a.body);
+        b
+    }
+
+    /// Number of rows in a table, read directly from the database.
+    pub fn count(&self, table: &str) -> i64 {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.db();
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result::<N>(&mut conn)
+            .expect("count")
+            .n
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        let res = self.client.get(self.url(path)).send().await.expect("GET");
+        answer(res).await
+    }
+
+    /// The CSRF token of the first form on a page.
+    pub async fn csrf(&self, path: &str) -> String {
+        let page = self.get(path).await;
+        assert_eq!(page.status, 200, "GET {path}: {}", page.body);
+        attrs(&page.body, "input[name=csrf_token]", "value")
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no CSRF token on {path}"))
+    }
+
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let res = self
+            .client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        answer(res).await
+    }
+
+    /// Loads the form page at `path`, then posts `fields` with its token.
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let token = self.csrf(path).await;
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(path, &all).await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Answer {
+        self.submit("/login", &[("email", email), ("password", password)])
+            .await
+    }
+}
+
+async fn answer(res: reqwest::Response) -> Answer {
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = res.text().await.expect("body");
+    Answer {
+        status,
+        location,
+        body,
+    }
+}
+
+/// The fields of the form with `action` on a page, as a browser would send
+/// them unchanged: inputs, textareas and selected options.
+pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let doc = scraper::Html::parse_document(html);
+    let form_sel = scraper::Selector::parse(&format!("form[action=\"{action}\"]")).unwrap();
+    let form = doc
+        .select(&form_sel)
+        .next()
+        .unwrap_or_else(|| panic!("no form posting to {action}"));
+    let field_sel = scraper::Selector::parse("input, textarea, select").unwrap();
+    let option_sel = scraper::Selector::parse("option[selected]").unwrap();
+    let mut out = Vec::new();
+    for el in form.select(&field_sel) {
+        let Some(name) = el.value().attr("name") else {
+            continue;
+        };
+        let value = match el.value().name() {
+            "textarea" => el.text().collect::<String>(),
+            "select" => el
+                .select(&option_sel)
+                .next()
+                .and_then(|o| o.value().attr("value"))
+                .unwrap_or("")
+                .to_owned(),
+            _ => el.value().attr("value").unwrap_or("").to_owned(),
+        };
+        out.push((name.to_owned(), value));
+    }
+    out
+}
+
+/// Replaces (or adds) one field's value.
+pub fn with(mut fields: Vec<(String, String)>, name: &str, value: &str) -> Vec<(String, String)> {
+    match fields.iter_mut().find(|(n, _)| n == name) {
+        Some(f) => f.1 = value.to_owned(),
+        None => fields.push((name.to_owned(), value.to_owned())),
+    }
+    fields
+}
+
+impl Browser {
+    pub async fn post_fields(&self, path: &str, fields: &[(String, String)]) -> Answer {
+        let res = self
+            .client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        answer(res).await
+    }
+}

@@ -1,0 +1,234 @@
+//! Editor accounts, password hashes (argon2id) and failed sign-in records.
+
+use std::fmt;
+use std::str::FromStr;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{insert_unless_duplicate, now, DbConnection, DbError};
+use crate::domain::{EmailAddress, InvalidValue};
+use crate::schema::{login_attempts, users};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Editor,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "editor" => Ok(Role::Editor),
+            "admin" => Ok(Role::Admin),
+            _ => Err(InvalidValue::new("a role is editor or admin")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i32,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        self.role.parse().unwrap_or(Role::Editor)
+    }
+}
+
+/// A password good enough to store: 10 to 1024 characters.
+pub struct Password(String);
+
+impl TryFrom<&str> for Password {
+    type Error = InvalidValue;
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        let n = s.chars().count();
+        if n < 10 {
+            return Err(InvalidValue::new("a password has at least 10 characters"));
+        }
+        if n > 1024 {
+            return Err(InvalidValue::new("a password has at most 1024 characters"));
+        }
+        Ok(Password(s.to_owned()))
+    }
+}
+
+pub fn hash_password(password: &Password) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.0.as_bytes(), &salt)
+        .expect("argon2id hashing with default parameters succeeds")
+        .to_string()
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("an account for {0} already exists")]
+    Exists(String),
+    #[error("no account for {0}")]
+    Unknown(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    email: &EmailAddress,
+    password: &Password,
+    role: Role,
+) -> Result<i32, UserError> {
+    let hash = hash_password(password);
+    let inserted = insert_unless_duplicate(conn, |conn| {
+        diesel::insert_into(users::table)
+            .values((
+                users::email.eq(email.as_str().to_lowercase()),
+                users::password_hash.eq(&hash),
+                users::role.eq(role.as_str()),
+                users::disabled.eq(false),
+                users::created_at.eq(now()),
+            ))
+            .execute(conn)
+    })?;
+    if !inserted {
+        return Err(UserError::Exists(email.to_string()));
+    }
+    find_by_email(conn, email.as_str())?
+        .map(|u| u.id)
+        .ok_or_else(|| UserError::Unknown(email.to_string()))
+}
+
+/// Accounts are stored and found by their lower-cased address.
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .filter(users::email.eq(email.trim().to_lowercase()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: i32) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut DbConnection) -> Result<Vec<UserRow>, DbError> {
+    Ok(users::table
+        .order(users::email)
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+pub fn set_disabled(conn: &mut DbConnection, email: &str, disabled: bool) -> Result<(), UserError> {
+    let user = find_by_email(conn, email)?.ok_or_else(|| UserError::Unknown(email.to_owned()))?;
+    diesel::update(users::table.find(user.id))
+        .set(users::disabled.eq(disabled))
+        .execute(conn)
+        .map_err(DbError::from)?;
+    Ok(())
+}
+
+pub fn record_failed_login(conn: &mut DbConnection, email: &str, ip: &str) -> Result<(), DbError> {
+    let at = now();
+    diesel::delete(
+        login_attempts::table.filter(login_attempts::created_at.lt(at - chrono::Duration::days(1))),
+    )
+    .execute(conn)?;
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::email.eq(email.to_lowercase()),
+            login_attempts::ip.eq(ip),
+            login_attempts::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Failed sign-ins since `since`: (for this address, from this IP), and
+/// the time of the oldest one counted for the address.
+pub fn failed_logins_since(
+    conn: &mut DbConnection,
+    email: &str,
+    ip: &str,
+    since: NaiveDateTime,
+) -> Result<(i64, i64, Option<NaiveDateTime>), DbError> {
+    let recent = login_attempts::table.filter(login_attempts::created_at.ge(since));
+    let by_email: i64 = recent
+        .filter(login_attempts::email.eq(email.to_lowercase()))
+        .count()
+        .get_result(conn)?;
+    let by_ip: i64 = recent
+        .filter(login_attempts::ip.eq(ip))
+        .count()
+        .get_result(conn)?;
+    let oldest: Option<NaiveDateTime> = recent
+        .filter(
+            login_attempts::email
+                .eq(email.to_lowercase())
+                .or(login_attempts::ip.eq(ip)),
+        )
+        .select(diesel::dsl::min(login_attempts::created_at))
+        .first(conn)?;
+    Ok((by_email, by_ip, oldest))
+}
+
+/// A successful sign-in forgets the address's failures.
+pub fn clear_failed_logins(conn: &mut DbConnection, email: &str) -> Result<(), DbError> {
+    diesel::delete(login_attempts::table.filter(login_attempts::email.eq(email.to_lowercase())))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let pw = Password::try_from("correct horse battery").unwrap();
+        let hash = hash_password(&pw);
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse battery"));
+        assert!(!verify_password(&hash, "wrong horse battery"));
+        assert!(!verify_password("not a hash", "x"));
+        assert!(Password::try_from("short").is_err());
+    }
+}
