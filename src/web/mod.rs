@@ -6,6 +6,7 @@ pub mod editing;
 pub mod error;
 pub mod filters;
 pub mod forms;
+pub mod logging;
 pub mod pages;
 pub mod subscriptions;
 pub mod svg;
@@ -195,7 +196,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(auth::session_middleware(key.clone(), secure_cookies))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<logging::RedactedSpans>::new())
                 .app_data(web::Data::new(state.clone()))
                 .configure(routes)
                 .default_service(web::to(pages::not_found))
