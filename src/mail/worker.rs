@@ -124,8 +124,12 @@ impl Worker {
         delivery: &DeliveryRow,
         now: NaiveDateTime,
     ) -> Result<Outcome, DbError> {
-        let composed: Result<Email, ComposeError> =
-            conn.transaction(|c| compose(c, delivery, &self.base_url, now));
+        let composed: Result<Email, ComposeError> = conn.transaction(|c| {
+            // Touch the claim first: the transaction's first statement is a
+            // write, so SQLite takes its write lock before the reads.
+            deliveries::touch(c, delivery.id)?;
+            compose(c, delivery, &self.base_url, now)
+        });
         let result = match composed {
             Ok(email) => self.mailer.send(&email).map_err(|e| {
                 tracing::warn!(
@@ -137,7 +141,12 @@ impl Worker {
                 );
                 (e.message, e.permanent)
             }),
-            Err(ComposeError::Db(e)) => return Err(e),
+            // The database hiccuped: try again later like any transient
+            // failure (the claim is released rather than left to expire).
+            Err(ComposeError::Db(e)) => {
+                tracing::warn!(delivery = delivery.id, error = %e, "email could not be composed");
+                Err((e.to_string(), false))
+            }
             Err(e) => {
                 tracing::error!(delivery = delivery.id, error = %e, "email cannot be composed");
                 Err((e.to_string(), true))

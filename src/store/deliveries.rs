@@ -192,6 +192,14 @@ pub fn mark_sent(
     Ok(n > 0)
 }
 
+/// A no-op write to a delivery (its lease is rewritten unchanged).
+pub fn touch(conn: &mut DbConnection, id: i32) -> Result<(), DbError> {
+    diesel::update(deliveries::table.find(id))
+        .set(deliveries::lease_until.eq(deliveries::lease_until))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// How failures are retried.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {

@@ -406,6 +406,11 @@ pub fn subscribe(
     let client_key = format!("client:{client}");
     conn.transaction(|conn| {
         let since = now - limits.window;
+        // Old attempts no longer count; dropping them first is also the
+        // transaction's first write, so SQLite takes its write lock before
+        // any read.
+        diesel::delete(subscribe_attempts::table.filter(subscribe_attempts::created_at.le(since)))
+            .execute(conn)?;
         if count_attempts(conn, &address_key, since)? >= limits.per_address {
             return Ok(SubscribeOutcome::RateLimited(Limited::Address));
         }
@@ -420,9 +425,6 @@ pub fn subscribe(
                 ))
                 .execute(conn)?;
         }
-        // Old attempts no longer count; drop them as we go.
-        diesel::delete(subscribe_attempts::table.filter(subscribe_attempts::created_at.le(since)))
-            .execute(conn)?;
         let subscriber_id = subscriber_id_for(conn, email, now)?;
         let outcome = match find_subscription(conn, subscriber_id, scope)? {
             Some(s) if s.confirmed_at.is_some() => return Ok(SubscribeOutcome::AlreadyConfirmed),
@@ -782,13 +784,20 @@ pub fn close_due_digests(conn: &mut DbConnection, now: NaiveDateTime) -> Result<
                     .select(SubscriptionRow::as_select())
                     .load(conn)?
             }
-            DbConnection::Sqlite(_) => subscriptions::table
-                .filter(subscriptions::next_digest_at.le(now))
-                .filter(subscriptions::confirmed_at.is_not_null())
-                .order(subscriptions::next_digest_at.asc())
-                .limit(100)
-                .select(SubscriptionRow::as_select())
-                .load(conn)?,
+            DbConnection::Sqlite(_) => {
+                // A write first, so SQLite takes its write lock before the
+                // reads (a read-then-write transaction can fail to upgrade).
+                diesel::update(subscriptions::table.filter(subscriptions::id.eq(-1)))
+                    .set(subscriptions::next_digest_at.eq(subscriptions::next_digest_at))
+                    .execute(conn)?;
+                subscriptions::table
+                    .filter(subscriptions::next_digest_at.le(now))
+                    .filter(subscriptions::confirmed_at.is_not_null())
+                    .order(subscriptions::next_digest_at.asc())
+                    .limit(100)
+                    .select(SubscriptionRow::as_select())
+                    .load(conn)?
+            }
         };
         let mut queued = 0;
         for s in due {
