@@ -192,6 +192,16 @@ async fn subscribe_confirm_alert_edit_unsubscribe(backend: Backend) {
         mail.subject
     );
     assert_eq!(mail.content_type, "multipart/alternative");
+    // It also links to the address's subscriptions (to remove an unwanted one).
+    let manage = path_of(&mail.link(&format!("{BASE}/subscriptions/manage/")));
+    let page = app.page(&manage, 200).await;
+    assert_eq!(
+        texts(&page, ".subscription p"),
+        [format!(
+            "the item “{}” (waiting for confirmation)",
+            full_title(&mut conn, S321)
+        )]
+    );
     let confirm = path_of(&mail.link(&format!("{BASE}/subscriptions/confirm/")));
     let page = app.page(&confirm, 200).await;
     assert_eq!(texts(&page, "form button"), ["Confirm my subscription"]);
@@ -336,6 +346,13 @@ both_backends!(
     subscribe_confirm_alert_edit_unsubscribe,
     subscribe_confirm_alert_edit_unsubscribe
 );
+
+fn full_title(conn: &mut DbConnection, slug: &str) -> String {
+    regwatch::store::items::find_by_slug(conn, slug)
+        .unwrap()
+        .unwrap()
+        .title
+}
 
 fn short_name(conn: &mut DbConnection, slug: &str) -> String {
     let item = regwatch::store::items::find_by_slug(conn, slug)

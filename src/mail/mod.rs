@@ -102,11 +102,19 @@ pub fn compose(
             Some(subscription.id),
             now,
         )?;
+        let manage = issue_token(
+            conn,
+            TokenPurpose::Manage,
+            subscription.subscriber_id,
+            None,
+            now,
+        )?;
         let context = json!({
             "email": to,
             "subscription": subscription_json,
             "links": {
                 "confirm": format!("{base_url}/subscriptions/confirm/{token}"),
+                "manage": format!("{base_url}/subscriptions/manage/{manage}"),
                 "site": base_url,
             },
         });

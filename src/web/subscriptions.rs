@@ -10,10 +10,16 @@
 
 use actix_web::http::header::{self, ContentType};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::Session;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::auth::{with_chrome, CurrentUser, MaybeUser};
 use super::error::AppError;
 use super::filters::RawQuery;
 use super::{templates, AppState};
@@ -50,12 +56,39 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-fn page(status: StatusCode, name: &str, context: &Value) -> Result<HttpResponse, AppError> {
+/// What the shared layout shows (who is signed in, one-time messages).
+/// Subscribers need no account; an editor who subscribes still sees the
+/// usual header.
+pub struct Chrome(Option<CurrentUser>, Session);
+
+impl FromRequest for Chrome {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = MaybeUser::from_request(req, payload);
+        let session = Session::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?.0;
+            Ok(Chrome(user, session.await?))
+        })
+    }
+}
+
+/// A page of these flows: never cached, never sent as a referrer (the
+/// address holds a secret token).
+fn page(
+    status: StatusCode,
+    name: &str,
+    context: &Value,
+    chrome: &Chrome,
+) -> Result<HttpResponse, AppError> {
+    let context = with_chrome(context.clone(), &chrome.0, &chrome.1);
     Ok(HttpResponse::build(status)
         .content_type(ContentType::html())
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header(("Referrer-Policy", "no-referrer"))
-        .body(templates::render(name, context)?))
+        .body(templates::render(name, &context)?))
 }
 
 fn invalid_link() -> AppError {
@@ -195,6 +228,7 @@ fn form_context(form: &SubscribeForm, scope_label: Option<String>, errors: &Valu
 
 /// `GET /subscriptions/new?scope=…`: the subscribe form on its own page.
 pub async fn new_page(
+    chrome: Chrome,
     state: web::Data<AppState>,
     query: web::Query<SubscribeForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -220,17 +254,20 @@ pub async fn new_page(
             StatusCode::OK,
             "subscriptions/new",
             &form_context(&form, Some(label), &json!({})),
+            &chrome,
         ),
         Err(e) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
             "subscriptions/new",
             &form_context(&form, None, &json!({"scope": e})),
+            &chrome,
         ),
     }
 }
 
 /// `POST /subscriptions`: subscribe (double opt-in).
 pub async fn subscribe(
+    chrome: Chrome,
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<SubscribeForm>,
@@ -310,7 +347,12 @@ pub async fn subscribe(
             };
             let mut context = form_context(&form, label, &json!({}));
             context["refused"] = json!(message);
-            let mut res = page(StatusCode::TOO_MANY_REQUESTS, "subscriptions/new", &context)?;
+            let mut res = page(
+                StatusCode::TOO_MANY_REQUESTS,
+                "subscriptions/new",
+                &context,
+                &chrome,
+            )?;
             res.headers_mut().insert(
                 header::RETRY_AFTER,
                 header::HeaderValue::from_static("3600"),
@@ -326,15 +368,17 @@ pub async fn subscribe(
             StatusCode::UNPROCESSABLE_ENTITY,
             "subscriptions/new",
             &form_context(&form, label, &Value::Object(errors)),
+            &chrome,
         ),
     }
 }
 
-pub async fn pending_page() -> Result<HttpResponse, AppError> {
+pub async fn pending_page(chrome: Chrome) -> Result<HttpResponse, AppError> {
     page(
         StatusCode::OK,
         "subscriptions/pending",
         &json!({"title": "Check your inbox"}),
+        &chrome,
     )
 }
 
@@ -355,6 +399,7 @@ fn subscription_json(v: &SubscriptionView) -> Value {
 /// `GET /subscriptions/confirm/{token}`: a page with one button; following
 /// the link alone (as mail scanners do) confirms nothing.
 pub async fn confirm_page(
+    chrome: Chrome,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -367,10 +412,12 @@ pub async fn confirm_page(
         StatusCode::OK,
         "subscriptions/confirm",
         &json!({"title": "Confirm your subscription", "subscription": subscription_json(&found)}),
+        &chrome,
     )
 }
 
 pub async fn confirm(
+    chrome: Chrome,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -383,6 +430,7 @@ pub async fn confirm(
         StatusCode::OK,
         "subscriptions/confirmed",
         &json!({"title": "Subscription confirmed", "subscription": subscription_json(&confirmed)}),
+        &chrome,
     )
 }
 
@@ -390,6 +438,7 @@ pub async fn confirm(
 
 /// `GET /subscriptions/unsubscribe/{token}`: one button, nothing done yet.
 pub async fn unsubscribe_page(
+    chrome: Chrome,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -402,6 +451,7 @@ pub async fn unsubscribe_page(
         StatusCode::OK,
         "subscriptions/unsubscribe",
         &json!({"title": "Unsubscribe", "subscription": subscription_json(&found)}),
+        &chrome,
     )
 }
 
@@ -409,6 +459,7 @@ pub async fn unsubscribe_page(
 /// and RFC 8058 one-click unsubscribe (body `List-Unsubscribe=One-Click`,
 /// which is accepted but not required).
 pub async fn unsubscribe(
+    chrome: Chrome,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -422,6 +473,7 @@ pub async fn unsubscribe(
         StatusCode::OK,
         "subscriptions/unsubscribed",
         &json!({"title": "Unsubscribed", "subscription": subscription_json(&removed)}),
+        &chrome,
     )
 }
 
@@ -502,6 +554,7 @@ async fn manage_context(
 
 /// `GET /subscriptions/manage/{token}`: every subscription of the address.
 pub async fn manage_page(
+    chrome: Chrome,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<ManageQuery>,
@@ -514,7 +567,7 @@ pub async fn manage_page(
         query.done.as_deref(),
     )
     .await?;
-    page(StatusCode::OK, "subscriptions/manage", &context)
+    page(StatusCode::OK, "subscriptions/manage", &context, &chrome)
 }
 
 fn back_to_manage(token: &str, done: &str) -> HttpResponse {
@@ -544,6 +597,7 @@ async fn subscriber(state: &AppState, token: &str) -> Result<i32, AppError> {
 }
 
 pub async fn manage_frequency(
+    chrome: Chrome,
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<ManageForm>,
@@ -567,6 +621,7 @@ pub async fn manage_frequency(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "subscriptions/manage",
                 &context,
+                &chrome,
             );
         }
     };
@@ -605,6 +660,7 @@ pub async fn manage_remove(
 }
 
 pub async fn manage_remove_all(
+    chrome: Chrome,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -617,10 +673,12 @@ pub async fn manage_remove_all(
         StatusCode::OK,
         "subscriptions/unsubscribed",
         &json!({"title": "Unsubscribed", "all": true}),
+        &chrome,
     )
 }
 
 pub async fn manage_add(
+    chrome: Chrome,
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<ManageForm>,
@@ -682,5 +740,6 @@ pub async fn manage_add(
         StatusCode::UNPROCESSABLE_ENTITY,
         "subscriptions/manage",
         &context,
+        &chrome,
     )
 }
