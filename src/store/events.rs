@@ -70,7 +70,8 @@ impl NewEvent {
     }
 }
 
-/// Inserts an event without touching the item's derived fields.
+/// Inserts an event and records it as a change, without touching the
+/// item's derived fields.
 fn insert(
     conn: &mut DbConnection,
     item_id: i32,
@@ -78,7 +79,7 @@ fn insert(
     user_id: Option<i32>,
 ) -> Result<i32, DbError> {
     let at = now();
-    Ok(diesel::insert_into(status_events::table)
+    let id = diesel::insert_into(status_events::table)
         .values((
             status_events::item_id.eq(item_id),
             status_events::event_date.eq(event.date.start()),
@@ -94,7 +95,16 @@ fn insert(
             status_events::updated_at.eq(at),
         ))
         .returning(status_events::id)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    changes::record(
+        conn,
+        item_id,
+        user_id,
+        &ChangePayload::EventRecorded {
+            event: EventSnapshot::of(id, event),
+        },
+    )?;
+    Ok(id)
 }
 
 /// Records a status event on an item: the event, the item's derived status,
@@ -107,14 +117,6 @@ pub fn record(
 ) -> Result<i32, DbError> {
     conn.transaction(|conn| {
         let id = insert(conn, item_id, event, user_id)?;
-        changes::record(
-            conn,
-            item_id,
-            user_id,
-            &ChangePayload::EventRecorded {
-                event: EventSnapshot::of(id, event),
-            },
-        )?;
         refresh_status(conn, item_id)?;
         search::refresh(conn, item_id)?;
         let version = item_version(conn, item_id)?;
@@ -131,15 +133,7 @@ pub fn insert_many(
     user_id: Option<i32>,
 ) -> Result<(), DbError> {
     for event in events {
-        let id = insert(conn, item_id, event, user_id)?;
-        changes::record(
-            conn,
-            item_id,
-            user_id,
-            &ChangePayload::EventRecorded {
-                event: EventSnapshot::of(id, event),
-            },
-        )?;
+        insert(conn, item_id, event, user_id)?;
     }
     refresh_status(conn, item_id)?;
     search::refresh(conn, item_id)
