@@ -401,6 +401,20 @@ async fn scopes_decide_who_is_mailed(backend: Backend) {
         Scope::filter("?kind=regulation&jurisdiction=US").unwrap(),
         Frequency::Immediate,
     );
+    // Saved filters that depend on what the change itself derives: the
+    // item's new phase, and its search document (event notes are indexed).
+    confirmed(
+        &mut conn,
+        "inforce@example.org",
+        Scope::filter("?kind=bill&phase=in-force").unwrap(),
+        Frequency::Immediate,
+    );
+    confirmed(
+        &mut conn,
+        "search@example.org",
+        Scope::filter("?q=moved").unwrap(),
+        Frequency::Immediate,
+    );
     // Asked through the form, never confirmed.
     let (status, _) = post_form(
         &app,
@@ -434,6 +448,14 @@ async fn scopes_decide_who_is_mailed(backend: Backend) {
         "under-review",
         "Apple deal moved.",
     );
+    record_event(
+        &mut conn,
+        S321,
+        Kind::Bill,
+        "2026-11-20",
+        "enacted",
+        "S321 enacted.",
+    );
     worker.drain(precise_now()).unwrap();
 
     let notes = |who: &str| -> Vec<String> {
@@ -442,22 +464,39 @@ async fn scopes_decide_who_is_mailed(backend: Backend) {
             .iter()
             .filter(|m| !m.subject.starts_with("Confirm"))
             .map(|m| {
-                ["S321 moved.", "Outbound moved.", "Apple deal moved."]
-                    .into_iter()
-                    .find(|n| m.text.contains(n))
-                    .unwrap_or("?")
-                    .to_owned()
+                [
+                    "S321 moved.",
+                    "Outbound moved.",
+                    "Apple deal moved.",
+                    "S321 enacted.",
+                ]
+                .into_iter()
+                .find(|n| m.text.contains(n))
+                .unwrap_or("?")
+                .to_owned()
             })
             .collect();
         notes.sort();
         notes
     };
     // S321 is tagged export-controls, the outbound rule is not.
-    assert_eq!(notes("tag@example.org"), ["S321 moved."]);
+    assert_eq!(notes("tag@example.org"), ["S321 enacted.", "S321 moved."]);
     assert_eq!(notes("cn@example.org"), ["Apple deal moved."]);
     assert_eq!(notes("deals@example.org"), ["Apple deal moved."]);
     assert_eq!(notes("apple@example.org"), ["Apple deal moved."]);
     assert_eq!(notes("filter@example.org"), ["Outbound moved."]);
+    // Only the enactment puts the bill in force.
+    assert_eq!(notes("inforce@example.org"), ["S321 enacted."]);
+    // Each note is searchable as soon as its change is announced.
+    assert_eq!(
+        notes("search@example.org"),
+        [
+            "Apple deal moved.",
+            "Outbound moved.",
+            "S321 enacted.",
+            "S321 moved."
+        ]
+    );
     // The unconfirmed address got its confirmation and nothing else.
     let shy = smtp.to("shy@example.org");
     assert_eq!(shy.len(), 1);

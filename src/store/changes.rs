@@ -115,8 +115,8 @@ impl ChangeRow {
 }
 
 /// Records a change; call inside the transaction that makes it, after the
-/// item is written (subscriptions are matched against the item as it is
-/// now). The change's alerts are queued in the same transaction, so a
+/// item's fields and tags are written (subscriptions are matched against
+/// them). The change's alerts are queued in the same transaction, so a
 /// change that commits always has them. Returns the change's id (ids only
 /// grow, so readers can resume after the last one seen).
 pub fn record(

@@ -70,7 +70,8 @@ impl NewEvent {
     }
 }
 
-/// Inserts an event without touching the item's derived fields.
+/// Inserts an event and records it as a change, without touching the
+/// item's derived fields.
 fn insert(
     conn: &mut DbConnection,
     item_id: i32,
@@ -78,7 +79,7 @@ fn insert(
     user_id: Option<i32>,
 ) -> Result<i32, DbError> {
     let at = now();
-    Ok(diesel::insert_into(status_events::table)
+    let id = diesel::insert_into(status_events::table)
         .values((
             status_events::item_id.eq(item_id),
             status_events::event_date.eq(event.date.start()),
@@ -94,7 +95,16 @@ fn insert(
             status_events::updated_at.eq(at),
         ))
         .returning(status_events::id)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    changes::record(
+        conn,
+        item_id,
+        user_id,
+        &ChangePayload::EventRecorded {
+            event: EventSnapshot::of(id, event),
+        },
+    )?;
+    Ok(id)
 }
 
 /// Records a status event on an item: the event, the item's derived status,
@@ -111,15 +121,6 @@ pub fn record(
         search::refresh(conn, item_id)?;
         let version = item_version(conn, item_id)?;
         revisions::record(conn, item_id, user_id, version, "event", &event.describe())?;
-        // Last: alerts match subscriptions against the item as it is now.
-        changes::record(
-            conn,
-            item_id,
-            user_id,
-            &ChangePayload::EventRecorded {
-                event: EventSnapshot::of(id, event),
-            },
-        )?;
         Ok(id)
     })
 }
@@ -131,23 +132,11 @@ pub fn insert_many(
     events: &[NewEvent],
     user_id: Option<i32>,
 ) -> Result<(), DbError> {
-    let mut ids = Vec::with_capacity(events.len());
     for event in events {
-        ids.push(insert(conn, item_id, event, user_id)?);
+        insert(conn, item_id, event, user_id)?;
     }
     refresh_status(conn, item_id)?;
-    search::refresh(conn, item_id)?;
-    for (id, event) in ids.into_iter().zip(events) {
-        changes::record(
-            conn,
-            item_id,
-            user_id,
-            &ChangePayload::EventRecorded {
-                event: EventSnapshot::of(id, event),
-            },
-        )?;
-    }
-    Ok(())
+    search::refresh(conn, item_id)
 }
 
 /// The item's field version (events do not change it: recording an event

@@ -691,20 +691,15 @@ struct ItemFacts {
 
 /// Queues what one change owes: an alert delivery for every matching
 /// confirmed immediate subscription, a digest entry for every matching
-/// confirmed digest subscription. Runs inside the change's transaction.
+/// confirmed digest subscription. Runs inside the change's transaction,
+/// after the item's own fields and tags are written; saved filters are
+/// matched against the item as it is after the change.
 pub fn fan_out(
     conn: &mut DbConnection,
     change_id: i32,
     item_id: i32,
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {
-    let candidates = subscriptions::table
-        .filter(subscriptions::confirmed_at.is_not_null())
-        .select(SubscriptionRow::as_select())
-        .load(conn)?;
-    if candidates.is_empty() {
-        return Ok(0);
-    }
     let Some((kind, jurisdiction)) = items::table
         .find(item_id)
         .select((items::kind, items::jurisdiction))
@@ -718,7 +713,24 @@ pub fn fan_out(
         jurisdiction,
         tags: super::items::tags_of(conn, item_id)?,
     };
+    // Only the subscriptions this item can match (by the scope index);
+    // saved filters are checked one by one below.
+    let (t, v) = (subscriptions::scope_type, subscriptions::scope_value);
+    let candidates = subscriptions::table
+        .filter(subscriptions::confirmed_at.is_not_null())
+        .filter(
+            t.eq("all")
+                .or(t.eq("item").and(v.eq(item_id.to_string())))
+                .or(t.eq("tag").and(v.eq_any(facts.tags.clone())))
+                .or(t.eq("jurisdiction").and(v.eq(facts.jurisdiction.clone())))
+                .or(t.eq("kind").and(v.eq(facts.kind.clone())))
+                .or(t.eq("filter")),
+        )
+        .order(subscriptions::id.asc())
+        .select(SubscriptionRow::as_select())
+        .load(conn)?;
     let mut filter_cache: HashMap<String, bool> = HashMap::new();
+    let mut derived_fresh = false;
     let mut queued = 0;
     for s in candidates {
         let Some(scope) = s.scope() else { continue };
@@ -731,6 +743,14 @@ pub fn fan_out(
             Scope::Filter(q) => match filter_cache.get(q) {
                 Some(&m) => m,
                 None => {
+                    // Filters read the item's derived status and search
+                    // document; writers may record the change before they
+                    // derive them, so derive them now (both are idempotent).
+                    if !derived_fresh {
+                        super::events::refresh_status(conn, item_id)?;
+                        super::search::refresh(conn, item_id)?;
+                        derived_fresh = true;
+                    }
                     let m = match Scope::parsed_filter(q) {
                         Some(f) => timeline::item_matches(conn, &f, item_id)?,
                         None => false,

@@ -70,13 +70,32 @@ fn item_form_page(
     errors: &FieldErrors,
     item: Option<&ItemRow>,
 ) -> Result<HttpResponse, AppError> {
+    item_form_with_conflict(status, session, user, form, errors, item, None)
+}
+
+/// The item form; `their_changes` (on a 409) lists what other editors saved.
+fn item_form_with_conflict(
+    status: StatusCode,
+    session: &Session,
+    user: &Editor,
+    form: &ItemForm,
+    errors: &FieldErrors,
+    item: Option<&ItemRow>,
+    their_changes: Option<Vec<Value>>,
+) -> Result<HttpResponse, AppError> {
     let kinds: Vec<Value> = Kind::ALL
         .iter()
         .map(|k| json!({"value": k.as_str(), "label": k.label(), "selected": form.kind == k.as_str()}))
         .collect();
     let context = json!({
-        "title": if item.is_some() { "Edit item" } else { "New item" },
+        "title": match (&their_changes, item) {
+            (Some(_), _) => "Edit conflict",
+            (None, Some(_)) => "Edit item",
+            (None, None) => "New item",
+        },
         "editing": item.is_some(),
+        "conflict": their_changes.is_some(),
+        "their_changes": their_changes,
         "item": item.map(item_json),
         "action": match item { Some(i) => format!("/items/{}/edit", i.slug), None => "/items/new".to_owned() },
         "form": form,
@@ -311,26 +330,14 @@ async fn conflict_page(
         })
         .collect();
     form.version = current_version.to_string();
-    let kinds: Vec<Value> = Kind::ALL
-        .iter()
-        .map(|k| json!({"value": k.as_str(), "label": k.label(), "selected": form.kind == k.as_str()}))
-        .collect();
-    let context = json!({
-        "title": "Edit conflict",
-        "editing": true,
-        "conflict": true,
-        "their_changes": their_changes,
-        "item": item_json(item),
-        "action": format!("/items/{}/edit", item.slug),
-        "form": form,
-        "errors": {},
-        "kinds": kinds,
-        "csrf_token": csrf_token(session),
-    });
-    render(
+    item_form_with_conflict(
         StatusCode::CONFLICT,
-        "item_form",
-        &with_chrome(context, &Some(user.0.clone()), session),
+        session,
+        user,
+        &form,
+        &FieldErrors::new(),
+        Some(item),
+        Some(their_changes),
     )
 }
 

@@ -19,6 +19,8 @@ CREATE TABLE subscriptions (
     UNIQUE (subscriber_id, scope_type, scope_value)
 );
 CREATE INDEX subscriptions_digest_idx ON subscriptions (next_digest_at);
+-- Fan-out: the subscriptions a change can match, by scope.
+CREATE INDEX subscriptions_scope_idx ON subscriptions (scope_type, scope_value);
 
 -- purpose: confirm (one subscription), unsubscribe (one subscription),
 -- manage (every subscription of the address).
