@@ -411,3 +411,44 @@ async fn concurrent_claims_on_postgres_are_disjoint() {
     assert_eq!(claimed, 400, "each delivery claimed once, none twice");
     assert_eq!(all.len(), 400);
 }
+
+async fn unconfirmed_subscriptions_are_forgotten_after_a_week(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let Some(app) = app(backend, smtp.url()).await else {
+        return;
+    };
+    let worker = worker(&app, smtp.url(), |_| {});
+    let mut conn = app.db();
+    let t0 = precise_now();
+    subscriptions::subscribe(
+        &mut conn,
+        &EmailAddress::try_from("late@example.org").unwrap(),
+        &Scope::All,
+        Frequency::Immediate,
+        "127.0.0.1",
+        Default::default(),
+        t0,
+    )
+    .unwrap();
+    follow_everything(&mut conn, "kept@example.org");
+    worker.drain(t0).unwrap();
+    let mail = smtp.to("late@example.org");
+    assert_eq!(mail.len(), 1);
+    let confirm = mail[0]
+        .link(&format!("{BASE}/subscriptions/confirm/"))
+        .trim_start_matches(BASE)
+        .to_owned();
+    let count = |conn: &mut DbConnection| -> i64 {
+        use regwatch::schema::subscriptions as s;
+        s::table.count().get_result(conn).unwrap()
+    };
+
+    worker.run_once(t0 + Duration::days(6)).unwrap();
+    assert_eq!(count(&mut conn), 2, "a week to confirm");
+    app.page(&confirm, 200).await;
+
+    worker.run_once(t0 + Duration::days(8)).unwrap();
+    assert_eq!(count(&mut conn), 1, "the unconfirmed one is forgotten");
+    assert_eq!(app.get(&confirm).await.status().as_u16(), 404);
+}
+both_backends!(unconfirmed_subscriptions_are_forgotten_after_a_week);

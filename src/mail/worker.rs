@@ -6,7 +6,7 @@
 //! Several workers may share one PostgreSQL database; on SQLite run one.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use chrono::{Duration, NaiveDateTime};
@@ -58,6 +58,8 @@ pub struct Worker {
     mailer: Arc<Mailer>,
     base_url: String,
     config: WorkerConfig,
+    /// When housekeeping last ran (it runs hourly).
+    last_purge: Mutex<Option<NaiveDateTime>>,
 }
 
 /// The current time as the worker stores it (microseconds, UTC).
@@ -76,6 +78,7 @@ impl Worker {
             mailer: Arc::new(Mailer::from_settings(settings)?),
             base_url: settings.base_url.clone(),
             config: settings.worker,
+            last_purge: Mutex::new(None),
         })
     }
 
@@ -86,6 +89,20 @@ impl Worker {
     /// One round at time `now`: digests, then one batch of deliveries.
     pub fn run_once(&self, now: NaiveDateTime) -> Result<Round, DbError> {
         let mut conn = self.pool.get()?;
+        let purge_due = {
+            let mut last = self.last_purge.lock().unwrap_or_else(|e| e.into_inner());
+            let due = last.is_none_or(|t| now - t >= Duration::hours(1));
+            if due {
+                *last = Some(now);
+            }
+            due
+        };
+        if purge_due {
+            let removed = subscriptions::purge(&mut conn, now)?;
+            if removed > 0 {
+                tracing::info!(removed, "forgot subscriptions that were never confirmed");
+            }
+        }
         let mut round = Round {
             digests: subscriptions::close_due_digests(&mut conn, now)?,
             ..Round::default()

@@ -851,3 +851,39 @@ pub fn close_due_digests(conn: &mut DbConnection, now: NaiveDateTime) -> Result<
         Ok(queued)
     })
 }
+
+/// How long housekeeping keeps things.
+pub const UNCONFIRMED_DAYS: i64 = 7;
+pub const TOKEN_DAYS: i64 = 365;
+
+/// Forgets subscriptions never confirmed within [`UNCONFIRMED_DAYS`] (their
+/// confirmation links stop working), link tokens older than [`TOKEN_DAYS`],
+/// and subscribers left with no subscription and no live token. Returns the
+/// number of subscriptions removed.
+pub fn purge(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, DbError> {
+    conn.transaction(|conn| {
+        let removed = diesel::delete(
+            subscriptions::table
+                .filter(subscriptions::confirmed_at.is_null())
+                .filter(subscriptions::created_at.lt(now - Duration::days(UNCONFIRMED_DAYS))),
+        )
+        .execute(conn)?;
+        diesel::delete(
+            subscription_tokens::table
+                .filter(subscription_tokens::created_at.lt(now - Duration::days(TOKEN_DAYS))),
+        )
+        .execute(conn)?;
+        diesel::delete(
+            subscribers::table
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    subscriptions::table.filter(subscriptions::subscriber_id.eq(subscribers::id)),
+                )))
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    subscription_tokens::table
+                        .filter(subscription_tokens::subscriber_id.eq(subscribers::id)),
+                ))),
+        )
+        .execute(conn)?;
+        Ok(removed)
+    })
+}
