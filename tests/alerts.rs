@@ -733,6 +733,12 @@ async fn the_subscribe_form_refuses_bad_input_and_floods(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 400);
+    let huge = format!(
+        "email={}%40example.org&scope=all&frequency=daily",
+        "a".repeat(70_000)
+    );
+    let (status, _) = post_form(&app, "/subscriptions", &huge).await;
+    assert_eq!(status, 413);
     assert_eq!(count_subscriptions(&mut conn), 0, "nothing stored");
 
     // Subscribing again to the same scope creates nothing new.

@@ -32,9 +32,6 @@ use crate::store::subscriptions::{
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/subscriptions")
-            .app_data(web::FormConfig::default().error_handler(|err, _req| {
-                AppError::BadRequest(format!("The form could not be read: {err}")).into()
-            }))
             .route("", web::post().to(subscribe))
             .route("/new", web::get().to(new_page))
             .route("/pending", web::get().to(pending_page))
