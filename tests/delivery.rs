@@ -450,5 +450,15 @@ async fn unconfirmed_subscriptions_are_forgotten_after_a_week(backend: Backend) 
     worker.run_once(t0 + Duration::days(8)).unwrap();
     assert_eq!(count(&mut conn), 1, "the unconfirmed one is forgotten");
     assert_eq!(app.get(&confirm).await.status().as_u16(), 404);
+
+    // Records of sent emails are kept for 90 days.
+    record_event(&mut conn, "An alert for the one who stayed.");
+    worker.drain(t0 + Duration::days(8)).unwrap();
+    assert_eq!(smtp.to("kept@example.org").len(), 1);
+    assert_eq!(all_deliveries(&mut conn).len(), 1);
+    worker.run_once(t0 + Duration::days(97)).unwrap();
+    assert_eq!(all_deliveries(&mut conn).len(), 1);
+    worker.run_once(t0 + Duration::days(99)).unwrap();
+    assert!(all_deliveries(&mut conn).is_empty());
 }
 both_backends!(unconfirmed_subscriptions_are_forgotten_after_a_week);

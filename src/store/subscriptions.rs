@@ -17,7 +17,8 @@ use super::timeline::{self, Filter};
 use super::{insert_unless_duplicate, DbConnection, DbError};
 use crate::domain::{EmailAddress, InvalidValue, Jurisdiction, Kind, Tag};
 use crate::schema::{
-    digest_entries, items, subscribe_attempts, subscribers, subscription_tokens, subscriptions,
+    deliveries, digest_entries, items, subscribe_attempts, subscribers, subscription_tokens,
+    subscriptions,
 };
 use crate::web::filters::RawQuery;
 
@@ -855,11 +856,13 @@ pub fn close_due_digests(conn: &mut DbConnection, now: NaiveDateTime) -> Result<
 /// How long housekeeping keeps things.
 pub const UNCONFIRMED_DAYS: i64 = 7;
 pub const TOKEN_DAYS: i64 = 365;
+pub const SENT_DAYS: i64 = 90;
 
 /// Forgets subscriptions never confirmed within [`UNCONFIRMED_DAYS`] (their
 /// confirmation links stop working), link tokens older than [`TOKEN_DAYS`],
-/// and subscribers left with no subscription and no live token. Returns the
-/// number of subscriptions removed.
+/// records of emails sent more than [`SENT_DAYS`] ago, and subscribers left
+/// with no subscription and no live token. Returns the number of
+/// subscriptions removed.
 pub fn purge(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, DbError> {
     conn.transaction(|conn| {
         let removed = diesel::delete(
@@ -871,6 +874,12 @@ pub fn purge(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, DbErr
         diesel::delete(
             subscription_tokens::table
                 .filter(subscription_tokens::created_at.lt(now - Duration::days(TOKEN_DAYS))),
+        )
+        .execute(conn)?;
+        diesel::delete(
+            deliveries::table
+                .filter(deliveries::status.eq("sent"))
+                .filter(deliveries::sent_at.lt(now - Duration::days(SENT_DAYS))),
         )
         .execute(conn)?;
         diesel::delete(
