@@ -272,16 +272,8 @@ pub fn load_fields(conn: &mut DbConnection, item_id: i32) -> Result<ItemFields, 
         .find(item_id)
         .select(ItemRow::as_select())
         .first(conn)?;
-    let identifiers = item_identifiers::table
-        .filter(item_identifiers::item_id.eq(item_id))
-        .order(item_identifiers::position)
-        .select(item_identifiers::value)
-        .load(conn)?;
-    let parties = item_parties::table
-        .filter(item_parties::item_id.eq(item_id))
-        .order(item_parties::position)
-        .select(item_parties::name)
-        .load(conn)?;
+    let identifiers = identifiers_of(conn, item_id)?;
+    let parties = parties_of(conn, item_id)?;
     let tags = tags_of(conn, item_id)?
         .iter()
         .filter_map(|t| Tag::try_from(t.as_str()).ok())
@@ -327,16 +319,8 @@ pub fn detail(conn: &mut DbConnection, slug: &str) -> Result<Option<ItemDetail>,
     let Some(item) = find_by_slug(conn, slug)? else {
         return Ok(None);
     };
-    let identifiers = item_identifiers::table
-        .filter(item_identifiers::item_id.eq(item.id))
-        .order(item_identifiers::position)
-        .select(item_identifiers::value)
-        .load(conn)?;
-    let parties = item_parties::table
-        .filter(item_parties::item_id.eq(item.id))
-        .order(item_parties::position)
-        .select(item_parties::name)
-        .load(conn)?;
+    let identifiers = identifiers_of(conn, item.id)?;
+    let parties = parties_of(conn, item.id)?;
     let tags = tags_of(conn, item.id)?;
     let events = events::for_item(conn, item.id)?;
     let links = links::for_item(conn, item.id)?;
@@ -348,6 +332,22 @@ pub fn detail(conn: &mut DbConnection, slug: &str) -> Result<Option<ItemDetail>,
         events,
         links,
     }))
+}
+
+pub fn identifiers_of(conn: &mut DbConnection, item_id: i32) -> Result<Vec<String>, DbError> {
+    Ok(item_identifiers::table
+        .filter(item_identifiers::item_id.eq(item_id))
+        .order(item_identifiers::position)
+        .select(item_identifiers::value)
+        .load(conn)?)
+}
+
+pub fn parties_of(conn: &mut DbConnection, item_id: i32) -> Result<Vec<String>, DbError> {
+    Ok(item_parties::table
+        .filter(item_parties::item_id.eq(item_id))
+        .order(item_parties::position)
+        .select(item_parties::name)
+        .load(conn)?)
 }
 
 pub fn tags_of(conn: &mut DbConnection, item_id: i32) -> Result<Vec<String>, DbError> {

@@ -57,6 +57,27 @@ macro_rules! filter_items {
     };
 }
 
+/// The item table's conditions: the shared ones, plus the item's current
+/// phase and a standing event in the date range.
+macro_rules! filter_item_table {
+    ($query:ident, $filter:expr, $backend:expr) => {
+        filter_items!($query, $filter, $backend);
+        if let Some(p) = $filter.phase {
+            $query = $query.filter(items::current_phase.eq(p.as_str()));
+        }
+        if $filter.from.is_some() || $filter.to.is_some() {
+            let from = $filter.from.unwrap_or(FIRST_DAY);
+            let to = $filter.to.unwrap_or(LAST_DAY);
+            $query = $query.filter(diesel::dsl::exists(
+                status_events::table
+                    .filter(status_events::item_id.eq(items::id))
+                    .filter(status_events::retracted.eq(false))
+                    .filter(status_events::event_date.between(from, to)),
+            ));
+        }
+    };
+}
+
 /// Item columns shown beside each timeline event.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = items)]
@@ -174,20 +195,7 @@ pub fn items(
 ) -> Result<Page<ItemRow>, DbError> {
     let backend = conn.backend();
     let mut query = items::table.select(ItemRow::as_select()).into_boxed::<Db>();
-    filter_items!(query, filter, backend);
-    if let Some(p) = filter.phase {
-        query = query.filter(items::current_phase.eq(p.as_str()));
-    }
-    if filter.from.is_some() || filter.to.is_some() {
-        let from = filter.from.unwrap_or(FIRST_DAY);
-        let to = filter.to.unwrap_or(LAST_DAY);
-        query = query.filter(diesel::dsl::exists(
-            status_events::table
-                .filter(status_events::item_id.eq(items::id))
-                .filter(status_events::retracted.eq(false))
-                .filter(status_events::event_date.between(from, to)),
-        ));
-    }
+    filter_item_table!(query, filter, backend);
     query = match (sort.column, sort.descending) {
         (SortColumn::Title, false) => query.order((items::title.asc(), items::id.asc())),
         (SortColumn::Title, true) => query.order((items::title.desc(), items::id.desc())),
@@ -234,19 +242,6 @@ pub fn item_matches(
         .filter(items::id.eq(item_id))
         .select(items::id)
         .into_boxed::<Db>();
-    filter_items!(query, filter, backend);
-    if let Some(p) = filter.phase {
-        query = query.filter(items::current_phase.eq(p.as_str()));
-    }
-    if filter.from.is_some() || filter.to.is_some() {
-        let from = filter.from.unwrap_or(FIRST_DAY);
-        let to = filter.to.unwrap_or(LAST_DAY);
-        query = query.filter(diesel::dsl::exists(
-            status_events::table
-                .filter(status_events::item_id.eq(items::id))
-                .filter(status_events::retracted.eq(false))
-                .filter(status_events::event_date.between(from, to)),
-        ));
-    }
+    filter_item_table!(query, filter, backend);
     Ok(query.first::<i32>(conn).optional()?.is_some())
 }
