@@ -74,7 +74,7 @@ fn fill(conn: &mut DbConnection, items: usize, events: usize) {
         conn.batch_execute(&sql).unwrap();
     }
     conn.batch_execute(
-        "INSERT INTO tags (id, name) VALUES (1, 'ai'), (2, 'chips'), (3, 'telecom')",
+        "INSERT INTO tags (id, name) VALUES (1, 'ai'), (2, 'chips'), (3, 'telecom'), (4, 'rare')",
     )
     .unwrap();
     for start in (1..=items).step_by(chunk) {
@@ -122,6 +122,11 @@ fn fill(conn: &mut DbConnection, items: usize, events: usize) {
             .unwrap(),
     }
     conn.batch_execute("COMMIT").unwrap();
+    // A tag on one item in a thousand: the very selective case.
+    conn.batch_execute(
+        "INSERT INTO item_tags (item_id, tag_id) SELECT id, 4 FROM items WHERE id % 1000 = 0",
+    )
+    .unwrap();
     conn.batch_execute("ANALYZE").unwrap();
     println!(
         "  filled {items} items and {events} events in {:.1?}",
@@ -180,6 +185,32 @@ fn run(url: &str) {
                 ..Default::default()
             }),
             1,
+        ),
+        (
+            "timeline, tag=rare (1 item in 1000)",
+            f(Filter {
+                tag: Some("rare".try_into().unwrap()),
+                ..Default::default()
+            }),
+            1,
+        ),
+        (
+            "timeline, kind=deal + jurisdiction=CN + tag=chips",
+            f(Filter {
+                kind: Some("deal".parse().unwrap()),
+                jurisdiction: Some("CN".try_into().unwrap()),
+                tag: Some("chips".try_into().unwrap()),
+                ..Default::default()
+            }),
+            1,
+        ),
+        (
+            "timeline, kind=deal, page 20",
+            f(Filter {
+                kind: Some("deal".parse().unwrap()),
+                ..Default::default()
+            }),
+            20,
         ),
         (
             "timeline, from/to one month",

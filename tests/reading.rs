@@ -326,12 +326,60 @@ db_test!(pages_of_events, |app| {
     assert_eq!(attrs(&second, ".pagination a[rel=prev]", "href"), ["/"]);
     // Low-confidence reports are flagged.
     assert!(second.contains("secondary report only"));
+    // A filter most items match takes the other query plan on SQLite (walk
+    // the events newest first); the rows are the same.
+    let all_items = app.page("/?tag=ai", 200).await;
+    assert_eq!(
+        attrs(&all_items, ".events .event-item a", "href"),
+        attrs(&first, ".events .event-item a", "href")
+    );
+    assert_eq!(
+        texts(&app.page("/?tag=ai&page=2", 200).await, ".events .event"),
+        texts(&second, ".events .event")
+    );
     // The filter survives paging.
     let filtered = app.page("/?kind=product", 200).await;
     assert_eq!(
         attrs(&filtered, ".pagination a[rel=next]", "href"),
         ["/?kind=product&page=2"]
     );
+
+    // Many more events on a CN item: CN items now hold most events, so on
+    // SQLite the jurisdiction filter also walks the events newest first.
+    let more: Vec<NewEvent> = (1..=200)
+        .map(|n| NewEvent {
+            date: format!("2023-{:02}-{:02}", 1 + n % 12, 1 + n % 28)
+                .parse()
+                .unwrap(),
+            status: Status::parse(Kind::Product, "press-report").unwrap(),
+            note: format!("Later report {n}"),
+            source: SourceUrl::try_from("https://example.org/later").unwrap(),
+            confidence: Confidence::Medium,
+        })
+        .collect();
+    events::insert_many(&mut conn, item.id, &more, None).unwrap();
+    for query in ["/?jurisdiction=CN", "/?jurisdiction=CN&tag=ai"] {
+        let cn = app.page(query, 200).await;
+        let rows = texts(&cn, ".events .event");
+        assert_eq!(rows.len(), 50, "{query}");
+        assert!(rows.iter().all(|r| r.contains("CN")), "{query}");
+        let dates = attrs(&cn, ".events time", "datetime");
+        assert_eq!(
+            dates[..6],
+            [
+                "2025-06-04",
+                "2025-05-17",
+                "2025-02-14",
+                "2025-02-13",
+                "2025-02-11",
+                "2025-01-28"
+            ],
+            "{query}: the Apple–Alibaba events, then Qwen2.5-Max's"
+        );
+        let mut sorted = dates.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(dates, sorted, "{query}");
+    }
 });
 
 db_test!(health_check_answers, |app| {

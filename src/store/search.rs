@@ -54,16 +54,35 @@ impl SearchQuery {
         &self,
         backend: Backend,
     ) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
+        self.condition(backend, "items.id")
+    }
+
+    /// The same condition written so SQLite cannot drive a join from it
+    /// (`+items.id`): for scans that must follow another index's order.
+    pub fn matches_item_unindexed<QS: 'static>(
+        &self,
+        backend: Backend,
+    ) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
+        self.condition(backend, "+items.id")
+    }
+
+    fn condition<QS: 'static>(
+        &self,
+        backend: Backend,
+        column: &str,
+    ) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
         match backend {
             Backend::Sqlite => Box::new(
-                sql::<Bool>("items.id IN (SELECT rowid FROM item_search WHERE item_search MATCH ")
-                    .bind::<Text, _>(self.fts5_match())
-                    .sql(")"),
+                sql::<Bool>(&format!(
+                    "{column} IN (SELECT rowid FROM item_search WHERE item_search MATCH "
+                ))
+                .bind::<Text, _>(self.fts5_match())
+                .sql(")"),
             ),
             Backend::Postgres => Box::new(
-                sql::<Bool>(
-                    "items.id IN (SELECT item_id FROM item_search WHERE document @@ to_tsquery('simple', ",
-                )
+                sql::<Bool>(&format!(
+                    "{column} IN (SELECT item_id FROM item_search WHERE document @@ to_tsquery('simple', "
+                ))
                 .bind::<Text, _>(self.tsquery())
                 .sql("))"),
             ),
