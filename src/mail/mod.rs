@@ -211,7 +211,11 @@ pub fn compose(
                 }),
             )
         }
-        DeliveryKind::Confirmation => unreachable!("handled above"),
+        DeliveryKind::Confirmation => {
+            return Err(ComposeError::Invalid(
+                "a confirmation is composed above".to_owned(),
+            ))
+        }
     };
     let (subject, text, html) = render(folder, &context)?;
     Ok(Email {
