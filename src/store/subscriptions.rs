@@ -524,19 +524,31 @@ fn view(conn: &mut DbConnection, s: &SubscriptionRow) -> Result<SubscriptionView
     })
 }
 
+/// The subscription a token of this purpose names.
+fn subscription_of_token(
+    conn: &mut DbConnection,
+    purpose: TokenPurpose,
+    token: &str,
+) -> Result<Option<SubscriptionRow>, DbError> {
+    let Some((_, Some(id))) = find_token(conn, purpose, token)? else {
+        return Ok(None);
+    };
+    Ok(subscriptions::table
+        .find(id)
+        .select(SubscriptionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// What a confirmation link leads to, without acting on it (GET).
 pub fn by_confirm_token(
     conn: &mut DbConnection,
     token: &str,
 ) -> Result<Option<SubscriptionView>, DbError> {
-    let Some((_, Some(id))) = find_token(conn, TokenPurpose::Confirm, token)? else {
-        return Ok(None);
-    };
-    let row = subscriptions::table
-        .find(id)
-        .select(SubscriptionRow::as_select())
-        .first(conn)?;
-    Ok(Some(view(conn, &row)?))
+    match subscription_of_token(conn, TokenPurpose::Confirm, token)? {
+        Some(row) => Ok(Some(view(conn, &row)?)),
+        None => Ok(None),
+    }
 }
 
 /// Confirms the subscription of a confirmation token (POST). Confirming
@@ -547,13 +559,9 @@ pub fn confirm(
     now: NaiveDateTime,
 ) -> Result<Option<SubscriptionView>, DbError> {
     conn.transaction(|conn| {
-        let Some((_, Some(id))) = find_token(conn, TokenPurpose::Confirm, token)? else {
+        let Some(row) = subscription_of_token(conn, TokenPurpose::Confirm, token)? else {
             return Ok(None);
         };
-        let row = subscriptions::table
-            .find(id)
-            .select(SubscriptionRow::as_select())
-            .first(conn)?;
         if row.confirmed_at.is_none() {
             mark_confirmed(conn, &row, now)?;
         }
@@ -568,14 +576,10 @@ pub fn by_unsubscribe_token(
     conn: &mut DbConnection,
     token: &str,
 ) -> Result<Option<SubscriptionView>, DbError> {
-    let Some((_, Some(id))) = find_token(conn, TokenPurpose::Unsubscribe, token)? else {
-        return Ok(None);
-    };
-    let row = subscriptions::table
-        .find(id)
-        .select(SubscriptionRow::as_select())
-        .first(conn)?;
-    Ok(Some(view(conn, &row)?))
+    match subscription_of_token(conn, TokenPurpose::Unsubscribe, token)? {
+        Some(row) => Ok(Some(view(conn, &row)?)),
+        None => Ok(None),
+    }
 }
 
 /// Removes the subscription an unsubscribe token names, with its unsent
