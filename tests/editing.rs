@@ -585,3 +585,39 @@ db_test!(links_are_added_and_removed, |app| {
         404
     );
 });
+
+db_test!(
+    correcting_a_status_into_a_development_clears_its_phase,
+    |app| {
+        let ed = app.editor("ed@example.org").await;
+        assert_eq!(
+            texts(
+                &app.page("/?kind=bill&phase=proposed", 200).await,
+                ".events .event"
+            )
+            .len(),
+            1
+        );
+        let page = ed.get(&format!("/items/{S321}")).await;
+        let correct = attrs(&page.body, ".event-actions a[href$='/edit']", "href").remove(0);
+        let fields = with(
+            form_fields(&ed.get(&correct).await.body, &correct),
+            "status",
+            "press-report",
+        );
+        assert_eq!(ed.post_fields(&correct, &fields).await.status, 303);
+        // The event no longer counts as a proposal, anywhere.
+        assert!(texts(
+            &app.page("/?kind=bill&phase=proposed", 200).await,
+            ".events .event"
+        )
+        .is_empty());
+        let page = app.browser().get(&format!("/items/{S321}")).await;
+        assert!(texts(&page.body, ".current")
+            .remove(0)
+            .contains("No status recorded yet"));
+        assert!(texts(&page.body, ".history .event")
+            .remove(0)
+            .contains("Development"));
+    }
+);

@@ -70,8 +70,37 @@ impl NewEvent {
     }
 }
 
-/// Inserts an event and records it as a change, without touching the
-/// item's derived fields.
+/// The stored columns of an event, as written when it is recorded and when
+/// it is corrected.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = status_events, treat_none_as_null = true)]
+struct EventColumns<'a> {
+    event_date: chrono::NaiveDate,
+    date_precision: &'static str,
+    status: &'static str,
+    moves_status: bool,
+    phase: Option<&'static str>,
+    note: &'a str,
+    source_url: &'a str,
+    confidence: &'static str,
+}
+
+impl<'a> From<&'a NewEvent> for EventColumns<'a> {
+    fn from(e: &'a NewEvent) -> Self {
+        EventColumns {
+            event_date: e.date.start(),
+            date_precision: e.date.precision().as_str(),
+            status: e.status.name(),
+            moves_status: e.status.moves_status(),
+            phase: e.status.phase().map(Phase::as_str),
+            note: &e.note,
+            source_url: e.source.as_str(),
+            confidence: e.confidence.as_str(),
+        }
+    }
+}
+
+/// Inserts an event without touching the item's derived fields.
 fn insert(
     conn: &mut DbConnection,
     item_id: i32,
@@ -79,36 +108,40 @@ fn insert(
     user_id: Option<i32>,
 ) -> Result<i32, DbError> {
     let at = now();
-    let id = diesel::insert_into(status_events::table)
+    Ok(diesel::insert_into(status_events::table)
         .values((
+            EventColumns::from(event),
             status_events::item_id.eq(item_id),
-            status_events::event_date.eq(event.date.start()),
-            status_events::date_precision.eq(event.date.precision().as_str()),
-            status_events::status.eq(event.status.name()),
-            status_events::moves_status.eq(event.status.moves_status()),
-            status_events::phase.eq(event.status.phase().map(Phase::as_str)),
-            status_events::note.eq(&event.note),
-            status_events::source_url.eq(event.source.as_str()),
-            status_events::confidence.eq(event.confidence.as_str()),
             status_events::created_by.eq(user_id),
             status_events::created_at.eq(at),
             status_events::updated_at.eq(at),
         ))
         .returning(status_events::id)
-        .get_result(conn)?;
+        .get_result(conn)?)
+}
+
+/// Records the change a new event makes; after the item's derived fields
+/// are current, since alerts match subscriptions against them.
+fn record_change(
+    conn: &mut DbConnection,
+    item_id: i32,
+    event_id: i32,
+    event: &NewEvent,
+    user_id: Option<i32>,
+) -> Result<(), DbError> {
     changes::record(
         conn,
         item_id,
         user_id,
         &ChangePayload::EventRecorded {
-            event: EventSnapshot::of(id, event),
+            event: EventSnapshot::of(event_id, event),
         },
     )?;
-    Ok(id)
+    Ok(())
 }
 
 /// Records a status event on an item: the event, the item's derived status,
-/// its search document and a revision, in one transaction.
+/// its search document, the change and a revision, in one transaction.
 pub fn record(
     conn: &mut DbConnection,
     item_id: i32,
@@ -119,24 +152,31 @@ pub fn record(
         let id = insert(conn, item_id, event, user_id)?;
         refresh_status(conn, item_id)?;
         search::refresh(conn, item_id)?;
+        record_change(conn, item_id, id, event, user_id)?;
         let version = item_version(conn, item_id)?;
         revisions::record(conn, item_id, user_id, version, "event", &event.describe())?;
         Ok(id)
     })
 }
 
-/// Inserts events in bulk (starter data and imports), then derives once.
+/// Inserts events in bulk (starter data and imports), derives once, then
+/// records each as a change.
 pub fn insert_many(
     conn: &mut DbConnection,
     item_id: i32,
     events: &[NewEvent],
     user_id: Option<i32>,
 ) -> Result<(), DbError> {
-    for event in events {
-        insert(conn, item_id, event, user_id)?;
-    }
+    let ids = events
+        .iter()
+        .map(|event| insert(conn, item_id, event, user_id))
+        .collect::<Result<Vec<_>, _>>()?;
     refresh_status(conn, item_id)?;
-    search::refresh(conn, item_id)
+    search::refresh(conn, item_id)?;
+    for (id, event) in ids.into_iter().zip(events) {
+        record_change(conn, item_id, id, event, user_id)?;
+    }
+    Ok(())
 }
 
 /// The item's field version (events do not change it: recording an event
@@ -210,16 +250,7 @@ pub fn correct(
             return Ok(Some(changes));
         }
         diesel::update(status_events::table.find(event_id))
-            .set((
-                status_events::event_date.eq(event.date.start()),
-                status_events::date_precision.eq(event.date.precision().as_str()),
-                status_events::status.eq(event.status.name()),
-                status_events::moves_status.eq(event.status.moves_status()),
-                status_events::phase.eq(event.status.phase().map(Phase::as_str)),
-                status_events::note.eq(&event.note),
-                status_events::source_url.eq(event.source.as_str()),
-                status_events::confidence.eq(event.confidence.as_str()),
-            ))
+            .set(EventColumns::from(event))
             .execute(conn)?;
         refresh_status(conn, item_id)?;
         search::refresh(conn, item_id)?;

@@ -697,7 +697,8 @@ struct ItemFacts {
 /// Queues what one change owes: an alert delivery for every matching
 /// confirmed immediate subscription, a digest entry for every matching
 /// confirmed digest subscription. Runs inside the change's transaction,
-/// after the item's own fields and tags are written; saved filters are
+/// after the item's fields, tags, derived status and search document are
+/// written (every writer records its change last), so saved filters are
 /// matched against the item as it is after the change.
 pub fn fan_out(
     conn: &mut DbConnection,
@@ -735,7 +736,6 @@ pub fn fan_out(
         .select(SubscriptionRow::as_select())
         .load(conn)?;
     let mut filter_cache: HashMap<String, bool> = HashMap::new();
-    let mut derived_fresh = false;
     let mut queued = 0;
     for s in candidates {
         let Some(scope) = s.scope() else { continue };
@@ -748,14 +748,6 @@ pub fn fan_out(
             Scope::Filter(q) => match filter_cache.get(q) {
                 Some(&m) => m,
                 None => {
-                    // Filters read the item's derived status and search
-                    // document; writers may record the change before they
-                    // derive them, so derive them now (both are idempotent).
-                    if !derived_fresh {
-                        super::events::refresh_status(conn, item_id)?;
-                        super::search::refresh(conn, item_id)?;
-                        derived_fresh = true;
-                    }
                     let m = match Scope::parsed_filter(q) {
                         Some(f) => timeline::item_matches(conn, &f, item_id)?,
                         None => false,
