@@ -8,12 +8,14 @@ mod event_date;
 mod kind;
 mod slug;
 mod status;
+mod text;
 
 pub use email::{mask as mask_address, EmailAddress};
 pub use event_date::{DatePrecision, EventDate};
 pub use kind::{Confidence, Kind, Phase};
 pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
 pub use status::{Status, StatusDef, StatusEffect};
+pub use text::{MultiLine, SingleLine, TextProblem};
 
 /// Why a raw value was refused; the message is shown to the user as is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -146,7 +146,10 @@ impl fmt::Display for Jurisdiction {
     }
 }
 
-/// A source link: an absolute http or https URL.
+/// A source link: an absolute http or https URL with a host, kept as the
+/// `url` crate writes it (`https://Example.org` becomes
+/// `https://example.org/`). Whitespace and control characters are refused
+/// rather than silently dropped, so what is stored is what the editor saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceUrl(String);
 
@@ -168,6 +171,11 @@ impl TryFrom<&str> for SourceUrl {
                 "a source URL has at most 2000 characters",
             ));
         }
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(InvalidValue::new(
+                "a source URL has no spaces, line breaks or control characters",
+            ));
+        }
         let url =
             url::Url::parse(s).map_err(|_| InvalidValue::new(format!("\"{s}\" is not a URL")))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -175,7 +183,7 @@ impl TryFrom<&str> for SourceUrl {
                 "a source URL starts with http:// or https://",
             ));
         }
-        Ok(SourceUrl(s.to_owned()))
+        Ok(SourceUrl(url.to_string()))
     }
 }
 
@@ -192,11 +200,29 @@ mod more_tests {
             "javascript:alert(1)",
             "www.example.org",
             "https://",
+            "https://ex\r\nample.org/",
+            "https://ex\tample.org/",
+            "https://example.org/a b",
+            "https://example.org/\0",
         ] {
             assert!(
                 SourceUrl::try_from(bad).is_err(),
                 "{bad:?} should be refused"
             );
+        }
+    }
+
+    #[test]
+    fn source_urls_are_kept_as_parsed() {
+        for (typed, kept) in [
+            ("https://Example.ORG", "https://example.org/"),
+            (
+                "http://example.org/a/../b?q=1#top",
+                "http://example.org/b?q=1#top",
+            ),
+            ("https://bücher.example/", "https://xn--bcher-kva.example/"),
+        ] {
+            assert_eq!(SourceUrl::try_from(typed).unwrap().as_str(), kept);
         }
     }
 

@@ -57,8 +57,8 @@ impl From<diesel::result::Error> for ComposeError {
 /// Renders one message folder (`email/alert`, ...) with its context.
 pub fn render(folder: &str, context: &Value) -> Result<(String, String, String), RenderError> {
     let subject = templates::render_text(&format!("email/{folder}/subject"), context)?;
-    // A subject is one line, whatever the data held.
-    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A subject is one line without control characters, whatever the data held.
+    let subject = crate::domain::SingleLine::lossy(&subject).into_string();
     let text = templates::render_text(&format!("email/{folder}/text"), context)?;
     let html = templates::render(&format!("email/{folder}/html"), context)?;
     Ok((subject, text, html))

@@ -298,6 +298,15 @@ pub async fn login(
     let next = safe_next(Some(&form.next));
     let email = form.email.trim().to_lowercase();
     let ip = client_ip(&req);
+    if email.chars().any(char::is_control) {
+        return login_page(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &session,
+            &form.email,
+            &next,
+            Some("An email address holds no control characters; check what you typed."),
+        );
+    }
     if email.is_empty()
         || form.password.is_empty()
         || email.len() > 254

@@ -54,7 +54,39 @@ fn bad(param: &str, problem: impl std::fmt::Display) -> AppError {
 }
 
 impl RawQuery {
+    /// Every parameter with its name.
+    fn params(&self) -> [(&'static str, &Option<String>); 10] {
+        [
+            ("q", &self.q),
+            ("jurisdiction", &self.jurisdiction),
+            ("kind", &self.kind),
+            ("tag", &self.tag),
+            ("phase", &self.phase),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("sort", &self.sort),
+            ("dir", &self.dir),
+            ("page", &self.page),
+        ]
+    }
+
     pub fn filter(&self) -> Result<Filter, AppError> {
+        // Nothing typed into a search holds control characters; refusing
+        // them here keeps them out of queries and of the links of the page.
+        for (name, value) in self.params() {
+            if let Some(c) = value
+                .as_deref()
+                .and_then(|v| v.chars().find(|c| c.is_control()))
+            {
+                return Err(bad(
+                    name,
+                    format!(
+                        "contains an invisible control character (U+{:04X})",
+                        u32::from(c)
+                    ),
+                ));
+            }
+        }
         let q = match present(&self.q) {
             Some(text) if text.chars().count() > MAX_Q_LEN => {
                 return Err(bad(
@@ -199,6 +231,10 @@ mod tests {
             ("to=yesterday", "to"),
             ("jurisdiction=us%20or%201=1", "jurisdiction"),
             ("from=2025-03&to=2025-01", "from"),
+            ("q=chips%00", "q"),
+            ("q=a%0D%0Ab", "q"),
+            ("tag=ai%1B", "tag"),
+            ("sort=title%07", "sort"),
         ] {
             let err = raw(query).filter().unwrap_err().to_string();
             assert!(err.contains(&format!("\"{param}\"")), "{query}: {err}");

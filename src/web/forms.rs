@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    Confidence, DatePrecision, EventDate, InvalidValue, Jurisdiction, Kind, Slug, SourceUrl,
-    Status, Tag,
+    Confidence, DatePrecision, EventDate, InvalidValue, Jurisdiction, Kind, MultiLine, SingleLine,
+    Slug, SourceUrl, Status, Tag, TextProblem,
 };
 use crate::store::events::NewEvent;
 use crate::store::items::ItemFields;
@@ -21,6 +21,40 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 /// Slugs that name pages rather than items.
 const RESERVED_SLUGS: [&str; 1] = ["new"];
 
+/// Text its domain type accepted, at most `max` characters; `None` when
+/// empty or refused (with the message for the field).
+fn checked(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    label: &str,
+    parsed: Result<String, TextProblem>,
+    max: usize,
+) -> Option<String> {
+    match parsed {
+        Err(problem) => {
+            errors.insert(field, problem.describe(label));
+            None
+        }
+        Ok(v) if v.chars().count() > max => {
+            errors.insert(field, format!("{label} has at most {max} characters."));
+            None
+        }
+        Ok(v) => (!v.is_empty()).then_some(v),
+    }
+}
+
+/// One line of text, trimmed.
+fn single_line(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    label: &str,
+    value: &str,
+    max: usize,
+) -> Option<String> {
+    let parsed = SingleLine::try_from(value).map(SingleLine::into_string);
+    checked(errors, field, label, parsed, max)
+}
+
 fn required(
     errors: &mut FieldErrors,
     field: &'static str,
@@ -28,44 +62,51 @@ fn required(
     value: &str,
     max: usize,
 ) -> String {
-    let v = value.trim();
-    if v.is_empty() {
+    let v = single_line(errors, field, label, value, max);
+    if v.is_none() && !errors.contains_key(field) {
         errors.insert(field, format!("{label} is required."));
-    } else if v.chars().count() > max {
-        errors.insert(field, format!("{label} has at most {max} characters."));
     }
-    v.to_owned()
+    v.unwrap_or_default()
 }
 
-fn optional(
+/// Text of several lines (`\n` between them), trimmed.
+fn multi_line(
     errors: &mut FieldErrors,
     field: &'static str,
     label: &str,
     value: &str,
     max: usize,
 ) -> Option<String> {
-    let v = value.trim();
-    if v.chars().count() > max {
-        errors.insert(field, format!("{label} has at most {max} characters."));
-    }
-    (!v.is_empty()).then(|| v.to_owned())
+    let parsed = MultiLine::try_from(value).map(MultiLine::into_string);
+    checked(errors, field, label, parsed, max)
 }
 
-/// One entry a line; blank lines dropped.
+/// One entry a line, each a single line of text; blank lines dropped.
+/// `one` names an entry in messages about its characters.
 fn lines(
     errors: &mut FieldErrors,
     field: &'static str,
     label: &str,
+    one: &str,
     value: &str,
     max_lines: usize,
     max_len: usize,
 ) -> Vec<String> {
-    let list: Vec<String> = value
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let parsed = MultiLine::try_from(value).and_then(|text| {
+        text.as_str()
+            .lines()
+            .map(SingleLine::try_from)
+            .filter(|l| !matches!(l, Ok(l) if l.as_str().is_empty()))
+            .map(|l| l.map(SingleLine::into_string))
+            .collect::<Result<Vec<String>, _>>()
+    });
+    let list = match parsed {
+        Ok(list) => list,
+        Err(problem) => {
+            errors.insert(field, problem.describe(one));
+            return Vec::new();
+        }
+    };
     if list.len() > max_lines {
         errors.insert(field, format!("{label}: at most {max_lines} lines."));
     } else if let Some(long) = list.iter().find(|l| l.chars().count() > max_len) {
@@ -159,14 +200,14 @@ impl ItemForm {
             set(&mut e, "kind", self.kind.trim().parse::<Kind>())
         };
         let title = required(&mut e, "title", "A title", &self.title, 300);
-        let short_title = optional(
+        let short_title = single_line(
             &mut e,
             "short_title",
             "A short title",
             &self.short_title,
             120,
         );
-        let original_title = optional(
+        let original_title = single_line(
             &mut e,
             "original_title",
             "An original title",
@@ -207,11 +248,20 @@ impl ItemForm {
             &mut e,
             "identifiers",
             "Identifiers",
+            "An identifier",
             &self.identifiers,
             20,
             100,
         );
-        let parties = lines(&mut e, "parties", "Parties", &self.parties, 30, 200);
+        let parties = lines(
+            &mut e,
+            "parties",
+            "Parties",
+            "A party",
+            &self.parties,
+            30,
+            200,
+        );
         let mut tags = Vec::new();
         for t in self
             .tags
@@ -232,8 +282,8 @@ impl ItemForm {
             e.insert("tags", "At most 20 tags.".to_owned());
         }
         let summary =
-            optional(&mut e, "summary", "A summary", &self.summary, 5000).unwrap_or_default();
-        let status_summary = optional(
+            multi_line(&mut e, "summary", "A summary", &self.summary, 5000).unwrap_or_default();
+        let status_summary = single_line(
             &mut e,
             "status_summary",
             "The status note",
@@ -315,7 +365,7 @@ impl EventForm {
         } else {
             set(&mut e, "status", Status::parse(kind, self.status.trim()))
         };
-        let note = optional(&mut e, "note", "A note", &self.note, 2000).unwrap_or_default();
+        let note = multi_line(&mut e, "note", "A note", &self.note, 2000).unwrap_or_default();
         let source = set(
             &mut e,
             "source_url",
@@ -379,12 +429,6 @@ impl LinkForm {
             set(&mut e, "target", Slug::try_from(self.target.as_str()))
         };
         let relation = required(&mut e, "relation", "A relation", &self.relation, 60);
-        if !relation.is_empty() && relation.chars().any(char::is_control) {
-            e.insert(
-                "relation",
-                "A relation is a short phrase on one line.".to_owned(),
-            );
-        }
         match target {
             Some(t) if e.is_empty() => Ok((t, relation)),
             _ => Err(e),
@@ -404,11 +448,13 @@ pub struct RetractForm {
 impl RetractForm {
     pub fn validate(&self) -> Result<String, FieldErrors> {
         let mut e = FieldErrors::new();
-        let reason = required(&mut e, "reason", "A reason", &self.reason, 500);
-        if e.is_empty() {
-            Ok(reason)
-        } else {
-            Err(e)
+        match multi_line(&mut e, "reason", "A reason", &self.reason, 500) {
+            Some(reason) => Ok(reason),
+            None if e.is_empty() => {
+                e.insert("reason", "A reason is required.".to_owned());
+                Err(e)
+            }
+            None => Err(e),
         }
     }
 }
@@ -456,6 +502,44 @@ mod tests {
         ] {
             assert!(errors.contains_key(field), "{field}: {errors:?}");
         }
+    }
+
+    #[test]
+    fn text_fields_refuse_control_characters_and_one_line_fields_line_breaks() {
+        let form = ItemForm {
+            title: "Chip\r\nSecurity Act".into(),
+            short_title: "Chip\0Act".into(),
+            identifiers: "S.1705\r\nH.R.\t3447".into(),
+            parties: "Sen. Tom Cotton\u{1b}[31m".into(),
+            summary: "Line one.\r\nLine\u{7} two.".into(),
+            status_summary: "In committee;\nno hearing.".into(),
+            ..item()
+        };
+        let errors = form.validate().unwrap_err();
+        assert_eq!(
+            errors["title"],
+            "A title is one line: remove the line break."
+        );
+        assert_eq!(
+            errors["short_title"],
+            "A short title contains an invisible control character (U+0000); remove it."
+        );
+        assert_eq!(
+            errors["identifiers"],
+            "An identifier contains an invisible control character (a tab); remove it."
+        );
+        assert!(errors["parties"].starts_with("A party contains"));
+        assert!(errors["summary"].contains("(U+0007)"));
+        assert!(errors["status_summary"].contains("one line"));
+        let ok = ItemForm {
+            summary: "Line one.\r\n\tLine two.\r\n".into(),
+            identifiers: "S.1705\r\n\r\n119th Congress\r\n".into(),
+            ..item()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(ok.summary, "Line one.\n\tLine two.");
+        assert_eq!(ok.identifiers, ["S.1705", "119th Congress"]);
     }
 
     #[test]

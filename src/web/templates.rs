@@ -20,6 +20,9 @@ static TEXT_REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(
 fn registry(escape_html: bool) -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(false);
+    // A partial is pasted as written: indenting its lines would indent the
+    // lines of a multi-line value too (a textarea's text, changed on save).
+    hb.set_prevent_indent(true);
     if !escape_html {
         hb.register_escape_fn(handlebars::no_escape);
     }
