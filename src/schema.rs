@@ -26,6 +26,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        claim_token -> Nullable<Text>,
     }
 }
 

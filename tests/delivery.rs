@@ -180,7 +180,7 @@ async fn a_worker_dies_between_claim_and_send(backend: Backend) {
     assert!(mail[0].text.contains("Claimed by a worker that died."));
     // The dead worker's claim is stale: it cannot mark the delivery again,
     // and nothing is sent twice.
-    assert!(!deliveries::mark_sent(&mut conn, claimed[0].id, claimed[0].attempts, t0).unwrap());
+    assert!(!deliveries::mark_sent(&mut conn, &claimed[0], t0).unwrap());
     worker.drain(t0 + Duration::days(1)).unwrap();
     assert_eq!(smtp.to("ben@example.org").len(), 1);
 }

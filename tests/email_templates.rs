@@ -26,7 +26,8 @@ const APPLE: &str = "apple-alibaba-china-ai";
 /// matter, then each part decoded.
 fn wire(email: &Email) -> String {
     let from = "regwatch <alerts@regwatch.example>".parse().unwrap();
-    let message = transport::build_message(&from, email).unwrap();
+    let id_domain = transport::message_id_domain(BASE, &from);
+    let message = transport::build_message(&from, &id_domain, email).unwrap();
     let raw = message.formatted();
     let parsed = mailparse::parse_mail(&raw).unwrap();
     let mut out = String::new();
@@ -35,6 +36,7 @@ fn wire(email: &Email) -> String {
         "To",
         "Subject",
         "Date",
+        "Message-ID",
         "List-Unsubscribe",
         "List-Unsubscribe-Post",
         "MIME-Version",
@@ -64,6 +66,7 @@ fn snapshot(name: &str, email: &Email) {
             (r"[0-9a-f]{64}", "[token]"),
             (r"boundary=.*", "boundary=[boundary]"),
             (r"(?m)^Date: [A-Z][a-z]{2}, .*", "Date: [date]"),
+            (r"(?m)^(Message-ID: <[a-z]+-\d+)\.\d+@", "$1.[time]@"),
             (r"\d{1,2} [A-Z][a-z]+ \d{4} \d{2}:\d{2} UTC", "[time]"),
         ],
         prepend_module_to_snapshot => false,

@@ -36,6 +36,11 @@ pub struct Email {
     pub unsubscribe_url: Option<String>,
     /// A short name for logs and outbox files (`alert-42`).
     pub label: String,
+    /// The left part of the Message-ID (`alert-42.1764000000123456`: the
+    /// label and the delivery's creation time). It is the same on every
+    /// attempt, so a copy sent again after a crash is recognisably the same
+    /// message, and it differs between deliveries, even across databases.
+    pub key: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +94,10 @@ pub fn compose(
         }
     };
     let label = format!("{}-{}", kind.as_str(), delivery.id);
+    let key = format!(
+        "{label}.{}",
+        delivery.created_at.and_utc().timestamp_micros()
+    );
     let subscription_json = json!({
         "scope": scope,
         "frequency": subscription.frequency().as_str(),
@@ -126,6 +135,7 @@ pub fn compose(
             html,
             unsubscribe_url: None,
             label,
+            key,
         });
     }
     let manage = issue_token(
@@ -225,6 +235,7 @@ pub fn compose(
         html,
         unsubscribe_url: Some(unsubscribe_url),
         label,
+        key,
     })
 }
 

@@ -13,20 +13,22 @@ use super::Email;
 use crate::config::Settings;
 use crate::domain::mask_address;
 
-/// How long one SMTP exchange may take; kept well below the delivery lease
-/// so a slow send never outlives its claim.
+/// How long the relay may take to answer one SMTP command.
 pub const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub enum Mailer {
     Smtp {
         transport: SmtpTransport,
         from: Mailbox,
+        /// The right part of Message-IDs (see [`message_id_domain`]).
+        id_domain: String,
         /// The server, without credentials, for logs.
         server: String,
     },
     Outbox {
         dir: PathBuf,
         from: Mailbox,
+        id_domain: String,
     },
 }
 
@@ -103,6 +105,7 @@ impl Mailer {
             .mail_from
             .parse()
             .map_err(|e: lettre::address::AddressError| MailError::From(e.to_string()))?;
+        let id_domain = message_id_domain(&settings.base_url, &from);
         match &settings.smtp_url {
             Some(url) => {
                 let transport = SmtpTransport::from_url(&lettre_url(url)?)
@@ -124,12 +127,14 @@ impl Mailer {
                 Ok(Mailer::Smtp {
                     transport,
                     from,
+                    id_domain,
                     server,
                 })
             }
             None => Ok(Mailer::Outbox {
                 dir: settings.outbox_dir.clone(),
                 from,
+                id_domain,
             }),
         }
     }
@@ -141,15 +146,22 @@ impl Mailer {
         }
     }
 
-    fn from(&self) -> &Mailbox {
+    /// The sender, and the right part of its Message-IDs.
+    fn sender(&self) -> (&Mailbox, &str) {
         match self {
-            Mailer::Smtp { from, .. } | Mailer::Outbox { from, .. } => from,
+            Mailer::Smtp {
+                from, id_domain, ..
+            }
+            | Mailer::Outbox {
+                from, id_domain, ..
+            } => (from, id_domain),
         }
     }
 
     /// Sends one email (blocking).
     pub fn send(&self, email: &Email) -> Result<(), SendError> {
-        let message = build_message(self.from(), email)?;
+        let (from, id_domain) = self.sender();
+        let message = build_message(from, id_domain, email)?;
         match self {
             Mailer::Smtp { transport, .. } => {
                 transport.send(&message).map_err(|e| SendError {
@@ -224,8 +236,22 @@ impl Header for ListUnsubscribePost {
     }
 }
 
-/// The MIME message: multipart/alternative with the text body first.
-pub fn build_message(from: &Mailbox, email: &Email) -> Result<Message, SendError> {
+/// The right part of Message-IDs: the host of the public base URL when it is
+/// a domain name, otherwise the sender's domain.
+pub fn message_id_domain(base_url: &str, from: &Mailbox) -> String {
+    match url::Url::parse(base_url)
+        .ok()
+        .as_ref()
+        .and_then(url::Url::host)
+    {
+        Some(url::Host::Domain(domain)) => domain.to_owned(),
+        _ => from.email.domain().to_owned(),
+    }
+}
+
+/// The MIME message: multipart/alternative with the text body first, dated
+/// now, its Message-ID `<key@id_domain>`.
+pub fn build_message(from: &Mailbox, id_domain: &str, email: &Email) -> Result<Message, SendError> {
     let permanent = |message: String| SendError {
         message,
         permanent: true,
@@ -237,7 +263,9 @@ pub fn build_message(from: &Mailbox, email: &Email) -> Result<Message, SendError
     let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(email.subject.clone());
+        .subject(email.subject.clone())
+        .message_id(Some(format!("<{}@{id_domain}>", email.key)))
+        .date_now();
     if let Some(url) = &email.unsubscribe_url {
         builder = builder
             .header(ListUnsubscribe(url.clone()))
@@ -276,5 +304,16 @@ mod tests {
         assert!(lettre_url("http://mail.example.org").is_err());
         assert!(lettre_url("smtp://mail.example.org?tls=maybe").is_err());
         assert!(lettre_url("not a url").is_err());
+    }
+
+    #[test]
+    fn message_ids_name_the_site_or_else_the_sender() {
+        let from: Mailbox = "regwatch <alerts@mail.example.org>".parse().unwrap();
+        let domain = |base: &str| message_id_domain(base, &from);
+        assert_eq!(domain("https://regwatch.example"), "regwatch.example");
+        assert_eq!(domain("https://news.example:8443/base"), "news.example");
+        assert_eq!(domain("http://127.0.0.1:8080"), "mail.example.org");
+        assert_eq!(domain("http://[::1]:8080"), "mail.example.org");
+        assert_eq!(domain("not a url"), "mail.example.org");
     }
 }

@@ -4,10 +4,18 @@
 //! It runs on its own thread (blocking database and SMTP work), inside
 //! `regwatch serve` unless `--no-worker`, or alone as `regwatch worker`.
 //! Several workers may share one PostgreSQL database; on SQLite run one.
+//!
+//! A claim never runs out under a live worker: while it works through a
+//! batch, a second thread extends the lease of what it still holds every
+//! third of the lease. Before sending a delivery it checks (and extends)
+//! its claim, and it records the outcome only while it still holds it, so
+//! a delivery taken over by another worker is neither sent nor overwritten.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::Connection;
@@ -17,7 +25,7 @@ use super::{compose, ComposeError, Email};
 use crate::config::Settings;
 use crate::db::{DbError, Pool};
 use crate::domain::mask_address;
-use crate::store::deliveries::{self, DeliveryRow, RetryPolicy};
+use crate::store::deliveries::{self, AfterFailure, DeliveryRow, RetryPolicy};
 use crate::store::subscriptions;
 
 /// Timing of the worker.
@@ -25,7 +33,8 @@ use crate::store::subscriptions;
 pub struct WorkerConfig {
     /// Pause between rounds when there was nothing to do.
     pub poll: std::time::Duration,
-    /// How long a claim holds before another worker may take the delivery.
+    /// How long a claim holds before another worker may take the delivery;
+    /// a live worker extends it every third of this.
     pub lease: Duration,
     pub retry: RetryPolicy,
     /// Deliveries claimed per round.
@@ -51,6 +60,8 @@ pub struct Round {
     pub sent: usize,
     pub retrying: usize,
     pub failed: usize,
+    /// Claimed, but taken over by another worker before this one acted.
+    pub taken_over: usize,
 }
 
 pub struct Worker {
@@ -60,6 +71,27 @@ pub struct Worker {
     config: WorkerConfig,
     /// When housekeeping last ran (it runs hourly).
     last_purge: Mutex<Option<NaiveDateTime>>,
+}
+
+/// The worker's clock during a round: the round's time, advanced by the
+/// real time elapsed since (tests run rounds at chosen times).
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    start: NaiveDateTime,
+    at: Instant,
+}
+
+impl Clock {
+    fn starting_at(start: NaiveDateTime) -> Clock {
+        Clock {
+            start,
+            at: Instant::now(),
+        }
+    }
+
+    fn now(&self) -> NaiveDateTime {
+        self.start + Duration::from_std(self.at.elapsed()).unwrap_or_default()
+    }
 }
 
 /// The current time as the worker stores it (microseconds, UTC).
@@ -107,16 +139,52 @@ impl Worker {
             digests: subscriptions::close_due_digests(&mut conn, now)?,
             ..Round::default()
         };
+        let clock = Clock::starting_at(now);
         let claimed = deliveries::claim(&mut conn, now, self.config.lease, self.config.batch)?;
         round.claimed = claimed.len();
-        for delivery in claimed {
-            match self.deliver(&mut conn, &delivery, now)? {
-                Outcome::Sent => round.sent += 1,
-                Outcome::Retrying => round.retrying += 1,
-                Outcome::Failed => round.failed += 1,
+        let Some(token) = claimed.first().and_then(|d| d.claim_token.clone()) else {
+            return Ok(round);
+        };
+        self.keeping_claim(&token, clock, || {
+            for delivery in &claimed {
+                match self.deliver(&mut conn, delivery, clock, now)? {
+                    Outcome::Sent => round.sent += 1,
+                    Outcome::Retrying => round.retrying += 1,
+                    Outcome::Failed => round.failed += 1,
+                    Outcome::TakenOver => round.taken_over += 1,
+                }
             }
-        }
+            Ok::<_, DbError>(())
+        })?;
         Ok(round)
+    }
+
+    /// Runs `work` while a second thread keeps the claim `token` alive,
+    /// extending the lease of every delivery it still holds one lease ahead,
+    /// every third of the lease, so a slow relay never lets it run out.
+    fn keeping_claim<R>(&self, token: &str, clock: Clock, work: impl FnOnce() -> R) -> R {
+        let lease = self.config.lease;
+        let every = (lease / 3)
+            .to_std()
+            .unwrap_or(std::time::Duration::from_millis(1));
+        let pool = &self.pool;
+        let (done, finished) = mpsc::channel::<()>();
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(every) {
+                    let renewed = pool
+                        .get()
+                        .map_err(DbError::from)
+                        .and_then(|mut c| deliveries::renew(&mut c, token, clock.now() + lease));
+                    if let Err(e) = renewed {
+                        tracing::warn!(error = %e, "the lease of claimed deliveries could not be extended");
+                    }
+                }
+            });
+            let result = work();
+            drop(done);
+            result
+        })
     }
 
     /// Rounds until no delivery is left that is due at `now`.
@@ -129,6 +197,7 @@ impl Worker {
             total.sent += r.sent;
             total.retrying += r.retrying;
             total.failed += r.failed;
+            total.taken_over += r.taken_over;
             if r.claimed == 0 && r.digests == 0 {
                 return Ok(total);
             }
@@ -139,16 +208,26 @@ impl Worker {
         &self,
         conn: &mut crate::db::DbConnection,
         delivery: &DeliveryRow,
+        clock: Clock,
         now: NaiveDateTime,
     ) -> Result<Outcome, DbError> {
-        let composed: Result<Email, ComposeError> = conn.transaction(|c| {
-            // Touch the claim first: the transaction's first statement is a
-            // write, so SQLite takes its write lock before the reads.
-            deliveries::touch(c, delivery.id)?;
-            compose(c, delivery, &self.base_url, now)
+        let composed: Result<Option<Email>, ComposeError> = conn.transaction(|c| {
+            // The claim is checked first. Being a write, it also makes SQLite
+            // take its write lock before the reads.
+            if !deliveries::hold(c, delivery, clock.now() + self.config.lease)? {
+                return Ok(None);
+            }
+            compose(c, delivery, &self.base_url, now).map(Some)
         });
         let result = match composed {
-            Ok(email) => self.mailer.send(&email).map_err(|e| {
+            Ok(None) => {
+                tracing::info!(
+                    delivery = delivery.id,
+                    "another worker took this delivery over; not sending it"
+                );
+                return Ok(Outcome::TakenOver);
+            }
+            Ok(Some(email)) => self.mailer.send(&email).map_err(|e| {
                 tracing::warn!(
                     delivery = delivery.id,
                     to = %mask_address(&email.to),
@@ -170,8 +249,13 @@ impl Worker {
             }
         };
         match result {
-            Ok(_) => {
-                deliveries::mark_sent(conn, delivery.id, delivery.attempts, now)?;
+            Ok(()) => {
+                if !deliveries::mark_sent(conn, delivery, now)? {
+                    tracing::warn!(
+                        delivery = delivery.id,
+                        "sent, but the claim was lost before it was recorded; it may be sent again"
+                    );
+                }
                 Ok(Outcome::Sent)
             }
             Err((message, permanent)) => {
@@ -179,23 +263,17 @@ impl Worker {
                 if permanent {
                     policy.max_attempts = delivery.attempts;
                 }
-                let gave_up = deliveries::mark_attempt_failed(
-                    conn,
-                    delivery.id,
-                    delivery.attempts,
-                    &message,
-                    policy,
-                    now,
-                )?;
-                if gave_up {
-                    tracing::error!(
-                        delivery = delivery.id,
-                        attempts = delivery.attempts,
-                        "delivery failed for good; see /admin/deliveries"
-                    );
-                    Ok(Outcome::Failed)
-                } else {
-                    Ok(Outcome::Retrying)
+                match deliveries::mark_attempt_failed(conn, delivery, &message, policy, now)? {
+                    AfterFailure::Retrying => Ok(Outcome::Retrying),
+                    AfterFailure::Failed => {
+                        tracing::error!(
+                            delivery = delivery.id,
+                            attempts = delivery.attempts,
+                            "delivery failed for good; see /admin/deliveries"
+                        );
+                        Ok(Outcome::Failed)
+                    }
+                    AfterFailure::NotHeld => Ok(Outcome::TakenOver),
                 }
             }
         }
@@ -244,6 +322,7 @@ enum Outcome {
     Sent,
     Retrying,
     Failed,
+    TakenOver,
 }
 
 /// Stops the worker thread when dropped (without waiting for it).

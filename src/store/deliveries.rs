@@ -4,11 +4,14 @@
 //! States: `pending` (due at `next_attempt_at`) → `sending` (claimed until
 //! `lease_until`) → `sent`, or back to `pending` after a failure, or
 //! `failed` after the last allowed attempt. A `sending` row whose lease has
-//! run out belongs to a worker that died; it is claimed again.
+//! run out belongs to a worker that died; it is claimed again. Each claim
+//! writes a token of its own into the row: the holder extends, sends and
+//! records a delivery only while the row still carries its token, so a
+//! claim that was taken over is never acted on.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Timestamp};
+use diesel::sql_types::{Integer, Text, Timestamp};
 
 use super::{DbConnection, DbError};
 use crate::schema::{deliveries, subscribers, subscriptions};
@@ -55,6 +58,8 @@ pub struct DeliveryRow {
     pub last_error: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// The token of the claim holding the row while it is `sending`.
+    pub claim_token: Option<String>,
 }
 
 fn enqueue(
@@ -133,20 +138,23 @@ pub fn enqueue_digest(
 /// has come and sending ones whose lease ran out. On PostgreSQL the rows are
 /// taken with `FOR UPDATE SKIP LOCKED`, so concurrent workers get disjoint
 /// sets; on SQLite the single UPDATE statement is atomic. Returns the
-/// claimed rows (status `sending`, attempts counted).
+/// claimed rows (status `sending`, attempts counted), all carrying the same
+/// fresh `claim_token`.
 pub fn claim(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     lease: Duration,
     limit: i64,
 ) -> Result<Vec<DeliveryRow>, DbError> {
-    let (p1, p2, p3, lock) = match conn {
-        DbConnection::Postgres(_) => ("$1", "$2", "$3", "FOR UPDATE SKIP LOCKED"),
-        DbConnection::Sqlite(_) => ("?1", "?2", "?3", ""),
+    let token = hex::encode(rand::random::<[u8; 16]>());
+    let (p1, p2, p3, p4, lock) = match conn {
+        DbConnection::Postgres(_) => ("$1", "$2", "$3", "$4", "FOR UPDATE SKIP LOCKED"),
+        DbConnection::Sqlite(_) => ("?1", "?2", "?3", "?4", ""),
     };
     let sql = format!(
         "UPDATE deliveries
-            SET status = 'sending', lease_until = {p1}, attempts = attempts + 1
+            SET status = 'sending', lease_until = {p1}, attempts = attempts + 1,
+                claim_token = {p4}
           WHERE id IN (
                 SELECT id FROM deliveries
                  WHERE (status = 'pending' AND next_attempt_at <= {p2})
@@ -159,7 +167,8 @@ pub fn claim(
     let query = diesel::sql_query(sql)
         .bind::<Timestamp, _>(now + lease)
         .bind::<Timestamp, _>(now)
-        .bind::<Integer, _>(limit as i32);
+        .bind::<Integer, _>(limit as i32)
+        .bind::<Text, _>(token);
     let mut rows: Vec<DeliveryRow> = match conn {
         DbConnection::Postgres(pg) => query.load(pg)?,
         DbConnection::Sqlite(sqlite) => query.load(sqlite)?,
@@ -168,36 +177,66 @@ pub fn claim(
     Ok(rows)
 }
 
-/// Marks a claimed delivery sent. Only the holder of the current claim
-/// (the attempt number it claimed) may.
-pub fn mark_sent(
+/// One delivery's row, as long as a given claim still holds it.
+type Held<'a> = diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Find<deliveries::table, i32>,
+        diesel::dsl::Eq<deliveries::status, &'static str>,
+    >,
+    diesel::dsl::Eq<deliveries::claim_token, Option<&'a str>>,
+>;
+
+/// The row of a claimed delivery, as long as its claim still holds it.
+fn held(claimed: &DeliveryRow) -> Held<'_> {
+    deliveries::table
+        .find(claimed.id)
+        .filter(deliveries::status.eq("sending"))
+        .filter(deliveries::claim_token.eq(claimed.claim_token.as_deref()))
+}
+
+/// Checks that a claimed delivery is still held by its claim and extends
+/// its lease to `until`. False when another worker has taken it over (or
+/// it is settled): then it must not be sent.
+pub fn hold(
     conn: &mut DbConnection,
-    id: i32,
-    attempt: i32,
-    now: NaiveDateTime,
+    claimed: &DeliveryRow,
+    until: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    let n = diesel::update(
-        deliveries::table
-            .find(id)
-            .filter(deliveries::status.eq("sending"))
-            .filter(deliveries::attempts.eq(attempt)),
-    )
-    .set((
-        deliveries::status.eq("sent"),
-        deliveries::sent_at.eq(Some(now)),
-        deliveries::lease_until.eq(None::<NaiveDateTime>),
-        deliveries::last_error.eq(None::<String>),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(held(claimed))
+        .set(deliveries::lease_until.eq(Some(until)))
+        .execute(conn)?;
     Ok(n > 0)
 }
 
-/// A no-op write to a delivery (its lease is rewritten unchanged).
-pub fn touch(conn: &mut DbConnection, id: i32) -> Result<(), DbError> {
-    diesel::update(deliveries::table.find(id))
-        .set(deliveries::lease_until.eq(deliveries::lease_until))
+/// Extends to `until` the lease of every delivery the claim `token` still
+/// holds. Returns how many it holds.
+pub fn renew(conn: &mut DbConnection, token: &str, until: NaiveDateTime) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        deliveries::table
+            .filter(deliveries::status.eq("sending"))
+            .filter(deliveries::claim_token.eq(token)),
+    )
+    .set(deliveries::lease_until.eq(Some(until)))
+    .execute(conn)?)
+}
+
+/// Marks a claimed delivery sent, if its claim still holds it. Returns
+/// whether it did.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    claimed: &DeliveryRow,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let n = diesel::update(held(claimed))
+        .set((
+            deliveries::status.eq("sent"),
+            deliveries::sent_at.eq(Some(now)),
+            deliveries::lease_until.eq(None::<NaiveDateTime>),
+            deliveries::claim_token.eq(None::<String>),
+            deliveries::last_error.eq(None::<String>),
+        ))
         .execute(conn)?;
-    Ok(())
+    Ok(n > 0)
 }
 
 /// How failures are retried.
@@ -237,33 +276,44 @@ impl RetryPolicy {
     }
 }
 
-/// Records a failed attempt: back to pending after a backoff, or failed for
-/// good once the attempts are used up. Returns whether it failed for good.
+/// What recording a failed attempt did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Back to `pending`, due again after a backoff.
+    Retrying,
+    /// The attempts are used up: `failed` for good.
+    Failed,
+    /// The claim no longer held the delivery: nothing was recorded.
+    NotHeld,
+}
+
+/// Records a failed attempt of a claimed delivery, if its claim still holds
+/// it: back to pending after a backoff, or failed for good once the
+/// attempts are used up.
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
-    id: i32,
-    attempt: i32,
+    claimed: &DeliveryRow,
     error: &str,
     policy: RetryPolicy,
     now: NaiveDateTime,
-) -> Result<bool, DbError> {
+) -> Result<AfterFailure, DbError> {
     let error: String = error.chars().take(1000).collect();
-    let give_up = attempt >= policy.max_attempts;
-    let next = now + policy.delay(attempt, rand::random::<f64>());
-    diesel::update(
-        deliveries::table
-            .find(id)
-            .filter(deliveries::status.eq("sending"))
-            .filter(deliveries::attempts.eq(attempt)),
-    )
-    .set((
-        deliveries::status.eq(if give_up { "failed" } else { "pending" }),
-        deliveries::next_attempt_at.eq(next),
-        deliveries::lease_until.eq(None::<NaiveDateTime>),
-        deliveries::last_error.eq(Some(error)),
-    ))
-    .execute(conn)?;
-    Ok(give_up)
+    let give_up = claimed.attempts >= policy.max_attempts;
+    let next = now + policy.delay(claimed.attempts, rand::random::<f64>());
+    let n = diesel::update(held(claimed))
+        .set((
+            deliveries::status.eq(if give_up { "failed" } else { "pending" }),
+            deliveries::next_attempt_at.eq(next),
+            deliveries::lease_until.eq(None::<NaiveDateTime>),
+            deliveries::claim_token.eq(None::<String>),
+            deliveries::last_error.eq(Some(error)),
+        ))
+        .execute(conn)?;
+    Ok(match (n, give_up) {
+        (0, _) => AfterFailure::NotHeld,
+        (_, true) => AfterFailure::Failed,
+        (_, false) => AfterFailure::Retrying,
+    })
 }
 
 /// Puts a failed (or waiting) delivery back in the queue, due now, with a

@@ -88,6 +88,8 @@ struct Collector {
     store: Arc<Mutex<Vec<Mail>>>,
     to: Vec<String>,
     data: Vec<u8>,
+    /// How long the server takes to accept each message.
+    delay: Duration,
 }
 
 impl Handler for Collector {
@@ -109,6 +111,8 @@ impl Handler for Collector {
     fn data_end(&mut self) -> Response {
         let mail = Mail::parse(std::mem::take(&mut self.to), std::mem::take(&mut self.data));
         self.store.lock().unwrap().push(mail);
+        // A slow relay: the message is kept, but the sender waits for the OK.
+        std::thread::sleep(self.delay);
         response::OK
     }
 }
@@ -123,7 +127,14 @@ impl SmtpServer {
     /// Starts a server on a free port.
     pub fn start() -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind SMTP port");
-        Self::start_on(listener)
+        Self::start_on(listener, Duration::ZERO)
+    }
+
+    /// Starts a slow server: it keeps each message as soon as it has it,
+    /// then waits `delay` before answering that it accepted it.
+    pub fn start_slow(delay: Duration) -> SmtpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind SMTP port");
+        Self::start_on(listener, delay)
     }
 
     /// A free port with nothing listening on it yet (a server that is down).
@@ -135,16 +146,17 @@ impl SmtpServer {
     /// Starts a server on a port reserved earlier.
     pub fn start_on_port(port: u16) -> SmtpServer {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the reserved port");
-        Self::start_on(listener)
+        Self::start_on(listener, Duration::ZERO)
     }
 
-    fn start_on(listener: TcpListener) -> SmtpServer {
+    fn start_on(listener: TcpListener, delay: Duration) -> SmtpServer {
         let port = listener.local_addr().unwrap().port();
         let store = Arc::new(Mutex::new(Vec::new()));
         let mut server = Server::new(Collector {
             store: store.clone(),
             to: Vec::new(),
             data: Vec::new(),
+            delay,
         });
         server
             .with_name("test.localhost")
