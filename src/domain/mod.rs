@@ -5,6 +5,7 @@
 
 mod email;
 mod event_date;
+mod ids;
 mod kind;
 mod slug;
 mod status;
@@ -12,6 +13,10 @@ mod text;
 
 pub use email::{mask as mask_address, EmailAddress};
 pub use event_date::{DatePrecision, EventDate};
+pub use ids::{
+    ChangeId, DeliveryId, EventId, ItemId, LinkId, RevisionId, SubscriberId, SubscriptionId, TagId,
+    TokenId, UserId,
+};
 pub use kind::{Confidence, Kind, Phase};
 pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
 pub use status::{Status, StatusDef, StatusEffect};
