@@ -1,9 +1,11 @@
 //! Settings: environment variables (or the matching command-line flags),
 //! then an optional TOML config file, then embedded defaults.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use ipnet::IpNet;
 use serde::Deserialize;
 
 /// The settings every subcommand shares. Each flag falls back to the
@@ -31,6 +33,9 @@ pub struct SettingsArgs {
     /// Folder for emails when no SMTP server is configured
     #[arg(long, env = "REGWATCH_OUTBOX_DIR", global = true)]
     pub outbox_dir: Option<PathBuf>,
+    /// Reverse proxies whose X-Forwarded-For is believed: comma-separated IPs or CIDRs (e.g. 127.0.0.1,10.0.0.0/8)
+    #[arg(long, env = "REGWATCH_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
     /// Optional TOML file with the same settings (lower-case names, e.g. database_url)
     #[arg(long, env = "REGWATCH_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -48,6 +53,7 @@ struct FileSettings {
     mail_from: Option<String>,
     secret: Option<String>,
     outbox_dir: Option<PathBuf>,
+    trusted_proxies: Option<String>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "regwatch.db";
@@ -62,6 +68,9 @@ pub struct Settings {
     pub mail_from: String,
     pub secret: Option<String>,
     pub outbox_dir: PathBuf,
+    /// Peers whose `X-Forwarded-For` names the client (none by default: the
+    /// peer address is the client).
+    pub trusted_proxies: Vec<IpNet>,
     /// Load the starter dataset into an empty database at start.
     pub seed_on_start: bool,
     /// Run the delivery worker inside the web server (`serve --no-worker`
@@ -83,6 +92,10 @@ pub enum ConfigError {
         path: PathBuf,
         source: Box<toml::de::Error>,
     },
+    #[error(
+        "REGWATCH_TRUSTED_PROXIES: {0:?} is not an IP address or CIDR range (e.g. 10.0.0.0/8)"
+    )]
+    TrustedProxy(String),
 }
 
 impl Settings {
@@ -121,6 +134,12 @@ impl Settings {
                 .clone()
                 .or(file.outbox_dir)
                 .unwrap_or_else(|| PathBuf::from("outbox")),
+            trusted_proxies: parse_trusted_proxies(
+                args.trusted_proxies
+                    .as_deref()
+                    .or(file.trusted_proxies.as_deref())
+                    .unwrap_or(""),
+            )?,
             seed_on_start: true,
             run_worker: true,
             worker: crate::mail::WorkerConfig::default(),
@@ -138,6 +157,20 @@ impl Settings {
     }
 }
 
+/// Comma-separated IP addresses (one host each) and CIDR ranges.
+fn parse_trusted_proxies(list: &str) -> Result<Vec<IpNet>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<IpNet>()
+                .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| ConfigError::TrustedProxy(entry.to_owned()))
+        })
+        .collect()
+}
+
 fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_owned(),
@@ -147,4 +180,23 @@ fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
         path: path.to_owned(),
         source: Box::new(source),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_ranges() {
+        let parsed = parse_trusted_proxies(" 127.0.0.1, 10.0.0.0/8,,::1 ").unwrap();
+        let shown: Vec<String> = parsed.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+        assert!(parse_trusted_proxies("").unwrap().is_empty());
+        for bad in ["proxy.local", "10.0.0.0/33", "10.0.0.1:80"] {
+            assert!(
+                matches!(parse_trusted_proxies(bad), Err(ConfigError::TrustedProxy(e)) if e == bad),
+                "{bad}"
+            );
+        }
+    }
 }

@@ -95,11 +95,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_attempts (id) {
+    limit_attempts (id) {
         id -> Integer,
-        email -> Text,
-        ip -> Text,
-        created_at -> Timestamp,
+        limit_key -> Text,
+        expires_at -> Timestamp,
     }
 }
 
@@ -143,14 +142,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    subscribe_attempts (id) {
-        id -> Integer,
-        limit_key -> Text,
-        created_at -> Timestamp,
-    }
-}
-
-diesel::table! {
     subscribers (id) {
         id -> Integer,
         email -> Text,
@@ -190,6 +181,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_sessions (id) {
+        id -> Integer,
+        token_hash -> Text,
+        user_id -> Integer,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Integer,
         email -> Text,
@@ -219,6 +221,7 @@ diesel::joinable!(status_events -> users (created_by));
 diesel::joinable!(subscription_tokens -> subscribers (subscriber_id));
 diesel::joinable!(subscription_tokens -> subscriptions (subscription_id));
 diesel::joinable!(subscriptions -> subscribers (subscriber_id));
+diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     changes,
@@ -229,14 +232,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     item_parties,
     item_tags,
     items,
-    login_attempts,
+    limit_attempts,
     revisions,
     settings,
     status_events,
-    subscribe_attempts,
     subscribers,
     subscription_tokens,
     subscriptions,
     tags,
+    user_sessions,
     users,
 );

@@ -366,8 +366,11 @@ db_test!(disabled_accounts_are_refused, |app| {
 db_test!(repeated_failed_sign_ins_are_slowed_then_refused, |app| {
     app.create_user("ed@example.org", PASSWORD, Role::Editor);
     let b = app.browser();
+    let mut took = Vec::new();
     for _ in 0..5 {
+        let started = std::time::Instant::now();
         let a = b.sign_in("ed@example.org", "wrong password!").await;
+        took.push(started.elapsed());
         assert_eq!(a.status, 401);
         assert!(a.body.contains("do not match an account"));
         assert_eq!(
@@ -376,12 +379,22 @@ db_test!(repeated_failed_sign_ins_are_slowed_then_refused, |app| {
             "address kept"
         );
     }
-    // Now even the right password is refused for a while.
+    // After 3 failures each attempt waits first: 250 ms, then 500 ms.
+    for (attempt, wait_ms) in [(3, 250), (4, 500)] {
+        assert!(
+            took[attempt] >= std::time::Duration::from_millis(wait_ms),
+            "attempt {} took {:?}, expected at least {wait_ms} ms",
+            attempt + 1,
+            took[attempt]
+        );
+    }
+    // Now from this network even the right password is refused for a while
+    // (from elsewhere it is not: see tests/security_sessions.rs).
     let a = b.sign_in("ed@example.org", PASSWORD).await;
     assert_eq!(a.status, 429);
     assert!(a.body.contains("Too many failed sign-in attempts"));
     assert!(a.body.contains("Try again in"));
-    // Another address from elsewhere is unaffected.
+    // Another address is unaffected.
     app.create_user("other@example.org", PASSWORD, Role::Editor);
     assert_eq!(
         app.browser()

@@ -13,12 +13,12 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::limits::{self, Decision, Rule};
 use super::timeline::{self, Filter};
 use super::{insert_unless_duplicate, DbConnection, DbError};
 use crate::domain::{EmailAddress, InvalidValue, Jurisdiction, Kind, Tag};
 use crate::schema::{
-    deliveries, digest_entries, items, subscribe_attempts, subscribers, subscription_tokens,
-    subscriptions,
+    deliveries, digest_entries, items, subscribers, subscription_tokens, subscriptions,
 };
 use crate::web::filters::RawQuery;
 
@@ -323,18 +323,6 @@ pub enum SubscribeOutcome {
     RateLimited(Limited),
 }
 
-fn count_attempts(
-    conn: &mut DbConnection,
-    key: &str,
-    since: NaiveDateTime,
-) -> Result<i64, DbError> {
-    Ok(subscribe_attempts::table
-        .filter(subscribe_attempts::limit_key.eq(key))
-        .filter(subscribe_attempts::created_at.gt(since))
-        .count()
-        .get_result(conn)?)
-}
-
 fn subscriber_id_for(
     conn: &mut DbConnection,
     email: &EmailAddress,
@@ -403,28 +391,23 @@ pub fn subscribe(
     limits: RateLimits,
     now: NaiveDateTime,
 ) -> Result<SubscribeOutcome, DbError> {
-    let address_key = format!("address:{}", hash_token(&email.as_str().to_lowercase()));
-    let client_key = format!("client:{client}");
+    let rules = [
+        Rule::refuse_at(
+            "subscribe-address",
+            &email.as_str().to_lowercase(),
+            limits.per_address,
+        ),
+        Rule::refuse_at("subscribe-client", client, limits.per_client),
+    ];
     conn.transaction(|conn| {
-        let since = now - limits.window;
-        // Old attempts no longer count; dropping them first is also the
-        // transaction's first write, so SQLite takes its write lock before
-        // any read.
-        diesel::delete(subscribe_attempts::table.filter(subscribe_attempts::created_at.le(since)))
-            .execute(conn)?;
-        if count_attempts(conn, &address_key, since)? >= limits.per_address {
-            return Ok(SubscribeOutcome::RateLimited(Limited::Address));
-        }
-        if count_attempts(conn, &client_key, since)? >= limits.per_client {
-            return Ok(SubscribeOutcome::RateLimited(Limited::Client));
-        }
-        for key in [&address_key, &client_key] {
-            diesel::insert_into(subscribe_attempts::table)
-                .values((
-                    subscribe_attempts::limit_key.eq(key),
-                    subscribe_attempts::created_at.eq(now),
-                ))
-                .execute(conn)?;
+        // First in the transaction: the count and the decision hold until
+        // it commits.
+        match limits::reserve(conn, &rules, limits.window, now)? {
+            Decision::Refused { rule: 0, .. } => {
+                return Ok(SubscribeOutcome::RateLimited(Limited::Address))
+            }
+            Decision::Refused { .. } => return Ok(SubscribeOutcome::RateLimited(Limited::Client)),
+            Decision::Allowed(_) => {}
         }
         let subscriber_id = subscriber_id_for(conn, email, now)?;
         let outcome = match find_subscription(conn, subscriber_id, scope)? {

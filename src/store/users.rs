@@ -1,4 +1,4 @@
-//! Editor accounts, password hashes (argon2id) and failed sign-in records.
+//! Editor accounts and their password hashes (argon2id).
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,9 +9,9 @@ use argon2::Argon2;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{insert_unless_duplicate, now, DbConnection, DbError};
+use super::{insert_unless_duplicate, now, sessions, DbConnection, DbError};
 use crate::domain::{EmailAddress, InvalidValue};
-use crate::schema::{login_attempts, users};
+use crate::schema::users;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -157,64 +157,37 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<UserRow>, DbError> {
         .load(conn)?)
 }
 
+/// Disables or enables an account; disabling also ends its sessions.
 pub fn set_disabled(conn: &mut DbConnection, email: &str, disabled: bool) -> Result<(), UserError> {
     let user = find_by_email(conn, email)?.ok_or_else(|| UserError::Unknown(email.to_owned()))?;
-    diesel::update(users::table.find(user.id))
-        .set(users::disabled.eq(disabled))
-        .execute(conn)
-        .map_err(DbError::from)?;
+    conn.transaction(|conn| {
+        diesel::update(users::table.find(user.id))
+            .set(users::disabled.eq(disabled))
+            .execute(conn)?;
+        if disabled {
+            sessions::end_all(conn, user.id)?;
+        }
+        Ok::<_, DbError>(())
+    })?;
     Ok(())
 }
 
-pub fn record_failed_login(conn: &mut DbConnection, email: &str, ip: &str) -> Result<(), DbError> {
-    let at = now();
-    diesel::delete(
-        login_attempts::table.filter(login_attempts::created_at.lt(at - chrono::Duration::days(1))),
-    )
-    .execute(conn)?;
-    diesel::insert_into(login_attempts::table)
-        .values((
-            login_attempts::email.eq(email.to_lowercase()),
-            login_attempts::ip.eq(ip),
-            login_attempts::created_at.eq(at),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Failed sign-ins since `since`: (for this address, from this IP), and
-/// the time of the oldest one counted for the address.
-pub fn failed_logins_since(
+/// Stores a new password and ends every session of the account; returns
+/// the token of a new session for the browser that changed it.
+pub fn change_password(
     conn: &mut DbConnection,
-    email: &str,
-    ip: &str,
-    since: NaiveDateTime,
-) -> Result<(i64, i64, Option<NaiveDateTime>), DbError> {
-    let recent = login_attempts::table.filter(login_attempts::created_at.ge(since));
-    let by_email: i64 = recent
-        .filter(login_attempts::email.eq(email.to_lowercase()))
-        .count()
-        .get_result(conn)?;
-    let by_ip: i64 = recent
-        .filter(login_attempts::ip.eq(ip))
-        .count()
-        .get_result(conn)?;
-    let oldest: Option<NaiveDateTime> = recent
-        .filter(
-            login_attempts::email
-                .eq(email.to_lowercase())
-                .or(login_attempts::ip.eq(ip)),
-        )
-        .select(diesel::dsl::min(login_attempts::created_at))
-        .first(conn)?;
-    Ok((by_email, by_ip, oldest))
-}
-
-/// A successful sign-in forgets the address's failures.
-pub fn clear_failed_logins(conn: &mut DbConnection, email: &str) -> Result<(), DbError> {
-    diesel::delete(login_attempts::table.filter(login_attempts::email.eq(email.to_lowercase())))
-        .execute(conn)?;
-    Ok(())
+    user_id: i32,
+    password: &Password,
+    now: NaiveDateTime,
+) -> Result<String, DbError> {
+    let hash = hash_password(password);
+    conn.transaction(|conn| {
+        diesel::update(users::table.find(user_id))
+            .set(users::password_hash.eq(&hash))
+            .execute(conn)?;
+        sessions::end_all(conn, user_id)?;
+        sessions::start(conn, user_id, now)
+    })
 }
 
 #[cfg(test)]

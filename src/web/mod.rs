@@ -1,13 +1,16 @@
 //! The web server: routes, shared state and the `Application` that binds it.
 
+pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod client;
 pub mod editing;
 pub mod error;
 pub mod filters;
 pub mod forms;
 pub mod logging;
 pub mod pages;
+pub mod signin;
 pub mod subscriptions;
 pub mod svg;
 pub mod templates;
@@ -85,9 +88,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             }),
     )
     .route("/", web::get().to(pages::timeline_page))
-    .route("/login", web::get().to(auth::login_form))
-    .route("/login", web::post().to(auth::login))
-    .route("/logout", web::post().to(auth::logout))
     .route("/items", web::get().to(pages::items_page))
     .route("/items/new", web::get().to(editing::new_item_form))
     .route("/items/new", web::post().to(editing::create_item))
@@ -133,6 +133,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/healthz", web::get().to(pages::healthz))
     .route("/static/{file}", web::get().to(pages::static_file))
+    .configure(signin::routes)
+    .configure(account::routes)
     .configure(subscriptions::routes)
     .configure(admin::routes);
 }

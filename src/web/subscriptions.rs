@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::{with_chrome, CurrentUser, MaybeUser};
+use super::client::client_ip;
 use super::error::AppError;
 use super::filters::RawQuery;
 use super::{templates, AppState};
@@ -292,10 +293,7 @@ pub async fn subscribe(
             None
         }
     };
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned());
+    let client = client_ip(&req, &state.settings);
     let limits = state.settings.subscribe_limits;
     let result = state
         .db(move |conn| {
