@@ -56,8 +56,7 @@ pub struct SeedItem {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedEvent {
-    /// `2025-01-29`, `2025-10` or `2024` (YAML reads a bare year as a number).
-    #[serde(deserialize_with = "date_text")]
+    /// `2025-01-29`, `2025-10` or `2024`; the form gives the precision.
     pub date: String,
     pub status: String,
     pub confidence: String,
@@ -72,21 +71,6 @@ pub struct SeedLink {
     pub from: String,
     pub to: String,
     pub relation: String,
-}
-
-/// A date as written, whether YAML read it as text or (a bare year) as a
-/// number.
-fn date_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Written {
-        Text(String),
-        Year(u16),
-    }
-    Ok(match Written::deserialize(d)? {
-        Written::Text(s) => s,
-        Written::Year(y) => y.to_string(),
-    })
 }
 
 #[derive(Debug, thiserror::Error)]
