@@ -130,10 +130,7 @@ fn run_seed(settings: &Settings) -> anyhow::Result<()> {
     let mut conn = db::DbConnection::open(&settings.database_url)?;
     conn.migrate()?;
     let report = seed::load(&mut conn, seed::STARTER_DATA)?;
-    println!(
-        "starter data: {} items, {} events and {} links added",
-        report.items_added, report.events_added, report.links_added
-    );
+    println!("starter data: {report}");
     Ok(())
 }
 

@@ -91,6 +91,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        last_event_precision -> Nullable<Text>,
     }
 }
 
@@ -138,6 +139,7 @@ diesel::table! {
         created_by -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        edited -> Bool,
     }
 }
 

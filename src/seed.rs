@@ -1,20 +1,21 @@
 //! The starter dataset: verified facts embedded in the binary, loaded into an
 //! empty database on first start and by `regwatch seed`.
 //!
-//! Loading is idempotent: an item whose slug exists is left as it is, apart
-//! from starter events and links it lacks, which are added.
+//! Loading is idempotent, and brings a database loaded from an earlier
+//! version of the data up to date (see [`load`]). Everything it writes is
+//! attributed to the starter data: revisions and changes without a user.
 
-use std::collections::HashSet;
+use std::fmt;
 
 use diesel::prelude::*;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use crate::db::{DbConnection, DbError};
 use crate::domain::{InvalidValue, Jurisdiction, Kind, Slug, SourceUrl, Status, Tag};
-use crate::schema::status_events;
-use crate::store::events::{self, NewEvent};
-use crate::store::items::{self, ItemFields};
-use crate::store::{links, settings};
+use crate::store::events::{self, EventRow, NewEvent};
+use crate::store::items::{self, ItemFields, UpdateOutcome};
+use crate::store::{links, revisions, settings};
 
 /// The starter data file, as verified.
 pub const STARTER_DATA: &str = include_str!("seed/starter.yaml");
@@ -46,11 +47,16 @@ pub struct SeedItem {
     pub summary: String,
     pub events: Vec<SeedEvent>,
     pub current: Option<String>,
+    /// Accepted and not read here: milestones are loaded by the milestones
+    /// feature.
+    #[serde(default)]
+    pub milestones: IgnoredAny,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedEvent {
+    /// `2025-01-29`, `2025-10` or `2024`; the form gives the precision.
     pub date: String,
     pub status: String,
     pub confidence: String,
@@ -95,6 +101,46 @@ pub struct SeedReport {
     pub items_added: usize,
     pub events_added: usize,
     pub links_added: usize,
+    /// Items whose fields were brought in line with the data.
+    pub items_corrected: usize,
+    /// Events corrected to the data (a date made precise, a source or
+    /// confidence corrected...).
+    pub events_corrected: usize,
+    /// Starter events that differ from the data but that an editor has
+    /// corrected or retracted, left as the editor left them.
+    pub events_kept: usize,
+    /// Starter events loaded before loading wrote their revision, whose
+    /// revision was written now.
+    pub history_written: usize,
+}
+
+impl fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} items, {} events and {} links added; {} items and {} events corrected",
+            self.items_added,
+            self.events_added,
+            self.links_added,
+            self.items_corrected,
+            self.events_corrected
+        )?;
+        if self.events_kept > 0 {
+            write!(
+                f,
+                "; {} events an editor changed were left as they are",
+                self.events_kept
+            )?;
+        }
+        if self.history_written > 0 {
+            write!(
+                f,
+                "; history recorded for {} events loaded earlier",
+                self.history_written
+            )?;
+        }
+        Ok(())
+    }
 }
 
 struct ValidItem {
@@ -120,11 +166,17 @@ fn validate(item: &SeedItem) -> Result<ValidItem, InvalidValue> {
         status_summary: text(&item.current),
         identifiers: item.identifiers.clone(),
         parties: item.parties.clone(),
-        tags: item
-            .tags
-            .iter()
-            .map(|t| Tag::try_from(t.as_str()))
-            .collect::<Result<_, _>>()?,
+        tags: {
+            // Stored tags are a set, read back in name order.
+            let mut tags = item
+                .tags
+                .iter()
+                .map(|t| Tag::try_from(t.as_str()))
+                .collect::<Result<Vec<_>, _>>()?;
+            tags.sort();
+            tags.dedup();
+            tags
+        },
     };
     let events = item
         .events
@@ -147,6 +199,15 @@ pub fn parse(text: &str) -> Result<SeedFile, SeedError> {
 }
 
 /// Loads a data file in one transaction: all of it or none of it.
+///
+/// Items, events and links the database lacks are added. What the data
+/// corrects is corrected where no editor has changed it since: an item's
+/// fields unless an editor has edited them, and each starter event (matched
+/// by its date, status and source, or else by its status and a date in the
+/// same period, as when a month becomes a day) unless an editor has
+/// corrected or retracted it. Each correction is a revision and a change
+/// attributed to the starter data. Events an editor recorded are never
+/// touched.
 pub fn load(conn: &mut DbConnection, text: &str) -> Result<SeedReport, SeedError> {
     let file = parse(text)?;
     let valid = file
@@ -161,19 +222,33 @@ pub fn load(conn: &mut DbConnection, text: &str) -> Result<SeedReport, SeedError
         .collect::<Result<Vec<_>, _>>()?;
     conn.transaction(|conn| {
         let mut report = SeedReport::default();
+        if settings::get(conn, HISTORY_KEY)?.is_none() {
+            report.history_written = events::record_starter_history(conn)?;
+            settings::set(conn, HISTORY_KEY, &crate::store::now().to_string())?;
+        }
         for item in &valid {
-            let slug = item.fields.slug.as_str();
-            let id = match items::find_by_slug(conn, slug)? {
-                Some(existing) => existing.id,
-                None => {
-                    report.items_added += 1;
-                    items::create(conn, &item.fields, None)?
+            match items::find_by_slug(conn, item.fields.slug.as_str())? {
+                Some(existing) => {
+                    if correct_fields(conn, existing.id, existing.version, &item.fields)? {
+                        report.items_corrected += 1;
+                    }
+                    let plan = plan_events(&events::for_item(conn, existing.id)?, &item.events);
+                    for (event_id, event) in &plan.correct {
+                        events::correct(conn, existing.id, *event_id, event, None)?;
+                    }
+                    if !plan.add.is_empty() {
+                        events::insert_many(conn, existing.id, &plan.add, None)?;
+                    }
+                    report.events_added += plan.add.len();
+                    report.events_corrected += plan.correct.len();
+                    report.events_kept += plan.kept;
                 }
-            };
-            let missing = missing_events(conn, id, &item.events)?;
-            report.events_added += missing.len();
-            if !missing.is_empty() {
-                events::insert_many(conn, id, &missing, None)?;
+                None => {
+                    let id = items::create(conn, &item.fields, None)?;
+                    events::insert_many(conn, id, &item.events, None)?;
+                    report.items_added += 1;
+                    report.events_added += item.events.len();
+                }
             }
         }
         for link in &file.links {
@@ -196,37 +271,76 @@ pub fn load(conn: &mut DbConnection, text: &str) -> Result<SeedReport, SeedError
     })
 }
 
-/// The events of `wanted` the item does not have yet (same date, precision,
-/// status and source).
-fn missing_events(
+/// Brings a starter item's fields in line with the data, unless an editor
+/// has edited them. Returns whether anything changed.
+fn correct_fields(
     conn: &mut DbConnection,
     item_id: i32,
-    wanted: &[NewEvent],
-) -> Result<Vec<NewEvent>, DbError> {
-    let have: HashSet<(chrono::NaiveDate, String, String, String)> = status_events::table
-        .filter(status_events::item_id.eq(item_id))
-        .select((
-            status_events::event_date,
-            status_events::date_precision,
-            status_events::status,
-            status_events::source_url,
-        ))
-        .load::<(chrono::NaiveDate, String, String, String)>(conn)?
-        .into_iter()
-        .collect();
-    Ok(wanted
-        .iter()
-        .filter(|e| {
-            !have.contains(&(
-                e.date.start(),
-                e.date.precision().as_str().to_owned(),
-                e.status.name().to_owned(),
-                e.source.as_str().to_owned(),
-            ))
-        })
-        .cloned()
-        .collect())
+    version: i32,
+    fields: &ItemFields,
+) -> Result<bool, DbError> {
+    if revisions::fields_edited_by_an_editor(conn, item_id)? {
+        return Ok(false);
+    }
+    Ok(matches!(
+        items::update(conn, item_id, version, fields, None)?,
+        UpdateOutcome::Saved { .. }
+    ))
 }
+
+/// What loading an item's starter events does to its stored events.
+#[derive(Debug, Default)]
+struct EventPlan {
+    add: Vec<NewEvent>,
+    correct: Vec<(i32, NewEvent)>,
+    kept: usize,
+}
+
+/// Matches each wanted event to a stored one: first the same date, status
+/// and source (any event, an editor's included, so none is duplicated);
+/// failing that, a starter event of the same status whose date overlaps
+/// (the data made a date more or less precise, or corrected its source).
+fn plan_events(stored: &[EventRow], wanted: &[NewEvent]) -> EventPlan {
+    let mut claimed = vec![false; stored.len()];
+    let mut plan = EventPlan::default();
+    for w in wanted {
+        let free = |i: &usize| !claimed[*i];
+        let same_status = |e: &EventRow| e.status == w.status.name();
+        let exact = (0..stored.len()).filter(free).find(|&i| {
+            let e = &stored[i];
+            same_status(e) && e.date() == w.date && e.source_url == w.source.as_str()
+        });
+        let found = exact.or_else(|| {
+            (0..stored.len()).filter(free).find(|&i| {
+                let e = &stored[i];
+                let d = e.date();
+                e.created_by.is_none()
+                    && same_status(e)
+                    && d.start() <= w.date.end()
+                    && w.date.start() <= d.end()
+            })
+        });
+        let Some(i) = found else {
+            plan.add.push(w.clone());
+            continue;
+        };
+        claimed[i] = true;
+        let e = &stored[i];
+        if e.created_by.is_some() || revisions::diff(&e.values(), &w.values()).is_empty() {
+            continue;
+        }
+        if e.edited {
+            plan.kept += 1;
+        } else {
+            plan.correct.push((e.id, w.clone()));
+        }
+    }
+    plan
+}
+
+/// Set once the starter events loaded before loading wrote revisions have
+/// had theirs written.
+const HISTORY_KEY: &str = "starter_history_recorded_at";
 
 const SEEDED_KEY: &str = "starter_data_loaded_at";
 
@@ -247,23 +361,38 @@ pub fn load_on_first_start(conn: &mut DbConnection) -> Result<Option<SeedReport>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::EventDate;
+    use crate::domain::{DatePrecision, EventDate};
 
     #[test]
-    fn the_starter_data_is_valid_and_keeps_month_precision() {
+    fn the_starter_data_is_valid_and_keeps_each_precision() {
         let file = parse(STARTER_DATA).unwrap();
-        assert_eq!(file.items.len(), 6);
+        assert_eq!(file.items.len(), 7);
+        let mut events = 0;
         for item in &file.items {
             let valid = validate(item).unwrap_or_else(|e| panic!("{}: {e}", item.slug));
             assert_eq!(valid.events.len(), item.events.len());
+            events += valid.events.len();
         }
-        let measures = file
-            .items
+        assert_eq!(events, 28);
+        let dates = |slug: &str| -> Vec<EventDate> {
+            let item = file.items.iter().find(|i| i.slug == slug).unwrap();
+            item.events
+                .iter()
+                .map(|e| e.date.parse().unwrap())
+                .collect()
+        };
+        let draft = dates("cn-generative-ai-interim-measures")[0];
+        assert_eq!(
+            (draft.iso(), draft.precision()),
+            ("2023-04-11".to_owned(), DatePrecision::Day)
+        );
+        let apple = dates("apple-alibaba-china-ai");
+        assert_eq!(
+            (apple[0].iso(), apple[0].precision()),
+            ("2024".to_owned(), DatePrecision::Year)
+        );
+        assert!(apple
             .iter()
-            .find(|i| i.slug == "cn-generative-ai-interim-measures")
-            .unwrap();
-        let draft: EventDate = measures.events[0].date.parse().unwrap();
-        assert_eq!(draft.iso(), "2023-04");
-        assert_eq!(draft.precision(), crate::domain::DatePrecision::Month);
+            .any(|d| d.iso() == "2025-10" && d.precision() == DatePrecision::Month));
     }
 }

@@ -44,7 +44,7 @@ fn seed_twice(database_url: &str) {
     let (ok, text) = regwatch(database_url, &["seed"]);
     assert!(ok, "{text}");
     assert!(
-        text.contains("6 items, 22 events and 4 links added"),
+        text.contains("7 items, 28 events and 5 links added"),
         "{text}"
     );
     let (ok, text) = regwatch(database_url, &["seed"]);

@@ -323,7 +323,7 @@ db_test!(forms_without_the_right_token_change_nothing, |app| {
         403
     );
     assert_eq!(app.count("items"), before);
-    assert_eq!(app.count("status_events"), 22);
+    assert_eq!(app.count("status_events"), 28);
 });
 
 db_test!(oversized_forms_get_413, |app| {
@@ -343,7 +343,7 @@ db_test!(oversized_forms_get_413, |app| {
         )
         .await;
     assert_eq!(a.status, 413);
-    assert_eq!(app.count("items"), 6);
+    assert_eq!(app.count("items"), 7);
 });
 
 db_test!(disabled_accounts_are_refused, |app| {
@@ -520,8 +520,9 @@ db_test!(events_are_corrected_and_retracted_with_history, |app| {
     let ed = app.editor("ed@example.org").await;
     let page = ed.get("/items/apple-alibaba-china-ai").await;
     let correct_links = attrs(&page.body, ".event-actions a[href$='/edit']", "href");
-    assert_eq!(correct_links.len(), 5);
-    let delayed = correct_links.last().unwrap().clone();
+    assert_eq!(correct_links.len(), 8);
+    // The sixth event by date is the 2025-06-04 delay.
+    let delayed = correct_links[5].clone();
     let fields = form_fields(&ed.get(&delayed).await.body, &delayed);
     let fields = with(
         fields,
@@ -543,9 +544,9 @@ db_test!(events_are_corrected_and_retracted_with_history, |app| {
 
     let page = app.browser().get("/items/apple-alibaba-china-ai").await;
     let events = texts(&page.body, ".history .event");
-    assert_eq!(events.len(), 5, "a retracted event stays in the history");
+    assert_eq!(events.len(), 8, "a retracted event stays in the history");
     assert!(
-        events[4].contains("Retracted") && events[4].contains("Report withdrawn by the publisher.")
+        events[5].contains("Retracted") && events[5].contains("Report withdrawn by the publisher.")
     );
     // The status falls back to the latest standing event.
     let current = texts(&page.body, ".current").remove(0);
@@ -555,7 +556,7 @@ db_test!(events_are_corrected_and_retracted_with_history, |app| {
     );
     // The timeline no longer lists it.
     let timeline = app.browser().get("/?kind=deal").await;
-    assert_eq!(texts(&timeline.body, ".events .event").len(), 4);
+    assert_eq!(texts(&timeline.body, ".events .event").len(), 7);
     let history = app
         .browser()
         .get("/items/apple-alibaba-china-ai/history")

@@ -21,7 +21,7 @@ fn timeline_items(html: &str) -> Vec<String> {
 db_test!(timeline_shows_the_mission_items_newest_first, |app| {
     let html = app.page("/", 200).await;
     let items = timeline_items(&html);
-    assert_eq!(items.len(), 22, "every starter event is on the first page");
+    assert_eq!(items.len(), 28, "every starter event is on the first page");
     for slug in [S321, OUTBOUND, APPLE] {
         assert!(
             items.iter().any(|s| s == slug),
@@ -56,12 +56,12 @@ db_test!(filters_narrow_the_timeline, |app| {
         );
         items.len()
     };
-    assert_eq!(only(&app.page("/?kind=deal", 200).await, APPLE), 5);
+    assert_eq!(only(&app.page("/?kind=deal", 200).await, APPLE), 8);
     assert_eq!(only(&app.page("/?kind=bill", 200).await, S321), 2);
     assert_eq!(only(&app.page("/?q=Hawley", 200).await, S321), 2);
     // Identifiers, parties, notes and the original-language title are searched.
     assert_eq!(only(&app.page("/?q=89+FR+90398", 200).await, OUTBOUND), 7);
-    assert_eq!(only(&app.page("/?q=Joe+Tsai", 200).await, APPLE), 5);
+    assert_eq!(only(&app.page("/?q=Joe+Tsai", 200).await, APPLE), 8);
     assert_eq!(
         only(
             &app.page("/?q=%E7%94%9F%E6%88%90%E5%BC%8F", 200).await,
@@ -73,10 +73,14 @@ db_test!(filters_narrow_the_timeline, |app| {
     assert_eq!(only(&app.page("/?q=decoupl", 200).await, S321), 2);
 
     let cn = timeline_items(&app.page("/?jurisdiction=CN", 200).await);
-    assert_eq!(cn.len(), 9);
-    assert!(cn
-        .iter()
-        .all(|s| [APPLE, CN_MEASURES, "alibaba-qwen2-5-max"].contains(&s.as_str())));
+    assert_eq!(cn.len(), 15);
+    assert!(cn.iter().all(|s| [
+        APPLE,
+        CN_MEASURES,
+        "cn-ai-content-labelling-measures",
+        "alibaba-qwen2-5-max"
+    ]
+    .contains(&s.as_str())));
 
     let stalled = app.page("/?phase=stalled", 200).await;
     let phases = texts(&stalled, ".events .phase");
@@ -112,7 +116,7 @@ db_test!(filters_narrow_the_timeline, |app| {
 db_test!(item_table_lists_sorts_and_filters, |app| {
     let html = app.page("/items?sort=title&dir=asc", 200).await;
     let titles = texts(&html, "table.items tbody td[data-label=Title] > a");
-    assert_eq!(titles.len(), 6);
+    assert_eq!(titles.len(), 7);
     let mut sorted = titles.clone();
     sorted.sort();
     assert_eq!(titles, sorted);
@@ -129,7 +133,7 @@ db_test!(item_table_lists_sorts_and_filters, |app| {
         first_row.contains("Framework for Artificial Intelligence Diffusion"),
         "{first_row}"
     );
-    assert!(first_row.contains("2026-05-12"));
+    assert!(first_row.contains("12 May 2026"));
     assert!(
         first_row.contains("Not enforced"),
         "current status ignores the later legal finding: {first_row}"
@@ -137,7 +141,7 @@ db_test!(item_table_lists_sorts_and_filters, |app| {
 
     let regs = app.page("/items?kind=regulation&phase=in-force", 200).await;
     let rows = texts(&regs, "table.items tbody tr");
-    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows.len(), 3, "{rows:?}");
     assert!(rows.iter().all(|r| r.contains("In force")));
 
     let deal = texts(
@@ -221,22 +225,28 @@ db_test!(item_page_shows_identifiers_timeline_and_sources, |app| {
 db_test!(month_precision_dates_are_shown_as_months, |app| {
     let html = app.page(&format!("/items/{CN_MEASURES}"), 200).await;
     assert!(html.contains("生成式人工智能服务管理暂行办法"));
-    let first = texts(&html, ".history .event").remove(0);
-    assert!(first.contains("April 2023"), "{first}");
-    assert!(first.contains("month only"));
+
+    // Tim Cook's remark is dated to October 2025 only.
+    let html = app.page(&format!("/items/{APPLE}"), 200).await;
+    let october = texts(&html, ".history .event")
+        .into_iter()
+        .find(|e| e.contains("Tim Cook"))
+        .unwrap();
+    assert!(october.contains("October 2025"), "{october}");
+    assert!(october.contains("month only"));
     assert!(
-        !html.contains("1 April 2023") && !html.contains("2023-04-01"),
+        !html.contains("1 October 2025") && !html.contains("2025-10-01"),
         "no invented day"
     );
-    assert_eq!(attrs(&html, ".history time", "datetime")[0], "2023-04");
-    // Drawn as a bar over the month, not a dot on a day.
-    assert_eq!(html.matches("class=\"period\"").count(), 1);
+    assert!(attrs(&html, ".history time", "datetime").contains(&"2025-10".to_owned()));
+    // Drawn as bars over the year 2024 and the month, not dots on a day.
+    assert_eq!(html.matches("class=\"period\"").count(), 2);
 
-    let timeline = app.page("/?jurisdiction=CN&to=2023-06", 200).await;
-    assert_eq!(attrs(&timeline, ".events time", "datetime"), ["2023-04"]);
+    let timeline = app.page("/?kind=deal&from=2025-07&to=2025-12", 200).await;
+    assert_eq!(attrs(&timeline, ".events time", "datetime"), ["2025-10"]);
     assert!(texts(&timeline, ".events .event-date")
         .remove(0)
-        .contains("April 2023"));
+        .contains("October 2025"));
 });
 
 db_test!(unknown_addresses_get_a_404_page, |app| {
@@ -321,7 +331,7 @@ db_test!(pages_of_events, |app| {
     let next = attrs(&first, ".pagination a[rel=next]", "href");
     assert_eq!(next, ["/?page=2"]);
     let second = app.page("/?page=2", 200).await;
-    assert_eq!(texts(&second, ".events .event").len(), 32);
+    assert_eq!(texts(&second, ".events .event").len(), 38);
     assert!(attrs(&second, ".pagination a[rel=next]", "href").is_empty());
     assert_eq!(attrs(&second, ".pagination a[rel=prev]", "href"), ["/"]);
     // Low-confidence reports are flagged.
@@ -367,14 +377,14 @@ db_test!(pages_of_events, |app| {
         assert_eq!(
             dates[..6],
             [
+                "2026-03-30",
+                "2025-10",
+                "2025-09-01",
                 "2025-06-04",
                 "2025-05-17",
-                "2025-02-14",
-                "2025-02-13",
-                "2025-02-11",
-                "2025-01-28"
+                "2025-03-14"
             ],
-            "{query}: the Apple–Alibaba events, then Qwen2.5-Max's"
+            "{query}: the newest Apple–Alibaba and labelling measures events"
         );
         let mut sorted = dates.clone();
         sorted.sort_by(|a, b| b.cmp(a));

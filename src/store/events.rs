@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 
 use super::changes::{self, ChangePayload, EventSnapshot};
 use super::revisions::{self, FieldChange};
@@ -24,7 +25,11 @@ pub struct EventRow {
     pub confidence: String,
     pub retracted: bool,
     pub retraction_note: Option<String>,
+    /// Who recorded it; `None` for the starter data.
+    pub created_by: Option<i32>,
     pub created_at: NaiveDateTime,
+    /// Whether an editor has corrected or retracted it.
+    pub edited: bool,
 }
 
 impl EventRow {
@@ -160,7 +165,7 @@ pub fn record(
 }
 
 /// Inserts events in bulk (starter data and imports), derives once, then
-/// records each as a change.
+/// records each as a change and a revision.
 pub fn insert_many(
     conn: &mut DbConnection,
     item_id: i32,
@@ -173,10 +178,36 @@ pub fn insert_many(
         .collect::<Result<Vec<_>, _>>()?;
     refresh_status(conn, item_id)?;
     search::refresh(conn, item_id)?;
+    let version = item_version(conn, item_id)?;
     for (id, event) in ids.into_iter().zip(events) {
         record_change(conn, item_id, id, event, user_id)?;
+        revisions::record(conn, item_id, user_id, version, "event", &event.describe())?;
     }
     Ok(())
+}
+
+/// Writes the revision that recording each starter event would have
+/// written, for starter events loaded before loading wrote one, dated when
+/// the event was loaded. Returns how many it wrote; run it once per database.
+pub fn record_starter_history(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let starter: Vec<EventRow> = status_events::table
+        .filter(status_events::created_by.is_null())
+        .order(status_events::id.asc())
+        .select(EventRow::as_select())
+        .load(conn)?;
+    for event in &starter {
+        let version = item_version(conn, event.item_id)?;
+        revisions::record_at(
+            conn,
+            event.item_id,
+            None,
+            version,
+            "event",
+            &revisions::diff(&[], &event.values()),
+            event.created_at,
+        )?;
+    }
+    Ok(starter.len())
 }
 
 /// The item's field version (events do not change it: recording an event
@@ -250,7 +281,11 @@ pub fn correct(
             return Ok(Some(changes));
         }
         diesel::update(status_events::table.find(event_id))
-            .set(EventColumns::from(event))
+            .set((
+                EventColumns::from(event),
+                status_events::edited
+                    .eq(status_events::edited.or(user_id.is_some().into_sql::<Bool>())),
+            ))
             .execute(conn)?;
         refresh_status(conn, item_id)?;
         search::refresh(conn, item_id)?;
@@ -296,6 +331,8 @@ pub fn retract(
             status_events::retracted.eq(true),
             status_events::retraction_note.eq(reason),
             status_events::updated_at.eq(now()),
+            status_events::edited
+                .eq(status_events::edited.or(user_id.is_some().into_sql::<Bool>())),
         ))
         .execute(conn)?;
         if updated == 0 {
@@ -334,32 +371,46 @@ pub fn retract(
     })
 }
 
-/// Derives an item's current status, phase and last event date from its
-/// events: the latest standing event that moves the status decides the
-/// status; developments and retracted events never do. This is the only
-/// place these fields are written.
+/// Derives an item's current status, phase and last event date (with its
+/// precision) from its events: the latest standing event that moves the
+/// status decides the status; developments and retracted events never do.
+/// This is the only place these fields are written.
+///
+/// "Latest" orders dates by their period: the first day, then, on the same
+/// first day, a day after a month and a month after a year ("June 2025" is
+/// before 1 June 2025, which is the finer date and so the later-known one).
 pub fn refresh_status(conn: &mut DbConnection, item_id: i32) -> Result<(), DbError> {
     let standing = status_events::table
         .filter(status_events::item_id.eq(item_id))
         .filter(status_events::retracted.eq(false));
+    // 'day' < 'month' < 'year' as text, so ascending puts the finer first.
+    let latest_first = (
+        status_events::event_date.desc(),
+        status_events::date_precision.asc(),
+        status_events::id.desc(),
+    );
     let current: Option<(String, Option<String>)> = standing
         .filter(status_events::moves_status.eq(true))
-        .order((status_events::event_date.desc(), status_events::id.desc()))
+        .order(latest_first)
         .select((status_events::status, status_events::phase))
         .first(conn)
         .optional()?;
-    let last: Option<NaiveDate> = standing
-        .select(diesel::dsl::max(status_events::event_date))
-        .first(conn)?;
+    let last: Option<(NaiveDate, String)> = standing
+        .order(latest_first)
+        .select((status_events::event_date, status_events::date_precision))
+        .first(conn)
+        .optional()?;
     let (status, phase) = match current {
         Some((s, p)) => (Some(s), p),
         None => (None, None),
     };
+    let (last_date, last_precision) = last.unzip();
     diesel::update(items::table.find(item_id))
         .set((
             items::current_status.eq(status),
             items::current_phase.eq(phase),
-            items::last_event_date.eq(last),
+            items::last_event_date.eq(last_date),
+            items::last_event_precision.eq(last_precision),
         ))
         .execute(conn)?;
     Ok(())

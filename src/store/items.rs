@@ -8,7 +8,7 @@ use super::events::{self, EventRow};
 use super::links::{self, LinkView};
 use super::revisions::{self, FieldChange};
 use super::{insert_unless_duplicate, now, search, DbConnection, DbError};
-use crate::domain::{Jurisdiction, Kind, Phase, Slug, Tag};
+use crate::domain::{DatePrecision, EventDate, Jurisdiction, Kind, Phase, Slug, Tag};
 use crate::schema::{item_identifiers, item_parties, item_tags, items, tags};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -29,6 +29,7 @@ pub struct ItemRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub last_event_precision: Option<String>,
 }
 
 impl ItemRow {
@@ -38,6 +39,17 @@ impl ItemRow {
 
     pub fn phase(&self) -> Option<Phase> {
         self.current_phase.as_deref().and_then(|p| p.parse().ok())
+    }
+
+    /// The date of the latest standing event, at its precision.
+    pub fn last_event(&self) -> Option<EventDate> {
+        let precision = self
+            .last_event_precision
+            .as_deref()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(DatePrecision::Day);
+        self.last_event_date
+            .map(|d| EventDate::from_parts(d, precision))
     }
 
     pub fn status_label(&self) -> Option<String> {

@@ -69,6 +69,19 @@ pub fn record(
     action: &str,
     changes: &[FieldChange],
 ) -> Result<(), DbError> {
+    record_at(conn, item_id, user_id, item_version, action, changes, now())
+}
+
+/// Records a revision of a change made at `at` (a change recorded late).
+pub fn record_at(
+    conn: &mut DbConnection,
+    item_id: i32,
+    user_id: Option<i32>,
+    item_version: i32,
+    action: &str,
+    changes: &[FieldChange],
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
     let diff = serde_json::to_string(changes).expect("field changes serialise");
     diesel::insert_into(revisions::table)
         .values((
@@ -77,18 +90,31 @@ pub fn record(
             revisions::item_version.eq(item_version),
             revisions::action.eq(action),
             revisions::diff.eq(diff),
-            revisions::created_at.eq(now()),
+            revisions::created_at.eq(at),
         ))
         .execute(conn)?;
     Ok(())
 }
 
+/// An item's revisions, newest first (by when the change was made, so a
+/// change recorded late takes its place in time).
 pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<RevisionRow>, DbError> {
     Ok(revisions::table
         .filter(revisions::item_id.eq(item_id))
-        .order(revisions::id.desc())
+        .order((revisions::created_at.desc(), revisions::id.desc()))
         .select(RevisionRow::as_select())
         .load(conn)?)
+}
+
+/// Whether an editor (not the starter data) has edited the item's fields.
+pub fn fields_edited_by_an_editor(conn: &mut DbConnection, item_id: i32) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        revisions::table
+            .filter(revisions::item_id.eq(item_id))
+            .filter(revisions::action.eq("edit"))
+            .filter(revisions::user_id.is_not_null()),
+    ))
+    .get_result(conn)?)
 }
 
 #[cfg(test)]

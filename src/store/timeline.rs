@@ -12,7 +12,7 @@ use diesel::dsl::sql;
 use diesel::sql_types::{Integer, Text};
 
 use crate::db::{Backend, Db};
-use crate::domain::{Jurisdiction, Kind, Phase, Tag};
+use crate::domain::{DatePrecision, EventDate, Jurisdiction, Kind, Phase, Tag};
 use crate::schema::{item_tags, items, status_events, tags};
 
 /// What a reader narrowed the view to. Every part is optional and valid.
@@ -22,7 +22,8 @@ pub struct Filter {
     pub kind: Option<Kind>,
     pub tag: Option<Tag>,
     pub phase: Option<Phase>,
-    /// First day included.
+    /// First day included (an event known only to a month or year is in
+    /// when its period overlaps the range).
     pub from: Option<NaiveDate>,
     /// Last day included.
     pub to: Option<NaiveDate>,
@@ -65,6 +66,33 @@ macro_rules! filter_items {
     };
 }
 
+/// Events whose date overlaps the filter's range: a date known only to its
+/// month or year is in when that month or year overlaps the range.
+///
+/// An event's stored date is the first day of its period, so its period
+/// reaches `from` exactly when that day is on or after `from`, or is the
+/// first day of `from`'s month (month precision) or year (year precision).
+/// The condition stays a range on the date, from `from`'s year to `to`,
+/// so the date indexes serve it.
+macro_rules! dates_overlap {
+    ($filter:expr) => {{
+        let from = $filter.from.unwrap_or(FIRST_DAY);
+        let to = $filter.to.unwrap_or(LAST_DAY);
+        let month = EventDate::from_parts(from, DatePrecision::Month).start();
+        let year = EventDate::from_parts(from, DatePrecision::Year).start();
+        status_events::event_date.between(year, to).and(
+            status_events::event_date
+                .ge(from)
+                .or(status_events::date_precision
+                    .eq(DatePrecision::Month.as_str())
+                    .and(status_events::event_date.eq(month)))
+                .or(status_events::date_precision
+                    .eq(DatePrecision::Year.as_str())
+                    .and(status_events::event_date.eq(year))),
+        )
+    }};
+}
+
 /// The item table's conditions: the shared ones, plus the item's current
 /// phase and a standing event in the date range.
 macro_rules! filter_item_table {
@@ -74,13 +102,11 @@ macro_rules! filter_item_table {
             $query = $query.filter(items::current_phase.eq(p.as_str()));
         }
         if $filter.from.is_some() || $filter.to.is_some() {
-            let from = $filter.from.unwrap_or(FIRST_DAY);
-            let to = $filter.to.unwrap_or(LAST_DAY);
             $query = $query.filter(diesel::dsl::exists(
                 status_events::table
                     .filter(status_events::item_id.eq(items::id))
                     .filter(status_events::retracted.eq(false))
-                    .filter(status_events::event_date.between(from, to)),
+                    .filter(dates_overlap!($filter)),
             ));
         }
     };
@@ -149,11 +175,8 @@ pub fn timeline(
     if let Some(p) = filter.phase {
         query = query.filter(status_events::phase.eq(p.as_str()));
     }
-    if let Some(from) = filter.from {
-        query = query.filter(status_events::event_date.ge(from));
-    }
-    if let Some(to) = filter.to {
-        query = query.filter(status_events::event_date.le(to));
+    if filter.from.is_some() || filter.to.is_some() {
+        query = query.filter(dates_overlap!(filter));
     }
     let rows = query
         .order((status_events::event_date.desc(), status_events::id.desc()))
@@ -280,12 +303,19 @@ pub fn items(
         }
         (SortColumn::Phase, false) => query.order((items::current_phase.asc(), items::title.asc())),
         (SortColumn::Phase, true) => query.order((items::current_phase.desc(), items::title.asc())),
-        (SortColumn::LastEvent, false) => {
-            query.order((items::last_event_date.asc(), items::id.asc()))
-        }
-        (SortColumn::LastEvent, true) => {
-            query.order((items::last_event_date.desc(), items::id.desc()))
-        }
+        // By period: the first day, then the coarser precision first on the
+        // same day ('year' > 'month' > 'day' as text), as `refresh_status`
+        // orders "latest". The index items_last_event_idx has this order.
+        (SortColumn::LastEvent, false) => query.order((
+            items::last_event_date.asc(),
+            items::last_event_precision.desc(),
+            items::id.asc(),
+        )),
+        (SortColumn::LastEvent, true) => query.order((
+            items::last_event_date.desc(),
+            items::last_event_precision.asc(),
+            items::id.desc(),
+        )),
     };
     let rows = query
         .limit(ITEMS_PAGE_SIZE + 1)

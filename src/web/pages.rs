@@ -121,6 +121,7 @@ pub async fn timeline_page(
 ) -> Result<HttpResponse, AppError> {
     let raw = query.into_inner();
     let filter = raw.filter()?;
+    let (from, to) = (filter.from, filter.to);
     let page = raw.page()?;
     let (rows, facets) = state
         .db(move |conn| {
@@ -154,6 +155,11 @@ pub async fn timeline_page(
         }
         let mut entry = event_json(event, item.kind.parse().unwrap_or(Kind::Other));
         entry["item"] = brief_json(item);
+        // An imprecise date is in when its period overlaps the range; say
+        // when that period reaches beyond it.
+        entry["beyond_range"] = json!(
+            from.is_some_and(|from| date.start() < from) || to.is_some_and(|to| date.end() > to)
+        );
         if let Some(Value::Array(events)) = groups.last_mut().and_then(|g| g.get_mut("events")) {
             events.push(entry);
         }
@@ -183,7 +189,7 @@ fn item_row_json(item: &ItemRow) -> Value {
         "jurisdiction": item.jurisdiction,
         "status_label": item.status_label(),
         "phase": phase_json(item.phase()),
-        "last_event_iso": item.last_event_date.map(|d| d.format("%Y-%m-%d").to_string()),
+        "last_event": item.last_event().map(|d| json!({"iso": d.iso(), "human": d.human()})),
     })
 }
 
