@@ -77,26 +77,28 @@ impl ResponseError for AppError {
             ),
             AppError::NotFound(m) => ("Not found", m.clone()),
             AppError::BadRequest(m) => ("That request could not be understood", m.clone()),
-            AppError::Internal(detail) => {
-                tracing::error!(error = %detail, "request failed");
-                (
-                    "Something went wrong on our side",
-                    "The error has been logged. Please try again in a moment.".to_owned(),
-                )
-            }
+            // The detail is logged with the request (see `web::logging`).
+            AppError::Internal(_) => (
+                "Something went wrong on our side",
+                "The error has been logged. Please try again in a moment.".to_owned(),
+            ),
         };
-        let context = json!({
-            "title": heading,
-            "status": status.as_u16(),
-            "heading": heading,
-            "message": message,
-        });
-        let body = templates::render("error", &context).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "error page failed to render");
-            format!("{} {heading}: {message}", status.as_u16())
-        });
         HttpResponse::build(status)
             .content_type(ContentType::html())
-            .body(body)
+            .body(error_page(status, heading, &message))
     }
+}
+
+/// The HTML of an error page in the site layout.
+pub fn error_page(status: StatusCode, heading: &str, message: &str) -> String {
+    let context = json!({
+        "title": heading,
+        "status": status.as_u16(),
+        "heading": heading,
+        "message": message,
+    });
+    templates::render("error", &context).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "error page failed to render");
+        format!("{} {heading}: {message}", status.as_u16())
+    })
 }
