@@ -21,6 +21,8 @@ pub enum AppError {
     LoginRequired { next: String },
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -57,6 +59,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +77,10 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge => (
                 "Too much data",
                 "The form sent more data than regwatch accepts. Shorten the longest fields and try again.".to_owned(),
+            ),
+            AppError::RequestTimeout => (
+                "The form took too long to arrive",
+                "The connection stalled while the form was being sent. Check your connection and send it again.".to_owned(),
             ),
             AppError::NotFound(m) => ("Not found", m.clone()),
             AppError::BadRequest(m) => ("That request could not be understood", m.clone()),
