@@ -78,7 +78,14 @@ pub struct Settings {
     pub run_worker: bool,
     pub worker: crate::mail::WorkerConfig,
     pub subscribe_limits: crate::store::subscriptions::RateLimits,
+    /// How long a client may take to send a request body once its headers
+    /// have arrived; a slower one gets 408 and its connection is closed.
+    pub request_body_timeout: std::time::Duration,
 }
+
+/// The default of [`Settings::request_body_timeout`]: ample for a form on a
+/// slow mobile link, short enough that stalled connections do not pile up.
+pub const DEFAULT_REQUEST_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -144,6 +151,7 @@ impl Settings {
             run_worker: true,
             worker: crate::mail::WorkerConfig::default(),
             subscribe_limits: Default::default(),
+            request_body_timeout: DEFAULT_REQUEST_BODY_TIMEOUT,
         })
     }
 

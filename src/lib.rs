@@ -14,10 +14,16 @@ pub mod web;
 
 pub use web::Application;
 
-/// Sets up structured logs; `RUST_LOG` overrides the default level.
+/// Sets up structured logs on standard output; `RUST_LOG` overrides the
+/// default level. Logging is best effort: a line that cannot be written (a
+/// full disk, a closed pipe) is dropped, never reported on standard error,
+/// whose own failure would panic the request that logged it.
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .log_internal_errors(false)
+        .try_init();
 }

@@ -1,5 +1,14 @@
 use std::process::ExitCode;
 
+/// Prints a line on standard output, best effort: a full disk or a closed
+/// pipe must not turn a command that did its work into a crash.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use clap::{Parser, Subcommand};
 use regwatch::config::{Settings, SettingsArgs};
 use regwatch::{db, seed, Application};
@@ -85,7 +94,8 @@ fn main() -> ExitCode {
 }
 
 fn fail(e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("regwatch: {e}");
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "regwatch: {e}");
     ExitCode::FAILURE
 }
 
@@ -130,7 +140,7 @@ fn run_seed(settings: &Settings) -> anyhow::Result<()> {
     let mut conn = db::DbConnection::open(&settings.database_url)?;
     conn.migrate()?;
     let report = seed::load(&mut conn, seed::STARTER_DATA)?;
-    println!("starter data: {report}");
+    say!("starter data: {report}");
     Ok(())
 }
 
@@ -160,11 +170,11 @@ fn run_user(settings: &Settings, cmd: UserCommand) -> anyhow::Result<()> {
             let password = read_password()?;
             let password = Password::try_from(password.as_str())?;
             users::create(&mut conn, &email, &password, role)?;
-            println!("created {role} account {email}");
+            say!("created {role} account {email}");
         }
         UserCommand::List => {
             for u in users::list(&mut conn)? {
-                println!(
+                say!(
                     "{}\t{}\t{}\tcreated {}",
                     u.email,
                     u.role,
@@ -175,11 +185,11 @@ fn run_user(settings: &Settings, cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { email } => {
             users::set_disabled(&mut conn, &email, true)?;
-            println!("disabled {email}");
+            say!("disabled {email}");
         }
         UserCommand::Enable { email } => {
             users::set_disabled(&mut conn, &email, false)?;
-            println!("enabled {email}");
+            say!("enabled {email}");
         }
     }
     Ok(())

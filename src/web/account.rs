@@ -23,12 +23,9 @@ use crate::store::users::{self, Password};
 use crate::store::{self, sessions};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/account", web::get().to(account_page))
-        .route("/account/password", web::post().to(change_password))
-        .route(
-            "/account/sign-out-everywhere",
-            web::post().to(sign_out_everywhere),
-        );
+    cfg.service(web::resource("/account").route(super::get_or_head(account_page)))
+        .service(web::resource("/account/password").post(change_password))
+        .service(web::resource("/account/sign-out-everywhere").post(sign_out_everywhere));
 }
 
 async fn render(

@@ -9,16 +9,14 @@ use serde_json::json;
 
 use super::auth::{check_csrf, csrf_token, set_flash, with_chrome, AdminUser, CsrfOnly};
 use super::error::AppError;
-use super::{templates, AppState};
+use super::{get_or_head, templates, AppState};
 use crate::domain::mask_address;
 use crate::store::deliveries;
 
+/// The operator routes, built as [`super::routes`] describes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/deliveries", web::get().to(deliveries_page))
-        .route(
-            "/admin/deliveries/{id}/retry",
-            web::post().to(retry_delivery),
-        );
+    cfg.service(web::resource("/admin/deliveries").route(get_or_head(deliveries_page)))
+        .service(web::resource("/admin/deliveries/{id}/retry").post(retry_delivery));
 }
 
 /// `GET /admin/deliveries`.

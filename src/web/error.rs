@@ -21,6 +21,8 @@ pub enum AppError {
     LoginRequired { next: String },
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -57,6 +59,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,28 +78,34 @@ impl ResponseError for AppError {
                 "Too much data",
                 "The form sent more data than regwatch accepts. Shorten the longest fields and try again.".to_owned(),
             ),
+            AppError::RequestTimeout => (
+                "The form took too long to arrive",
+                "The connection stalled while the form was being sent. Check your connection and send it again.".to_owned(),
+            ),
             AppError::NotFound(m) => ("Not found", m.clone()),
             AppError::BadRequest(m) => ("That request could not be understood", m.clone()),
-            AppError::Internal(detail) => {
-                tracing::error!(error = %detail, "request failed");
-                (
-                    "Something went wrong on our side",
-                    "The error has been logged. Please try again in a moment.".to_owned(),
-                )
-            }
+            // The detail is logged with the request (see `web::logging`).
+            AppError::Internal(_) => (
+                "Something went wrong on our side",
+                "The error has been logged. Please try again in a moment.".to_owned(),
+            ),
         };
-        let context = json!({
-            "title": heading,
-            "status": status.as_u16(),
-            "heading": heading,
-            "message": message,
-        });
-        let body = templates::render("error", &context).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "error page failed to render");
-            format!("{} {heading}: {message}", status.as_u16())
-        });
         HttpResponse::build(status)
             .content_type(ContentType::html())
-            .body(body)
+            .body(error_page(status, heading, &message))
     }
+}
+
+/// The HTML of an error page in the site layout.
+pub fn error_page(status: StatusCode, heading: &str, message: &str) -> String {
+    let context = json!({
+        "title": heading,
+        "status": status.as_u16(),
+        "heading": heading,
+        "message": message,
+    });
+    templates::render("error", &context).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "error page failed to render");
+        format!("{} {heading}: {message}", status.as_u16())
+    })
 }

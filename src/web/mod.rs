@@ -8,6 +8,7 @@ pub mod editing;
 pub mod error;
 pub mod filters;
 pub mod forms;
+pub mod hardening;
 pub mod logging;
 pub mod pages;
 pub mod signin;
@@ -18,7 +19,9 @@ pub mod templates;
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::{web, App, HttpServer};
+use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{guard, web, App, FromRequest, Handler, HttpServer, Responder, Route};
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
@@ -67,7 +70,28 @@ pub enum StartError {
     },
 }
 
+/// Routes a GET handler for HEAD too; see [`routes`] for how to use it.
+pub fn get_or_head<F, Args>(handler: F) -> Route
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::route()
+        .guard(guard::Any(guard::Get()).or(guard::Head()))
+        .to(handler)
+}
+
 /// Configures the routes; shared by the server and anything that embeds it.
+///
+/// Every address is one `web::resource(path)` with a route per method:
+/// `.route(get_or_head(handler))` for reading, `.post(handler)` for
+/// changing. HEAD then answers wherever GET does (same headers, no body),
+/// and any other method gets 405 with an `Allow` header listing the
+/// methods the address takes. A module with routes of its own (like
+/// [`subscriptions::routes`]) follows the same pattern and is added with
+/// `.configure(...)` at the end. Never `cfg.route(path, web::get()...)`:
+/// that answers a wrong method (and HEAD) with 404.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::QueryConfig::default().error_handler(|err, _req| {
         AppError::BadRequest(format!("The query string is malformed: {err}")).into()
@@ -82,57 +106,51 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 actix_web::error::UrlencodedError::Overflow { .. } => {
                     AppError::PayloadTooLarge.into()
                 }
+                actix_web::error::UrlencodedError::Payload(e) if hardening::timed_out(&e) => {
+                    AppError::RequestTimeout.into()
+                }
                 other => {
                     AppError::BadRequest(format!("The form data could not be read: {other}")).into()
                 }
             }),
     )
-    .route("/", web::get().to(pages::timeline_page))
-    .route("/items", web::get().to(pages::items_page))
-    .route("/items/new", web::get().to(editing::new_item_form))
-    .route("/items/new", web::post().to(editing::create_item))
-    .route("/items/{slug}", web::get().to(pages::item_page))
-    .route("/items/{slug}/edit", web::get().to(editing::edit_item_form))
-    .route("/items/{slug}/edit", web::post().to(editing::update_item))
-    .route("/items/{slug}/history", web::get().to(editing::history))
-    .route(
-        "/items/{slug}/events/new",
-        web::get().to(editing::new_event_form),
+    .service(web::resource("/").route(get_or_head(pages::timeline_page)))
+    .service(web::resource("/items").route(get_or_head(pages::items_page)))
+    .service(
+        web::resource("/items/new")
+            .route(get_or_head(editing::new_item_form))
+            .post(editing::create_item),
     )
-    .route(
-        "/items/{slug}/events/new",
-        web::post().to(editing::create_event),
+    .service(web::resource("/items/{slug}").route(get_or_head(pages::item_page)))
+    .service(
+        web::resource("/items/{slug}/edit")
+            .route(get_or_head(editing::edit_item_form))
+            .post(editing::update_item),
     )
-    .route(
-        "/items/{slug}/events/{id}/edit",
-        web::get().to(editing::edit_event_form),
+    .service(web::resource("/items/{slug}/history").route(get_or_head(editing::history)))
+    .service(
+        web::resource("/items/{slug}/events/new")
+            .route(get_or_head(editing::new_event_form))
+            .post(editing::create_event),
     )
-    .route(
-        "/items/{slug}/events/{id}/edit",
-        web::post().to(editing::correct_event),
+    .service(
+        web::resource("/items/{slug}/events/{id}/edit")
+            .route(get_or_head(editing::edit_event_form))
+            .post(editing::correct_event),
     )
-    .route(
-        "/items/{slug}/events/{id}/retract",
-        web::get().to(editing::retract_event_form),
+    .service(
+        web::resource("/items/{slug}/events/{id}/retract")
+            .route(get_or_head(editing::retract_event_form))
+            .post(editing::retract_event),
     )
-    .route(
-        "/items/{slug}/events/{id}/retract",
-        web::post().to(editing::retract_event),
+    .service(
+        web::resource("/items/{slug}/links/new")
+            .route(get_or_head(editing::new_link_form))
+            .post(editing::create_link),
     )
-    .route(
-        "/items/{slug}/links/new",
-        web::get().to(editing::new_link_form),
-    )
-    .route(
-        "/items/{slug}/links/new",
-        web::post().to(editing::create_link),
-    )
-    .route(
-        "/items/{slug}/links/{id}/delete",
-        web::post().to(editing::remove_link),
-    )
-    .route("/healthz", web::get().to(pages::healthz))
-    .route("/static/{file}", web::get().to(pages::static_file))
+    .service(web::resource("/items/{slug}/links/{id}/delete").post(editing::remove_link))
+    .service(web::resource("/healthz").route(get_or_head(pages::healthz)))
+    .service(web::resource("/static/{file}").route(get_or_head(pages::static_file)))
     .configure(signin::routes)
     .configure(account::routes)
     .configure(subscriptions::routes)
@@ -194,11 +212,25 @@ impl Application {
             crate::mail::Mailer::from_settings(&settings)?;
             None
         };
+        let body_timeout = settings.request_body_timeout;
         let state = AppState { pool, settings };
+        // The last `wrap` is the outermost: security headers go on every
+        // response, including the 405 page and errors from the others.
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(auth::session_middleware(key.clone(), secure_cookies))
+                .wrap(from_fn(move |req, next| {
+                    hardening::body_deadline(req, next, body_timeout)
+                }))
                 .wrap(TracingLogger::<logging::RedactedSpans>::new())
+                .wrap(ErrorHandlers::new().handler(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    hardening::method_not_allowed_page,
+                ))
+                .wrap(from_fn(move |req, next| {
+                    // https sites also get HSTS, as they get secure cookies.
+                    hardening::security_headers(req, next, secure_cookies)
+                }))
                 .app_data(web::Data::new(state.clone()))
                 .configure(routes)
                 .default_service(web::to(pages::not_found))

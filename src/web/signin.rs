@@ -42,9 +42,12 @@ const SLOW_STEP_MS: u64 = 250;
 const MAX_DELAY_MS: u64 = 2000;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::get().to(login_form))
-        .route("/login", web::post().to(login))
-        .route("/logout", web::post().to(logout));
+    cfg.service(
+        web::resource("/login")
+            .route(super::get_or_head(login_form))
+            .post(login),
+    )
+    .service(web::resource("/logout").post(logout));
 }
 
 /// The wait before the next attempt, given the failures already counted

@@ -23,34 +23,35 @@ use super::auth::{with_chrome, CurrentUser, MaybeUser};
 use super::client::client_ip;
 use super::error::AppError;
 use super::filters::RawQuery;
-use super::{templates, AppState};
+use super::{get_or_head, templates, AppState};
 use crate::domain::{EmailAddress, Jurisdiction, Kind, Slug, Tag};
 use crate::store::items;
 use crate::store::subscriptions::{
     self as subs, Frequency, Limited, Scope, SubscribeOutcome, SubscriptionView,
 };
 
+/// The routes under `/subscriptions`, built as [`super::routes`] describes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/subscriptions")
-            .route("", web::post().to(subscribe))
-            .route("/new", web::get().to(new_page))
-            .route("/pending", web::get().to(pending_page))
-            .route("/confirm/{token}", web::get().to(confirm_page))
-            .route("/confirm/{token}", web::post().to(confirm))
-            .route("/unsubscribe/{token}", web::get().to(unsubscribe_page))
-            .route("/unsubscribe/{token}", web::post().to(unsubscribe))
-            .route("/manage/{token}", web::get().to(manage_page))
-            .route(
-                "/manage/{token}/frequency",
-                web::post().to(manage_frequency),
+            .service(web::resource("").post(subscribe))
+            .service(web::resource("/new").route(get_or_head(new_page)))
+            .service(web::resource("/pending").route(get_or_head(pending_page)))
+            .service(
+                web::resource("/confirm/{token}")
+                    .route(get_or_head(confirm_page))
+                    .post(confirm),
             )
-            .route("/manage/{token}/remove", web::post().to(manage_remove))
-            .route(
-                "/manage/{token}/remove-all",
-                web::post().to(manage_remove_all),
+            .service(
+                web::resource("/unsubscribe/{token}")
+                    .route(get_or_head(unsubscribe_page))
+                    .post(unsubscribe),
             )
-            .route("/manage/{token}/add", web::post().to(manage_add)),
+            .service(web::resource("/manage/{token}").route(get_or_head(manage_page)))
+            .service(web::resource("/manage/{token}/frequency").post(manage_frequency))
+            .service(web::resource("/manage/{token}/remove").post(manage_remove))
+            .service(web::resource("/manage/{token}/remove-all").post(manage_remove_all))
+            .service(web::resource("/manage/{token}/add").post(manage_add)),
     );
 }
 
