@@ -4,11 +4,15 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod client;
-pub mod editing;
 pub mod error;
+pub mod events;
 pub mod filters;
+pub mod form_page;
 pub mod forms;
 pub mod hardening;
+pub mod history;
+pub mod items;
+pub mod links;
 pub mod logging;
 pub mod pages;
 pub mod signin;
@@ -118,37 +122,37 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/items").route(get_or_head(pages::items_page)))
     .service(
         web::resource("/items/new")
-            .route(get_or_head(editing::new_item_form))
-            .post(editing::create_item),
+            .route(get_or_head(items::new_item_form))
+            .post(items::create_item),
     )
     .service(web::resource("/items/{slug}").route(get_or_head(pages::item_page)))
     .service(
         web::resource("/items/{slug}/edit")
-            .route(get_or_head(editing::edit_item_form))
-            .post(editing::update_item),
+            .route(get_or_head(items::edit_item_form))
+            .post(items::update_item),
     )
-    .service(web::resource("/items/{slug}/history").route(get_or_head(editing::history)))
+    .service(web::resource("/items/{slug}/history").route(get_or_head(history::history)))
     .service(
         web::resource("/items/{slug}/events/new")
-            .route(get_or_head(editing::new_event_form))
-            .post(editing::create_event),
+            .route(get_or_head(events::new_event_form))
+            .post(events::create_event),
     )
     .service(
         web::resource("/items/{slug}/events/{id}/edit")
-            .route(get_or_head(editing::edit_event_form))
-            .post(editing::correct_event),
+            .route(get_or_head(events::edit_event_form))
+            .post(events::correct_event),
     )
     .service(
         web::resource("/items/{slug}/events/{id}/retract")
-            .route(get_or_head(editing::retract_event_form))
-            .post(editing::retract_event),
+            .route(get_or_head(events::retract_event_form))
+            .post(events::retract_event),
     )
     .service(
         web::resource("/items/{slug}/links/new")
-            .route(get_or_head(editing::new_link_form))
-            .post(editing::create_link),
+            .route(get_or_head(links::new_link_form))
+            .post(links::create_link),
     )
-    .service(web::resource("/items/{slug}/links/{id}/delete").post(editing::remove_link))
+    .service(web::resource("/items/{slug}/links/{id}/delete").post(links::remove_link))
     .service(web::resource("/healthz").route(get_or_head(pages::healthz)))
     .service(web::resource("/static/{file}").route(get_or_head(pages::static_file)))
     .configure(signin::routes)

@@ -1,0 +1,274 @@
+//! Status events through the editors' forms: record one, correct one in
+//! place, retract one (it stays in the history, marked).
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use super::auth::{check_csrf, csrf_token, see_other, set_flash, with_chrome, Editor};
+use super::error::AppError;
+use super::form_page::{item_json, load_item, render, submit};
+use super::forms::{EventForm, FieldErrors, RetractForm};
+use super::AppState;
+use crate::domain::{Confidence, DatePrecision, Status, StatusDef};
+use crate::store::events::{self, EventRow};
+use crate::store::items::ItemRow;
+
+fn event_form(
+    status: StatusCode,
+    session: &Session,
+    user: &Editor,
+    item: &ItemRow,
+    form: &EventForm,
+    errors: &FieldErrors,
+    event_id: Option<i32>,
+) -> Result<HttpResponse, AppError> {
+    let kind = item.kind();
+    let option = |d: &StatusDef| json!({"value": d.name, "label": d.label, "selected": form.status == d.name});
+    let precision = if form.precision.is_empty() {
+        "day"
+    } else {
+        form.precision.as_str()
+    };
+    let context = json!({
+        "title": if event_id.is_some() { "Correct a status event" } else { "Record a status event" },
+        "correcting": event_id.is_some(),
+        "item": item_json(item),
+        "action": match event_id {
+            Some(id) => format!("/items/{}/events/{id}/edit", item.slug),
+            None => format!("/items/{}/events/new", item.slug),
+        },
+        "form": form,
+        "errors": errors,
+        "has_errors": !errors.is_empty(),
+        "statuses": kind.statuses().iter().map(option).collect::<Vec<_>>(),
+        "developments": kind.developments().iter().map(option).collect::<Vec<_>>(),
+        "precisions": DatePrecision::ALL.iter().map(|p| json!({
+            "value": p.as_str(),
+            "label": match p { DatePrecision::Day => "Day (YYYY-MM-DD)", DatePrecision::Month => "Month only (YYYY-MM)", DatePrecision::Year => "Year only (YYYY)" },
+            "selected": precision == p.as_str(),
+        })).collect::<Vec<_>>(),
+        "confidences": Confidence::ALL.iter().map(|c| json!({
+            "value": c.as_str(), "label": format!("{}: {}", c.as_str(), c.description()), "selected": form.confidence == c.as_str(),
+        })).collect::<Vec<_>>(),
+        "csrf_token": csrf_token(session),
+    });
+    render(
+        status,
+        "event_form",
+        &with_chrome(context, &Some(user.0.clone()), session),
+    )
+}
+
+/// The item's event, or a 404.
+async fn load_event(state: &AppState, item: &ItemRow, event_id: i32) -> Result<EventRow, AppError> {
+    let item_id = item.id;
+    state
+        .db(move |conn| events::find(conn, item_id, event_id))
+        .await?
+        .ok_or_else(|| AppError::not_found("This item has no such status event."))
+}
+
+/// `GET /items/{slug}/events/new`.
+pub async fn new_event_form(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let item = load_item(&state, &path).await?;
+    let form = EventForm {
+        precision: "day".to_owned(),
+        ..EventForm::default()
+    };
+    let errors = FieldErrors::new();
+    event_form(StatusCode::OK, &session, &user, &item, &form, &errors, None)
+}
+
+/// `POST /items/{slug}/events/new`.
+pub async fn create_event(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<EventForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    check_csrf(&session, &form.csrf_token)?;
+    let item = load_item(&state, &path).await?;
+    let page = |status, errors: &FieldErrors| {
+        event_form(status, &session, &user, &item, &form, errors, None)
+    };
+    submit(form.validate(item.kind()), page, |event| async {
+        let (item_id, user_id) = (item.id, user.0.id);
+        let what = format!("{} on {}", event.status.label(), event.date.human());
+        state
+            .db(move |conn| events::record(conn, item_id, &event, Some(user_id)))
+            .await?;
+        set_flash(&session, &format!("Status event recorded: {what}."));
+        Ok(Ok(see_other(&format!("/items/{}", item.slug))))
+    })
+    .await
+}
+
+/// `GET /items/{slug}/events/{id}/edit`.
+pub async fn edit_event_form(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, event_id) = path.into_inner();
+    let item = load_item(&state, &slug).await?;
+    let event = load_event(&state, &item, event_id).await?;
+    let form = EventForm::from_event(&event);
+    let errors = FieldErrors::new();
+    event_form(
+        StatusCode::OK,
+        &session,
+        &user,
+        &item,
+        &form,
+        &errors,
+        Some(event_id),
+    )
+}
+
+/// `POST /items/{slug}/events/{id}/edit`: corrects the event in place; the
+/// old values stay in the revision.
+pub async fn correct_event(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i32)>,
+    form: web::Form<EventForm>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, event_id) = path.into_inner();
+    let form = form.into_inner();
+    check_csrf(&session, &form.csrf_token)?;
+    let item = load_item(&state, &slug).await?;
+    load_event(&state, &item, event_id).await?;
+    let page = |status, errors: &FieldErrors| {
+        event_form(
+            status,
+            &session,
+            &user,
+            &item,
+            &form,
+            errors,
+            Some(event_id),
+        )
+    };
+    submit(form.validate(item.kind()), page, |event| async {
+        let (item_id, user_id) = (item.id, user.0.id);
+        let changes = state
+            .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id)))
+            .await?
+            .ok_or_else(|| AppError::not_found("This item has no such status event."))?;
+        set_flash(
+            &session,
+            if changes.is_empty() {
+                "Nothing to save: the event was not changed."
+            } else {
+                "Status event corrected."
+            },
+        );
+        Ok(Ok(see_other(&format!(
+            "/items/{}#event-{event_id}",
+            item.slug
+        ))))
+    })
+    .await
+}
+
+fn retract_form(
+    status: StatusCode,
+    session: &Session,
+    user: &Editor,
+    item: &ItemRow,
+    event: &EventRow,
+    form: &RetractForm,
+    errors: &FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let context = json!({
+        "title": "Retract a status event",
+        "item": item_json(item),
+        "event": {
+            "date_human": event.date().human(),
+            "status_label": Status::label_of(item.kind(), &event.status),
+            "note": event.note,
+            "source_url": event.source_url,
+            "retracted": event.retracted,
+        },
+        "action": format!("/items/{}/events/{}/retract", item.slug, event.id),
+        "form": form,
+        "errors": errors,
+        "csrf_token": csrf_token(session),
+    });
+    render(
+        status,
+        "retract_form",
+        &with_chrome(context, &Some(user.0.clone()), session),
+    )
+}
+
+/// `GET /items/{slug}/events/{id}/retract`.
+pub async fn retract_event_form(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, event_id) = path.into_inner();
+    let item = load_item(&state, &slug).await?;
+    let event = load_event(&state, &item, event_id).await?;
+    let (form, errors) = (RetractForm::default(), FieldErrors::new());
+    retract_form(
+        StatusCode::OK,
+        &session,
+        &user,
+        &item,
+        &event,
+        &form,
+        &errors,
+    )
+}
+
+/// `POST /items/{slug}/events/{id}/retract`: the event stays in the
+/// history, marked, and no longer counts toward the item's status.
+pub async fn retract_event(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i32)>,
+    form: web::Form<RetractForm>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, event_id) = path.into_inner();
+    let form = form.into_inner();
+    check_csrf(&session, &form.csrf_token)?;
+    let item = load_item(&state, &slug).await?;
+    let event = load_event(&state, &item, event_id).await?;
+    let page = |status, errors: &FieldErrors| {
+        retract_form(status, &session, &user, &item, &event, &form, errors)
+    };
+    submit(form.validate(), page, |reason| async {
+        let (item_id, user_id) = (item.id, user.0.id);
+        let retracted = state
+            .db(move |conn| events::retract(conn, item_id, event_id, &reason, Some(user_id)))
+            .await?;
+        set_flash(
+            &session,
+            if retracted {
+                "Status event retracted. It stays in the history, marked as retracted."
+            } else {
+                "That event was already retracted."
+            },
+        );
+        Ok(Ok(see_other(&format!(
+            "/items/{}#event-{event_id}",
+            item.slug
+        ))))
+    })
+    .await
+}

@@ -1,0 +1,75 @@
+//! What the editors' form pages share: the item a form belongs to (or a
+//! 404), rendering a form page, and the flow of a posted form.
+//!
+//! Every form posts back to its own address (so a sign-in returns there),
+//! carries the session's CSRF token, re-renders with a message beside each
+//! wrong field and the input kept (422, nothing stored), and on success
+//! redirects to the item with a one-time confirmation (Post/Redirect/Get).
+
+use std::future::Future;
+
+use actix_web::http::header::ContentType;
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use serde_json::{json, Value};
+
+use super::error::AppError;
+use super::forms::FieldErrors;
+use super::{templates, AppState};
+use crate::domain::Slug;
+use crate::store::items::{self, ItemRow};
+
+pub fn render(
+    status: StatusCode,
+    template: &str,
+    context: &Value,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .body(templates::render(template, context)?))
+}
+
+/// The item at a slug, or a 404.
+pub async fn load_item(state: &AppState, slug: &str) -> Result<ItemRow, AppError> {
+    let not_found = || AppError::not_found(format!("No item has the address /items/{slug}."));
+    let slug = Slug::try_from(slug).map_err(|_| not_found())?;
+    state
+        .db(move |conn| items::find_by_slug(conn, slug.as_str()))
+        .await?
+        .ok_or_else(not_found)
+}
+
+pub fn item_json(item: &ItemRow) -> Value {
+    json!({
+        "slug": item.slug,
+        "title": item.title,
+        "short_title": item.short_title,
+        "kind_label": item.kind().label(),
+    })
+}
+
+/// What acting on a valid form ends with: the answer (a redirect, or a
+/// page of its own), or messages for the form's fields (the store refused
+/// the values, e.g. a slug already taken).
+pub type Acted = Result<Result<HttpResponse, FieldErrors>, AppError>;
+
+/// Answers a posted form: with valid values, `act` decides; with invalid
+/// ones, or values `act` refused, the answer is the form again, rendered
+/// by `page` with a message beside each wrong field (422, nothing stored).
+pub async fn submit<T, Fut>(
+    parsed: Result<T, FieldErrors>,
+    page: impl FnOnce(StatusCode, &FieldErrors) -> Result<HttpResponse, AppError>,
+    act: impl FnOnce(T) -> Fut,
+) -> Result<HttpResponse, AppError>
+where
+    Fut: Future<Output = Acted>,
+{
+    let errors = match parsed {
+        Ok(value) => match act(value).await? {
+            Ok(answer) => return Ok(answer),
+            Err(refused) => refused,
+        },
+        Err(invalid) => invalid,
+    };
+    page(StatusCode::UNPROCESSABLE_ENTITY, &errors)
+}

@@ -1,0 +1,148 @@
+//! The forms that record, correct and retract a status event.
+
+use serde::{Deserialize, Serialize};
+
+use super::{multi_line, set, FieldErrors};
+use crate::domain::{Confidence, DatePrecision, EventDate, Kind, SourceUrl, Status};
+use crate::store::events::{EventRow, NewEvent};
+
+/// Record or correct a status event.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct EventForm {
+    #[serde(skip_serializing)]
+    pub csrf_token: String,
+    pub date: String,
+    pub precision: String,
+    pub status: String,
+    pub note: String,
+    pub source_url: String,
+    pub confidence: String,
+}
+
+impl EventForm {
+    pub fn from_event(e: &EventRow) -> Self {
+        EventForm {
+            csrf_token: String::new(),
+            date: e.date().iso(),
+            precision: e.date().precision().as_str().to_owned(),
+            status: e.status.clone(),
+            note: e.note.clone(),
+            source_url: e.source_url.clone(),
+            confidence: e.confidence.clone(),
+        }
+    }
+
+    pub fn validate(&self, kind: Kind) -> Result<NewEvent, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let precision = if self.precision.trim().is_empty() {
+            Some(DatePrecision::Day)
+        } else {
+            set(
+                &mut e,
+                "precision",
+                self.precision.trim().parse::<DatePrecision>(),
+            )
+        };
+        let date = match (self.date.trim(), precision) {
+            ("", _) => {
+                e.insert("date", "A date is required.".to_owned());
+                None
+            }
+            (d, Some(p)) => set(&mut e, "date", EventDate::parse_with_precision(d, p)),
+            (_, None) => None,
+        };
+        let status = if self.status.trim().is_empty() {
+            e.insert("status", "Choose a status.".to_owned());
+            None
+        } else {
+            set(&mut e, "status", Status::parse(kind, self.status.trim()))
+        };
+        let note = multi_line(&mut e, "note", "A note", &self.note, 2000).unwrap_or_default();
+        let source = set(
+            &mut e,
+            "source_url",
+            SourceUrl::try_from(self.source_url.as_str()),
+        );
+        let confidence = if self.confidence.trim().is_empty() {
+            e.insert("confidence", "Choose a confidence.".to_owned());
+            None
+        } else {
+            set(
+                &mut e,
+                "confidence",
+                self.confidence.trim().parse::<Confidence>(),
+            )
+        };
+        match (date, status, source, confidence) {
+            (Some(date), Some(status), Some(source), Some(confidence)) if e.is_empty() => {
+                Ok(NewEvent {
+                    date,
+                    status,
+                    note,
+                    source,
+                    confidence,
+                })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+/// Retract an event, with the reason.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RetractForm {
+    #[serde(skip_serializing)]
+    pub csrf_token: String,
+    pub reason: String,
+}
+
+impl RetractForm {
+    pub fn validate(&self) -> Result<String, FieldErrors> {
+        let mut e = FieldErrors::new();
+        match multi_line(&mut e, "reason", "A reason", &self.reason, 500) {
+            Some(reason) => Ok(reason),
+            None if e.is_empty() => {
+                e.insert("reason", "A reason is required.".to_owned());
+                Err(e)
+            }
+            None => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_dates_must_match_their_precision_and_status_its_kind() {
+        let form = EventForm {
+            date: "2025-02-30".into(),
+            precision: "day".into(),
+            status: "final-rule".into(),
+            source_url: "ftp://x.org".into(),
+            confidence: "certain".into(),
+            ..Default::default()
+        };
+        let errors = form.validate(Kind::Bill).unwrap_err();
+        for field in ["date", "status", "source_url", "confidence"] {
+            assert!(errors.contains_key(field), "{field}: {errors:?}");
+        }
+        let month = EventForm {
+            date: "2025-02-13".into(),
+            precision: "month".into(),
+            status: "introduced".into(),
+            source_url: "https://www.congress.gov/".into(),
+            confidence: "high".into(),
+            ..Default::default()
+        };
+        assert!(month.validate(Kind::Bill).unwrap_err().contains_key("date"));
+        let ok = EventForm {
+            date: "2025-02".into(),
+            ..month
+        };
+        assert_eq!(ok.validate(Kind::Bill).unwrap().date.iso(), "2025-02");
+    }
+}

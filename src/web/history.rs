@@ -1,0 +1,108 @@
+//! An item's revision history, as readers see it: every saved change,
+//! newest first, each as a diff of the fields it changed.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+
+use super::auth::{with_chrome, MaybeUser};
+use super::error::AppError;
+use super::form_page::{item_json, load_item, render};
+use super::AppState;
+use crate::store::revisions::{self, FieldChange};
+use crate::store::users;
+
+pub fn changes_json(changes: &[FieldChange]) -> Vec<Value> {
+    changes
+        .iter()
+        .map(|c| {
+            json!({
+                "field": field_label(&c.field),
+                "old": c.old,
+                "new": c.new,
+            })
+        })
+        .collect()
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "kind" => "Kind",
+        "slug" => "Slug",
+        "title" => "Title",
+        "short_title" => "Short title",
+        "original_title" => "Original title",
+        "jurisdiction" => "Jurisdiction",
+        "summary" => "Summary",
+        "status_summary" => "Status note",
+        "identifiers" => "Identifiers",
+        "parties" => "Parties",
+        "tags" => "Tags",
+        "event.date" => "Event date",
+        "event.status" => "Event status",
+        "event.note" => "Event note",
+        "event.source" => "Event source",
+        "event.confidence" => "Event confidence",
+        "event.retracted" => "Event retracted",
+        "link" => "Link",
+        other => other,
+    }
+}
+
+/// `/items/{slug}/history`: every revision, newest first, as a diff.
+pub async fn history(
+    user: MaybeUser,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let item = load_item(&state, &path).await?;
+    let item_id = item.id;
+    let rows = state
+        .db(move |conn| {
+            let revs = revisions::for_item(conn, item_id)?;
+            let mut out = Vec::with_capacity(revs.len());
+            for r in revs {
+                let who = match r.user_id {
+                    Some(id) => users::find_by_id(conn, id)?.map(|u| u.email),
+                    None => None,
+                };
+                out.push((r, who));
+            }
+            Ok(out)
+        })
+        .await?;
+    let revisions: Vec<Value> = rows
+        .iter()
+        .map(|(r, who)| {
+            json!({
+                "when": r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                "when_iso": r.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "who": who.clone().unwrap_or_else(|| "regwatch (starter data)".to_owned()),
+                "action": match r.action.as_str() {
+                    "create" => "Created the item",
+                    "edit" => "Edited fields",
+                    "event" => "Recorded a status event",
+                    "event-correction" => "Corrected a status event",
+                    "event-retraction" => "Retracted a status event",
+                    "link" => "Added a link",
+                    "unlink" => "Removed a link",
+                    other => other,
+                },
+                "version": r.item_version,
+                "changes": changes_json(&r.changes()),
+            })
+        })
+        .collect();
+    let context = json!({
+        "title": format!("History of {}", item.short_title.as_deref().unwrap_or(&item.title)),
+        "item": item_json(&item),
+        "revisions": revisions,
+    });
+    render(
+        StatusCode::OK,
+        "history",
+        &with_chrome(context, &user.0, &session),
+    )
+}

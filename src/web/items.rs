@@ -1,0 +1,275 @@
+//! Adding and editing items, and the 409 page when someone else saved the
+//! item since the edit form was loaded.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+
+use super::auth::{check_csrf, csrf_token, see_other, set_flash, with_chrome, Editor};
+use super::error::AppError;
+use super::form_page::{item_json, load_item, render, submit};
+use super::forms::{FieldErrors, ItemForm};
+use super::history::changes_json;
+use super::AppState;
+use crate::db::DbError;
+use crate::domain::Kind;
+use crate::store::items::{self, ItemRow, UpdateOutcome};
+use crate::store::{revisions, users};
+
+fn is_unique_violation(e: &DbError) -> bool {
+    matches!(
+        e,
+        DbError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _
+        ))
+    )
+}
+
+fn slug_taken(slug: &str) -> FieldErrors {
+    FieldErrors::from([(
+        "slug",
+        format!("Another item already uses the slug \"{slug}\"; choose another."),
+    )])
+}
+
+/// The item form; `their_changes` (on a 409) lists what other editors saved.
+fn item_form(
+    status: StatusCode,
+    session: &Session,
+    user: &Editor,
+    form: &ItemForm,
+    errors: &FieldErrors,
+    item: Option<&ItemRow>,
+    their_changes: Option<Vec<Value>>,
+) -> Result<HttpResponse, AppError> {
+    let kinds: Vec<Value> = Kind::ALL
+        .iter()
+        .map(|k| json!({"value": k.as_str(), "label": k.label(), "selected": form.kind == k.as_str()}))
+        .collect();
+    let context = json!({
+        "title": match (&their_changes, item) {
+            (Some(_), _) => "Edit conflict",
+            (None, Some(_)) => "Edit item",
+            (None, None) => "New item",
+        },
+        "editing": item.is_some(),
+        "conflict": their_changes.is_some(),
+        "their_changes": their_changes,
+        "item": item.map(item_json),
+        "action": match item { Some(i) => format!("/items/{}/edit", i.slug), None => "/items/new".to_owned() },
+        "form": form,
+        "errors": errors,
+        "has_errors": !errors.is_empty(),
+        "kinds": kinds,
+        "csrf_token": csrf_token(session),
+    });
+    render(
+        status,
+        "item_form",
+        &with_chrome(context, &Some(user.0.clone()), session),
+    )
+}
+
+/// `GET /items/new`.
+pub async fn new_item_form(user: Editor, session: Session) -> Result<HttpResponse, AppError> {
+    let form = ItemForm::default();
+    item_form(
+        StatusCode::OK,
+        &session,
+        &user,
+        &form,
+        &FieldErrors::new(),
+        None,
+        None,
+    )
+}
+
+/// `POST /items/new`.
+pub async fn create_item(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<ItemForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    check_csrf(&session, &form.csrf_token)?;
+    let page = |status, errors: &FieldErrors| {
+        item_form(status, &session, &user, &form, errors, None, None)
+    };
+    submit(form.validate(), page, |fields| async {
+        let slug = fields.slug.to_string();
+        let user_id = user.0.id;
+        let created = state
+            .db(move |conn| {
+                if items::find_by_slug(conn, fields.slug.as_str())?.is_some() {
+                    return Ok(false);
+                }
+                match items::create(conn, &fields, Some(user_id)) {
+                    Ok(_) => Ok(true),
+                    Err(e) if is_unique_violation(&e) => Ok(false),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        if !created {
+            return Ok(Err(slug_taken(&slug)));
+        }
+        set_flash(
+            &session,
+            "Item created. Record its first status event below.",
+        );
+        Ok(Ok(see_other(&format!("/items/{slug}"))))
+    })
+    .await
+}
+
+/// `GET /items/{slug}/edit`.
+pub async fn edit_item_form(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let item = load_item(&state, &path).await?;
+    let id = item.id;
+    let fields = state.db(move |conn| items::load_fields(conn, id)).await?;
+    let form = ItemForm::from_fields(&fields, item.version);
+    let errors = FieldErrors::new();
+    item_form(
+        StatusCode::OK,
+        &session,
+        &user,
+        &form,
+        &errors,
+        Some(&item),
+        None,
+    )
+}
+
+/// `POST /items/{slug}/edit`: saves if nobody saved since the form was
+/// loaded; otherwise the 409 page.
+pub async fn update_item(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<ItemForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    check_csrf(&session, &form.csrf_token)?;
+    let item = load_item(&state, &path).await?;
+    let Some(expected) = form.version() else {
+        return Err(AppError::BadRequest(
+            "The form did not say which version of the item it edits. Reload the edit page."
+                .to_owned(),
+        ));
+    };
+    let page = |status, errors: &FieldErrors| {
+        item_form(status, &session, &user, &form, errors, Some(&item), None)
+    };
+    submit(form.validate(), page, |fields| async {
+        let (item_id, user_id) = (item.id, user.0.id);
+        let new_slug = fields.slug.to_string();
+        let outcome = state
+            .db(move |conn| {
+                if let Some(other) = items::find_by_slug(conn, fields.slug.as_str())? {
+                    if other.id != item_id {
+                        return Ok(None);
+                    }
+                }
+                match items::update(conn, item_id, expected, &fields, Some(user_id)) {
+                    Ok(o) => Ok(Some(o)),
+                    Err(e) if is_unique_violation(&e) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        Ok(Ok(match outcome {
+            None => return Ok(Err(slug_taken(&new_slug))),
+            Some(UpdateOutcome::Saved { changes, .. }) => {
+                let n = changes.len();
+                set_flash(
+                    &session,
+                    &format!("Saved: {n} field{} changed.", if n == 1 { "" } else { "s" }),
+                );
+                see_other(&format!("/items/{new_slug}"))
+            }
+            Some(UpdateOutcome::Unchanged) => {
+                set_flash(&session, "Nothing to save: no field was changed.");
+                see_other(&format!("/items/{}", item.slug))
+            }
+            Some(UpdateOutcome::Conflict { current_version }) => {
+                conflict_page(
+                    &state,
+                    &session,
+                    &user,
+                    &item,
+                    &form,
+                    expected,
+                    current_version,
+                )
+                .await?
+            }
+        }))
+    })
+    .await
+}
+
+/// 409: someone saved since this form was loaded. Shows what they changed
+/// and keeps this editor's input, with the form now based on the newest
+/// version (saving it again is a deliberate choice to overwrite).
+async fn conflict_page(
+    state: &AppState,
+    session: &Session,
+    user: &Editor,
+    item: &ItemRow,
+    form: &ItemForm,
+    expected: i32,
+    current_version: i32,
+) -> Result<HttpResponse, AppError> {
+    let item_id = item.id;
+    let (theirs, authors) = state
+        .db(move |conn| {
+            let revs: Vec<_> = revisions::for_item(conn, item_id)?
+                .into_iter()
+                .filter(|r| r.action == "edit" && r.item_version > expected)
+                .collect();
+            let mut authors = Vec::new();
+            for r in &revs {
+                let who = match r.user_id {
+                    Some(id) => users::find_by_id(conn, id)?.map(|u| u.email),
+                    None => None,
+                };
+                authors.push(who.unwrap_or_else(|| "regwatch".to_owned()));
+            }
+            Ok((revs, authors))
+        })
+        .await?;
+    let their_changes: Vec<Value> = theirs
+        .iter()
+        .zip(&authors)
+        .map(|(r, who)| {
+            json!({
+                "who": who,
+                "when": r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                "version": r.item_version,
+                "changes": changes_json(&r.changes()),
+            })
+        })
+        .collect();
+    let form = ItemForm {
+        version: current_version.to_string(),
+        ..form.clone()
+    };
+    item_form(
+        StatusCode::CONFLICT,
+        session,
+        user,
+        &form,
+        &FieldErrors::new(),
+        Some(item),
+        Some(their_changes),
+    )
+}

@@ -1,0 +1,126 @@
+//! Links between items through the editors' forms: add one, remove one.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use super::auth::{check_csrf, csrf_token, see_other, set_flash, with_chrome, CsrfOnly, Editor};
+use super::error::AppError;
+use super::form_page::{item_json, load_item, render, submit};
+use super::forms::{FieldErrors, LinkForm, SUGGESTED_RELATIONS};
+use super::AppState;
+use crate::store::items::{self, ItemRow};
+use crate::store::links;
+
+fn link_form(
+    status: StatusCode,
+    session: &Session,
+    user: &Editor,
+    item: &ItemRow,
+    form: &LinkForm,
+    errors: &FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let context = json!({
+        "title": "Link to another item",
+        "item": item_json(item),
+        "action": format!("/items/{}/links/new", item.slug),
+        "form": form,
+        "errors": errors,
+        "relations": SUGGESTED_RELATIONS,
+        "csrf_token": csrf_token(session),
+    });
+    render(
+        status,
+        "link_form",
+        &with_chrome(context, &Some(user.0.clone()), session),
+    )
+}
+
+/// `GET /items/{slug}/links/new`.
+pub async fn new_link_form(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let item = load_item(&state, &path).await?;
+    let (form, errors) = (LinkForm::default(), FieldErrors::new());
+    link_form(StatusCode::OK, &session, &user, &item, &form, &errors)
+}
+
+/// `POST /items/{slug}/links/new`.
+pub async fn create_link(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<LinkForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    check_csrf(&session, &form.csrf_token)?;
+    let item = load_item(&state, &path).await?;
+    let page =
+        |status, errors: &FieldErrors| link_form(status, &session, &user, &item, &form, errors);
+    submit(form.validate(), page, |(target, relation)| async {
+        let (item_id, user_id) = (item.id, user.0.id);
+        let target_slug = target.to_string();
+        let result = state
+            .db(move |conn| {
+                let Some(other) = items::find_by_slug(conn, target.as_str())? else {
+                    return Ok(Err((
+                        "target",
+                        format!("No item has the slug \"{target}\"."),
+                    )));
+                };
+                if other.id == item_id {
+                    return Ok(Err((
+                        "target",
+                        "An item cannot be linked to itself.".to_owned(),
+                    )));
+                }
+                if links::exists(conn, item_id, other.id, &relation)? {
+                    return Ok(Err((
+                        "relation",
+                        format!("This item already {relation} {}.", other.title),
+                    )));
+                }
+                if !links::insert(conn, item_id, other.id, &relation, Some(user_id))? {
+                    return Ok(Err((
+                        "relation",
+                        format!("This item already {relation} {}.", other.title),
+                    )));
+                }
+                Ok(Ok(()))
+            })
+            .await?;
+        if let Err((field, message)) = result {
+            return Ok(Err(FieldErrors::from([(field, message)])));
+        }
+        set_flash(&session, &format!("Linked to {target_slug}."));
+        Ok(Ok(see_other(&format!("/items/{}#related", item.slug))))
+    })
+    .await
+}
+
+/// `POST /items/{slug}/links/{id}/delete`.
+pub async fn remove_link(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i32)>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, link_id) = path.into_inner();
+    check_csrf(&session, &form.csrf_token)?;
+    let item = load_item(&state, &slug).await?;
+    let (item_id, user_id) = (item.id, user.0.id);
+    let removed = state
+        .db(move |conn| links::remove(conn, item_id, link_id, Some(user_id)))
+        .await?;
+    if !removed {
+        return Err(AppError::not_found("This item has no such link."));
+    }
+    set_flash(&session, "Link removed.");
+    Ok(see_other(&format!("/items/{}#related", item.slug)))
+}
