@@ -4,21 +4,19 @@
 //! through the same throttle as signing in.
 
 use actix_session::Session;
-use actix_web::http::header::{self, ContentType};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::auth::{
-    begin_session, check_csrf, clear_session, csrf_token, see_other, set_flash, with_chrome,
-    CsrfOnly, Editor,
+    begin_session, check_csrf, clear_session, csrf_token, see_other, set_flash, CsrfOnly, Editor,
 };
 use super::client::client_ip;
 use super::error::AppError;
 use super::forms::FieldErrors;
 use super::signin::{check_password, too_many_attempts, PasswordCheck};
-use super::{templates, AppState};
+use super::view::{Layout, Page};
+use super::AppState;
 use crate::store::users::{self, Password};
 use crate::store::{self, sessions};
 
@@ -26,6 +24,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/account").route(super::get_or_head(account_page)))
         .service(web::resource("/account/password").post(change_password))
         .service(web::resource("/account/sign-out-everywhere").post(sign_out_everywhere));
+}
+
+#[derive(Debug, Serialize)]
+struct AccountView<'a> {
+    email: &'a str,
+    role: &'static str,
+    live_sessions: i64,
+    only_this_browser: bool,
+    errors: &'a FieldErrors,
+    has_errors: bool,
+    csrf_token: String,
 }
 
 async fn render(
@@ -39,21 +48,17 @@ async fn render(
     let live = state
         .db(move |conn| sessions::count_live(conn, id, store::now()))
         .await?;
-    let context = json!({
-        "title": "Your account",
-        "email": user.0.email,
-        "role": user.0.role.as_str(),
-        "live_sessions": live,
-        "only_this_browser": live <= 1,
-        "errors": errors,
-        "has_errors": !errors.is_empty(),
-        "csrf_token": csrf_token(session),
-    });
-    let context = with_chrome(context, &Some(user.0), session);
-    Ok(HttpResponse::build(status)
-        .content_type(ContentType::html())
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(templates::render("account", &context)?))
+    let view = AccountView {
+        email: &user.0.email,
+        role: user.0.role.as_str(),
+        live_sessions: live,
+        only_this_browser: live <= 1,
+        errors,
+        has_errors: !errors.is_empty(),
+        csrf_token: csrf_token(session),
+    };
+    Page::new(Layout::new("Your account", Some(&user.0), session), view)
+        .respond_uncached(status, "account")
 }
 
 /// `GET /account`.

@@ -3,13 +3,15 @@
 //! the retry form carries the session's CSRF token.
 
 use actix_session::Session;
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
 
-use super::auth::{check_csrf, csrf_token, set_flash, with_chrome, AdminUser, CsrfOnly};
+use super::auth::{check_csrf, csrf_token, set_flash, AdminUser, CsrfOnly};
 use super::error::AppError;
-use super::{get_or_head, templates, AppState};
+use super::view::{Layout, Page};
+use super::{get_or_head, AppState};
 use crate::domain::mask_address;
 use crate::store::deliveries;
 
@@ -17,6 +19,35 @@ use crate::store::deliveries;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/admin/deliveries").route(get_or_head(deliveries_page)))
         .service(web::resource("/admin/deliveries/{id}/retry").post(retry_delivery));
+}
+
+#[derive(Debug, Serialize)]
+struct StatusCount {
+    status: String,
+    count: i64,
+}
+
+/// One email not yet sent.
+#[derive(Debug, Serialize)]
+struct DeliveryView {
+    id: String,
+    kind: String,
+    to: String,
+    status: String,
+    failed: bool,
+    retryable: bool,
+    attempts: i32,
+    next_attempt_at: String,
+    last_error: Option<String>,
+    created_at: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DeliveriesView {
+    counts: Vec<StatusCount>,
+    deliveries: Vec<DeliveryView>,
+    empty: bool,
+    csrf_token: String,
 }
 
 /// `GET /admin/deliveries`.
@@ -29,32 +60,34 @@ pub async fn deliveries_page(
         .db(|conn| Ok((deliveries::unsent(conn, 500)?, deliveries::counts(conn)?)))
         .await?;
     let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
-    let context = json!({
-        "title": "Deliveries",
-        "counts": counts.iter().map(|(s, n)| json!({"status": s, "count": n})).collect::<Vec<_>>(),
-        "deliveries": rows.iter().map(|r| {
-            let d = &r.delivery;
-            json!({
-                "id": d.id,
-                "kind": d.kind,
-                "to": mask_address(&r.email),
-                "status": d.status,
-                "failed": d.status == "failed",
-                "retryable": d.status == "failed" || d.status == "pending",
-                "attempts": d.attempts,
-                "next_attempt_at": fmt(d.next_attempt_at),
-                "last_error": d.last_error,
-                "created_at": fmt(d.created_at),
+    let view = DeliveriesView {
+        counts: counts
+            .into_iter()
+            .map(|(status, count)| StatusCount { status, count })
+            .collect(),
+        empty: rows.is_empty(),
+        deliveries: rows
+            .into_iter()
+            .map(|r| {
+                let d = r.delivery;
+                DeliveryView {
+                    id: d.id.to_string(),
+                    kind: d.kind.to_string(),
+                    to: mask_address(&r.email),
+                    failed: d.status == "failed",
+                    retryable: d.status == "failed" || d.status == "pending",
+                    status: d.status.to_string(),
+                    attempts: d.attempts,
+                    next_attempt_at: fmt(d.next_attempt_at),
+                    last_error: d.last_error,
+                    created_at: fmt(d.created_at),
+                }
             })
-        }).collect::<Vec<_>>(),
-        "empty": rows.is_empty(),
-        "csrf_token": csrf_token(&session),
-    });
-    let context = with_chrome(context, &Some(admin.0), &session);
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(templates::render("admin/deliveries", &context)?))
+            .collect(),
+        csrf_token: csrf_token(&session),
+    };
+    Page::new(Layout::new("Deliveries", Some(&admin.0), &session), view)
+        .respond_uncached(StatusCode::OK, "admin/deliveries")
 }
 
 /// `POST /admin/deliveries/{id}/retry`: due now, attempts reset.

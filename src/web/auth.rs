@@ -16,7 +16,6 @@ use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::error::AppError;
 use super::AppState;
@@ -218,30 +217,6 @@ pub fn take_flash(session: &Session) -> Option<String> {
         session.remove(FLASH_KEY);
     }
     message
-}
-
-/// What every page's layout shows: who is signed in, the token for the
-/// sign-out form, and a one-time message.
-pub fn chrome(user: &Option<CurrentUser>, session: &Session) -> serde_json::Value {
-    json!({
-        "user": user.as_ref().map(|u| json!({"email": u.email, "admin": u.is_admin()})),
-        "csrf": user.as_ref().map(|_| csrf_token(session)),
-        "flash": take_flash(session),
-    })
-}
-
-/// Adds the layout's fields to a page context.
-pub fn with_chrome(
-    mut context: serde_json::Value,
-    user: &Option<CurrentUser>,
-    session: &Session,
-) -> serde_json::Value {
-    if let (Some(map), serde_json::Value::Object(extra)) =
-        (context.as_object_mut(), chrome(user, session))
-    {
-        map.extend(extra);
-    }
-    context
 }
 
 pub fn see_other(location: &str) -> HttpResponse {

@@ -4,9 +4,10 @@
 use actix_web::http::header::ContentType;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
+use serde::Serialize;
 
 use super::templates;
+use super::view::{Layout, Page};
 use crate::db::DbError;
 
 #[derive(Debug, thiserror::Error)]
@@ -96,16 +97,38 @@ impl ResponseError for AppError {
     }
 }
 
+/// What an error page says.
+#[derive(Debug, Serialize)]
+pub struct ErrorView<'a> {
+    pub status: u16,
+    pub heading: &'a str,
+    pub message: &'a str,
+}
+
+impl<'a> ErrorView<'a> {
+    /// An error page, titled `title`, in the layout of a page shown without
+    /// a session.
+    pub fn page(
+        title: &str,
+        status: StatusCode,
+        heading: &'a str,
+        message: &'a str,
+    ) -> Page<ErrorView<'a>> {
+        let view = ErrorView {
+            status: status.as_u16(),
+            heading,
+            message,
+        };
+        Page::new(Layout::bare(title), view)
+    }
+}
+
 /// The HTML of an error page in the site layout.
 pub fn error_page(status: StatusCode, heading: &str, message: &str) -> String {
-    let context = json!({
-        "title": heading,
-        "status": status.as_u16(),
-        "heading": heading,
-        "message": message,
-    });
-    templates::render("error", &context).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "error page failed to render");
-        format!("{} {heading}: {message}", status.as_u16())
-    })
+    ErrorView::page(heading, status, heading, message)
+        .render("error")
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "error page failed to render");
+            format!("{} {heading}: {message}", status.as_u16())
+        })
 }

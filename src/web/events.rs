@@ -4,16 +4,33 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
 
-use super::auth::{check_csrf, csrf_token, see_other, set_flash, with_chrome, Editor};
+use super::auth::{check_csrf, csrf_token, see_other, set_flash, Editor};
 use super::error::AppError;
-use super::form_page::{item_json, load_item, render, submit};
+use super::form_page::{load_item, submit, ItemHeading};
 use super::forms::{EventForm, FieldErrors, RetractForm};
+use super::view::{Choice, Layout, Page};
 use super::AppState;
 use crate::domain::{Confidence, DatePrecision, Status, StatusDef};
 use crate::store::events::{self, EventRow};
 use crate::store::items::ItemRow;
+
+/// The record-event and correct-event form.
+#[derive(Debug, Serialize)]
+struct EventFormView<'a> {
+    correcting: bool,
+    item: ItemHeading,
+    action: String,
+    form: &'a EventForm,
+    errors: &'a FieldErrors,
+    has_errors: bool,
+    statuses: Vec<Choice>,
+    developments: Vec<Choice>,
+    precisions: Vec<Choice>,
+    confidences: Vec<Choice>,
+    csrf_token: String,
+}
 
 fn event_form(
     status: StatusCode,
@@ -25,40 +42,54 @@ fn event_form(
     event_id: Option<i32>,
 ) -> Result<HttpResponse, AppError> {
     let kind = item.kind();
-    let option = |d: &StatusDef| json!({"value": d.name, "label": d.label, "selected": form.status == d.name});
+    let options = |defs: &[StatusDef]| {
+        defs.iter()
+            .map(|d| Choice::new(d.name, d.label, form.status == d.name))
+            .collect()
+    };
     let precision = if form.precision.is_empty() {
         "day"
     } else {
         form.precision.as_str()
     };
-    let context = json!({
-        "title": if event_id.is_some() { "Correct a status event" } else { "Record a status event" },
-        "correcting": event_id.is_some(),
-        "item": item_json(item),
-        "action": match event_id {
+    let view = EventFormView {
+        correcting: event_id.is_some(),
+        item: ItemHeading::of(item),
+        action: match event_id {
             Some(id) => format!("/items/{}/events/{id}/edit", item.slug),
             None => format!("/items/{}/events/new", item.slug),
         },
-        "form": form,
-        "errors": errors,
-        "has_errors": !errors.is_empty(),
-        "statuses": kind.statuses().iter().map(option).collect::<Vec<_>>(),
-        "developments": kind.developments().iter().map(option).collect::<Vec<_>>(),
-        "precisions": DatePrecision::ALL.iter().map(|p| json!({
-            "value": p.as_str(),
-            "label": match p { DatePrecision::Day => "Day (YYYY-MM-DD)", DatePrecision::Month => "Month only (YYYY-MM)", DatePrecision::Year => "Year only (YYYY)" },
-            "selected": precision == p.as_str(),
-        })).collect::<Vec<_>>(),
-        "confidences": Confidence::ALL.iter().map(|c| json!({
-            "value": c.as_str(), "label": format!("{}: {}", c.as_str(), c.description()), "selected": form.confidence == c.as_str(),
-        })).collect::<Vec<_>>(),
-        "csrf_token": csrf_token(session),
-    });
-    render(
-        status,
-        "event_form",
-        &with_chrome(context, &Some(user.0.clone()), session),
-    )
+        form,
+        errors,
+        has_errors: !errors.is_empty(),
+        statuses: options(kind.statuses()),
+        developments: options(kind.developments()),
+        precisions: DatePrecision::ALL
+            .iter()
+            .map(|p| {
+                let label = match p {
+                    DatePrecision::Day => "Day (YYYY-MM-DD)",
+                    DatePrecision::Month => "Month only (YYYY-MM)",
+                    DatePrecision::Year => "Year only (YYYY)",
+                };
+                Choice::new(p.as_str(), label, precision == p.as_str())
+            })
+            .collect(),
+        confidences: Confidence::ALL
+            .iter()
+            .map(|c| {
+                let label = format!("{}: {}", c.as_str(), c.description());
+                Choice::new(c.as_str(), label, form.confidence == c.as_str())
+            })
+            .collect(),
+        csrf_token: csrf_token(session),
+    };
+    let title = if event_id.is_some() {
+        "Correct a status event"
+    } else {
+        "Record a status event"
+    };
+    Page::new(Layout::new(title, Some(&user.0), session), view).respond(status, "event_form")
 }
 
 /// The item's event, or a 404.
@@ -182,6 +213,25 @@ pub async fn correct_event(
     .await
 }
 
+/// The event being retracted, as the retract form quotes it.
+#[derive(Debug, Serialize)]
+struct QuotedEvent {
+    date_human: String,
+    status_label: String,
+    note: String,
+    source_url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct RetractFormView<'a> {
+    item: ItemHeading,
+    event: QuotedEvent,
+    action: String,
+    form: &'a RetractForm,
+    errors: &'a FieldErrors,
+    csrf_token: String,
+}
+
 fn retract_form(
     status: StatusCode,
     session: &Session,
@@ -191,26 +241,24 @@ fn retract_form(
     form: &RetractForm,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let context = json!({
-        "title": "Retract a status event",
-        "item": item_json(item),
-        "event": {
-            "date_human": event.date().human(),
-            "status_label": Status::label_of(item.kind(), &event.status),
-            "note": event.note,
-            "source_url": event.source_url,
-            "retracted": event.retracted,
+    let view = RetractFormView {
+        item: ItemHeading::of(item),
+        event: QuotedEvent {
+            date_human: event.date().human(),
+            status_label: Status::label_of(item.kind(), &event.status),
+            note: event.note.clone(),
+            source_url: event.source_url.clone(),
         },
-        "action": format!("/items/{}/events/{}/retract", item.slug, event.id),
-        "form": form,
-        "errors": errors,
-        "csrf_token": csrf_token(session),
-    });
-    render(
-        status,
-        "retract_form",
-        &with_chrome(context, &Some(user.0.clone()), session),
+        action: format!("/items/{}/events/{}/retract", item.slug, event.id),
+        form,
+        errors,
+        csrf_token: csrf_token(session),
+    };
+    Page::new(
+        Layout::new("Retract a status event", Some(&user.0), session),
+        view,
     )
+    .respond(status, "retract_form")
 }
 
 /// `GET /items/{slug}/events/{id}/retract`.

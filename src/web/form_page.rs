@@ -8,26 +8,15 @@
 
 use std::future::Future;
 
-use actix_web::http::header::ContentType;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::error::AppError;
 use super::forms::FieldErrors;
-use super::{templates, AppState};
+use super::AppState;
 use crate::domain::Slug;
 use crate::store::items::{self, ItemRow};
-
-pub fn render(
-    status: StatusCode,
-    template: &str,
-    context: &Value,
-) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type(ContentType::html())
-        .body(templates::render(template, context)?))
-}
 
 /// The item at a slug, or a 404.
 pub async fn load_item(state: &AppState, slug: &str) -> Result<ItemRow, AppError> {
@@ -39,13 +28,24 @@ pub async fn load_item(state: &AppState, slug: &str) -> Result<ItemRow, AppError
         .ok_or_else(not_found)
 }
 
-pub fn item_json(item: &ItemRow) -> Value {
-    json!({
-        "slug": item.slug,
-        "title": item.title,
-        "short_title": item.short_title,
-        "kind_label": item.kind().label(),
-    })
+/// The item a form or the history belongs to, as their heading shows it.
+#[derive(Debug, Serialize)]
+pub struct ItemHeading {
+    pub slug: String,
+    pub title: String,
+    pub short_title: Option<String>,
+    pub kind_label: &'static str,
+}
+
+impl ItemHeading {
+    pub fn of(item: &ItemRow) -> Self {
+        ItemHeading {
+            slug: item.slug.clone(),
+            title: item.title.clone(),
+            short_title: item.short_title.clone(),
+            kind_label: item.kind().label(),
+        }
+    }
 }
 
 /// What acting on a valid form ends with: the answer (a redirect, or a

@@ -4,26 +4,52 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::auth::{with_chrome, MaybeUser};
+use super::auth::MaybeUser;
 use super::error::AppError;
-use super::form_page::{item_json, load_item, render};
+use super::form_page::{load_item, ItemHeading};
+use super::view::{Layout, Page};
 use super::AppState;
 use crate::store::revisions::{self, FieldChange};
 use crate::store::users;
 
-pub fn changes_json(changes: &[FieldChange]) -> Vec<Value> {
-    changes
-        .iter()
-        .map(|c| {
-            json!({
-                "field": field_label(&c.field),
-                "old": c.old,
-                "new": c.new,
+/// One changed field of a revision, as the diff table shows it.
+#[derive(Debug, Serialize)]
+pub struct ChangeView {
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl ChangeView {
+    pub fn list(changes: &[FieldChange]) -> Vec<ChangeView> {
+        changes
+            .iter()
+            .map(|c| ChangeView {
+                field: field_label(&c.field).to_owned(),
+                old: c.old.clone(),
+                new: c.new.clone(),
             })
-        })
-        .collect()
+            .collect()
+    }
+}
+
+/// One revision in the history.
+#[derive(Debug, Serialize)]
+struct RevisionView {
+    when: String,
+    when_iso: String,
+    who: String,
+    action: String,
+    version: i32,
+    changes: Vec<ChangeView>,
+}
+
+#[derive(Debug, Serialize)]
+struct HistoryView {
+    item: ItemHeading,
+    revisions: Vec<RevisionView>,
 }
 
 fn field_label(field: &str) -> &str {
@@ -73,36 +99,35 @@ pub async fn history(
             Ok(out)
         })
         .await?;
-    let revisions: Vec<Value> = rows
-        .iter()
-        .map(|(r, who)| {
-            json!({
-                "when": r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                "when_iso": r.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                "who": who.clone().unwrap_or_else(|| "regwatch (starter data)".to_owned()),
-                "action": match r.action.as_str() {
-                    "create" => "Created the item",
-                    "edit" => "Edited fields",
-                    "event" => "Recorded a status event",
-                    "event-correction" => "Corrected a status event",
-                    "event-retraction" => "Retracted a status event",
-                    "link" => "Added a link",
-                    "unlink" => "Removed a link",
-                    other => other,
-                },
-                "version": r.item_version,
-                "changes": changes_json(&r.changes()),
-            })
+    let revisions = rows
+        .into_iter()
+        .map(|(r, who)| RevisionView {
+            when: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            when_iso: r.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            who: who.unwrap_or_else(|| "regwatch (starter data)".to_owned()),
+            action: match r.action.as_str() {
+                "create" => "Created the item",
+                "edit" => "Edited fields",
+                "event" => "Recorded a status event",
+                "event-correction" => "Corrected a status event",
+                "event-retraction" => "Retracted a status event",
+                "link" => "Added a link",
+                "unlink" => "Removed a link",
+                other => other,
+            }
+            .to_owned(),
+            version: r.item_version,
+            changes: ChangeView::list(&r.changes()),
         })
         .collect();
-    let context = json!({
-        "title": format!("History of {}", item.short_title.as_deref().unwrap_or(&item.title)),
-        "item": item_json(&item),
-        "revisions": revisions,
-    });
-    render(
-        StatusCode::OK,
-        "history",
-        &with_chrome(context, &user.0, &session),
-    )
+    let title = format!(
+        "History of {}",
+        item.short_title.as_deref().unwrap_or(&item.title)
+    );
+    let view = HistoryView {
+        item: ItemHeading::of(&item),
+        revisions,
+    };
+    Page::new(Layout::new(title, user.0.as_ref(), &session), view)
+        .respond(StatusCode::OK, "history")
 }

@@ -4,13 +4,14 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::auth::{check_csrf, csrf_token, see_other, set_flash, with_chrome, Editor};
+use super::auth::{check_csrf, csrf_token, see_other, set_flash, Editor};
 use super::error::AppError;
-use super::form_page::{item_json, load_item, render, submit};
+use super::form_page::{load_item, submit, ItemHeading};
 use super::forms::{FieldErrors, ItemForm};
-use super::history::changes_json;
+use super::history::ChangeView;
+use super::view::{Choice, Layout, Page};
 use super::AppState;
 use crate::db::DbError;
 use crate::domain::Kind;
@@ -34,6 +35,30 @@ fn slug_taken(slug: &str) -> FieldErrors {
     )])
 }
 
+/// A version someone else saved since the edit form was loaded.
+#[derive(Debug, Serialize)]
+struct TheirChange {
+    who: String,
+    when: String,
+    version: i32,
+    changes: Vec<ChangeView>,
+}
+
+/// The new-item and edit-item form, and the 409 page.
+#[derive(Debug, Serialize)]
+struct ItemFormView<'a> {
+    editing: bool,
+    conflict: bool,
+    their_changes: Option<Vec<TheirChange>>,
+    item: Option<ItemHeading>,
+    action: String,
+    form: &'a ItemForm,
+    errors: &'a FieldErrors,
+    has_errors: bool,
+    kinds: Vec<Choice>,
+    csrf_token: String,
+}
+
 /// The item form; `their_changes` (on a 409) lists what other editors saved.
 fn item_form(
     status: StatusCode,
@@ -42,34 +67,32 @@ fn item_form(
     form: &ItemForm,
     errors: &FieldErrors,
     item: Option<&ItemRow>,
-    their_changes: Option<Vec<Value>>,
+    their_changes: Option<Vec<TheirChange>>,
 ) -> Result<HttpResponse, AppError> {
-    let kinds: Vec<Value> = Kind::ALL
-        .iter()
-        .map(|k| json!({"value": k.as_str(), "label": k.label(), "selected": form.kind == k.as_str()}))
-        .collect();
-    let context = json!({
-        "title": match (&their_changes, item) {
-            (Some(_), _) => "Edit conflict",
-            (None, Some(_)) => "Edit item",
-            (None, None) => "New item",
+    let title = match (&their_changes, item) {
+        (Some(_), _) => "Edit conflict",
+        (None, Some(_)) => "Edit item",
+        (None, None) => "New item",
+    };
+    let view = ItemFormView {
+        editing: item.is_some(),
+        conflict: their_changes.is_some(),
+        their_changes,
+        item: item.map(ItemHeading::of),
+        action: match item {
+            Some(i) => format!("/items/{}/edit", i.slug),
+            None => "/items/new".to_owned(),
         },
-        "editing": item.is_some(),
-        "conflict": their_changes.is_some(),
-        "their_changes": their_changes,
-        "item": item.map(item_json),
-        "action": match item { Some(i) => format!("/items/{}/edit", i.slug), None => "/items/new".to_owned() },
-        "form": form,
-        "errors": errors,
-        "has_errors": !errors.is_empty(),
-        "kinds": kinds,
-        "csrf_token": csrf_token(session),
-    });
-    render(
-        status,
-        "item_form",
-        &with_chrome(context, &Some(user.0.clone()), session),
-    )
+        form,
+        errors,
+        has_errors: !errors.is_empty(),
+        kinds: Kind::ALL
+            .iter()
+            .map(|k| Choice::new(k.as_str(), k.label(), form.kind == k.as_str()))
+            .collect(),
+        csrf_token: csrf_token(session),
+    };
+    Page::new(Layout::new(title, Some(&user.0), session), view).respond(status, "item_form")
 }
 
 /// `GET /items/new`.
@@ -247,16 +270,14 @@ async fn conflict_page(
             Ok((revs, authors))
         })
         .await?;
-    let their_changes: Vec<Value> = theirs
+    let their_changes = theirs
         .iter()
-        .zip(&authors)
-        .map(|(r, who)| {
-            json!({
-                "who": who,
-                "when": r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                "version": r.item_version,
-                "changes": changes_json(&r.changes()),
-            })
+        .zip(authors)
+        .map(|(r, who)| TheirChange {
+            who,
+            when: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            version: r.item_version,
+            changes: ChangeView::list(&r.changes()),
         })
         .collect();
     let form = ItemForm {

@@ -3,15 +3,26 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
 
-use super::auth::{check_csrf, csrf_token, see_other, set_flash, with_chrome, CsrfOnly, Editor};
+use super::auth::{check_csrf, csrf_token, see_other, set_flash, CsrfOnly, Editor};
 use super::error::AppError;
-use super::form_page::{item_json, load_item, render, submit};
+use super::form_page::{load_item, submit, ItemHeading};
 use super::forms::{FieldErrors, LinkForm, SUGGESTED_RELATIONS};
+use super::view::{Layout, Page};
 use super::AppState;
 use crate::store::items::{self, ItemRow};
 use crate::store::links;
+
+#[derive(Debug, Serialize)]
+struct LinkFormView<'a> {
+    item: ItemHeading,
+    action: String,
+    form: &'a LinkForm,
+    errors: &'a FieldErrors,
+    relations: &'static [&'static str],
+    csrf_token: String,
+}
 
 fn link_form(
     status: StatusCode,
@@ -21,20 +32,19 @@ fn link_form(
     form: &LinkForm,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let context = json!({
-        "title": "Link to another item",
-        "item": item_json(item),
-        "action": format!("/items/{}/links/new", item.slug),
-        "form": form,
-        "errors": errors,
-        "relations": SUGGESTED_RELATIONS,
-        "csrf_token": csrf_token(session),
-    });
-    render(
-        status,
-        "link_form",
-        &with_chrome(context, &Some(user.0.clone()), session),
+    let view = LinkFormView {
+        item: ItemHeading::of(item),
+        action: format!("/items/{}/links/new", item.slug),
+        form,
+        errors,
+        relations: &SUGGESTED_RELATIONS,
+        csrf_token: csrf_token(session),
+    };
+    Page::new(
+        Layout::new("Link to another item", Some(&user.0), session),
+        view,
     )
+    .respond(status, "link_form")
 }
 
 /// `GET /items/{slug}/links/new`.

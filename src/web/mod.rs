@@ -11,14 +11,19 @@ pub mod form_page;
 pub mod forms;
 pub mod hardening;
 pub mod history;
+pub mod item_page;
+pub mod item_table;
 pub mod items;
 pub mod links;
 pub mod logging;
 pub mod pages;
+pub mod reading;
 pub mod signin;
 pub mod subscriptions;
 pub mod svg;
 pub mod templates;
+pub mod timeline;
+pub mod view;
 
 use std::net::TcpListener;
 
@@ -118,14 +123,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 }
             }),
     )
-    .service(web::resource("/").route(get_or_head(pages::timeline_page)))
-    .service(web::resource("/items").route(get_or_head(pages::items_page)))
+    .service(web::resource("/").route(get_or_head(timeline::timeline_page)))
+    .service(web::resource("/items").route(get_or_head(item_table::items_page)))
     .service(
         web::resource("/items/new")
             .route(get_or_head(items::new_item_form))
             .post(items::create_item),
     )
-    .service(web::resource("/items/{slug}").route(get_or_head(pages::item_page)))
+    .service(web::resource("/items/{slug}").route(get_or_head(item_page::item_page)))
     .service(
         web::resource("/items/{slug}/edit")
             .route(get_or_head(items::edit_item_form))

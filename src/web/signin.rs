@@ -13,16 +13,16 @@ use actix_web::http::header::ContentType;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDateTime};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::auth::{
     begin_session, check_csrf, csrf_token, safe_next, see_other, session_token, set_flash,
     take_flash, CsrfOnly, MaybeUser,
 };
 use super::client::client_ip;
-use super::error::AppError;
-use super::{templates, AppState};
+use super::error::{AppError, ErrorView};
+use super::view::{Layout, Page};
+use super::AppState;
 use crate::store::limits::{self, Decision, Rule};
 use crate::store::users::{self, UserRow};
 use crate::store::{self, sessions, DbError};
@@ -137,19 +137,20 @@ fn minutes_until(at: NaiveDateTime) -> i64 {
 
 /// The 429 page for a refused password check.
 pub fn too_many_attempts(minutes: i64) -> Result<HttpResponse, AppError> {
-    let context = json!({
-        "title": "Too many attempts",
-        "status": 429,
-        "heading": "Too many failed sign-in attempts",
-        "message": format!(
-            "Sign-in is paused for this address or network. Try again in {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
-        ),
-    });
+    let message = format!(
+        "Sign-in is paused for this address or network. Try again in {minutes} minute{}.",
+        if minutes == 1 { "" } else { "s" }
+    );
+    let page = ErrorView::page(
+        "Too many attempts",
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many failed sign-in attempts",
+        &message,
+    );
     Ok(HttpResponse::TooManyRequests()
         .insert_header(("Retry-After", (minutes * 60).to_string()))
         .content_type(ContentType::html())
-        .body(templates::render("error", &context)?))
+        .body(page.render("error")?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -166,6 +167,14 @@ pub struct LoginForm {
     next: String,
 }
 
+#[derive(Debug, Serialize)]
+struct LoginView<'a> {
+    csrf_token: String,
+    email: &'a str,
+    next: &'a str,
+    error: Option<&'a str>,
+}
+
 fn login_page(
     status: StatusCode,
     session: &Session,
@@ -173,17 +182,19 @@ fn login_page(
     next: &str,
     error: Option<&str>,
 ) -> Result<HttpResponse, AppError> {
-    let context = json!({
-        "title": "Sign in",
-        "csrf_token": csrf_token(session),
-        "email": email,
-        "next": next,
-        "error": error,
-        "flash": take_flash(session),
-    });
-    Ok(HttpResponse::build(status)
-        .content_type(ContentType::html())
-        .body(templates::render("login", &context)?))
+    let view = LoginView {
+        csrf_token: csrf_token(session),
+        email,
+        next,
+        error,
+    };
+    // Nobody is signed in here, but a message (e.g. after signing out
+    // everywhere) is shown.
+    let layout = Layout {
+        flash: take_flash(session),
+        ..Layout::bare("Sign in")
+    };
+    Page::new(layout, view).respond(status, "login")
 }
 
 pub async fn login_form(

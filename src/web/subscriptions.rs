@@ -19,10 +19,11 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::{with_chrome, CurrentUser, MaybeUser};
+use super::auth::{CurrentUser, MaybeUser};
 use super::client::client_ip;
 use super::error::AppError;
 use super::filters::RawQuery;
+use super::view::{Layout, Page};
 use super::{get_or_head, templates, AppState};
 use crate::domain::{EmailAddress, Jurisdiction, Kind, Slug, Tag};
 use crate::store::items;
@@ -82,7 +83,8 @@ fn page(
     context: &Value,
     chrome: &Chrome,
 ) -> Result<HttpResponse, AppError> {
-    let context = with_chrome(context.clone(), &chrome.0, &chrome.1);
+    let title = context["title"].as_str().unwrap_or_default();
+    let context = Page::new(Layout::new(title, chrome.0.as_ref(), &chrome.1), context);
     Ok(HttpResponse::build(status)
         .content_type(ContentType::html())
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -1,0 +1,173 @@
+//! `/items/{slug}`: one item with its whole status history, a chart of it,
+//! its related items and its subscribe box.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::auth::MaybeUser;
+use super::error::AppError;
+use super::reading::{EventView, PhaseView};
+use super::svg::{self, Marker};
+use super::view::{Layout, Page};
+use super::AppState;
+use crate::domain::{Kind, Slug, Status};
+use crate::store::items::{self, ItemDetail};
+use crate::store::links::LinkView;
+
+#[derive(Debug, Serialize)]
+struct ItemView<'a> {
+    slug: &'a str,
+    title: &'a str,
+    short_title: Option<&'a str>,
+    original_title: Option<&'a str>,
+    kind: &'a str,
+    kind_label: &'static str,
+    jurisdiction: &'a str,
+    summary: &'a str,
+    status_summary: Option<&'a str>,
+    status_label: Option<String>,
+    phase: Option<PhaseView>,
+    identifiers: &'a [String],
+    parties: &'a [String],
+    tags: &'a [String],
+    version: i32,
+}
+
+/// An event of the history, numbered as on the chart.
+#[derive(Debug, Serialize)]
+struct NumberedEvent {
+    number: usize,
+    #[serde(flatten)]
+    event: EventView,
+}
+
+/// A related item, and how it relates.
+#[derive(Debug, Serialize)]
+struct LinkLine<'a> {
+    id: i32,
+    /// "This item <relation> the other" rather than the other way round.
+    outgoing: bool,
+    relation: &'a str,
+    slug: &'a str,
+    title: &'a str,
+    short_title: Option<&'a str>,
+    kind_label: &'static str,
+    phase: Option<PhaseView>,
+}
+
+impl<'a> LinkLine<'a> {
+    fn of(l: &'a LinkView) -> Self {
+        LinkLine {
+            id: l.id,
+            outgoing: l.outgoing,
+            relation: &l.relation,
+            slug: &l.other_slug,
+            title: &l.other_title,
+            short_title: l.other_short_title.as_deref(),
+            kind_label: l.other_kind.parse().unwrap_or(Kind::Other).label(),
+            phase: l
+                .other_phase
+                .as_deref()
+                .and_then(|p| p.parse().ok())
+                .map(PhaseView::of),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ItemPageView<'a> {
+    item: ItemView<'a>,
+    /// The history as an SVG chart; none without events.
+    chart: Option<String>,
+    events: Vec<NumberedEvent>,
+    links: Vec<LinkLine<'a>>,
+    subscribe: Value,
+    legend: Vec<PhaseView>,
+}
+
+/// The history chart: one numbered marker per event.
+fn chart(detail: &ItemDetail) -> Option<String> {
+    let kind = detail.item.kind();
+    let markers: Vec<Marker> = detail
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Marker {
+            number: i + 1,
+            date: e.date(),
+            phase: e.phase(),
+            retracted: e.retracted,
+            description: format!(
+                "{}. {}: {}{}",
+                i + 1,
+                e.date().human(),
+                Status::label_of(kind, &e.status),
+                if e.retracted { " (retracted)" } else { "" }
+            ),
+        })
+        .collect();
+    svg::timeline(&markers, &format!("Timeline of {}", detail.item.title))
+}
+
+/// `GET /items/{slug}`.
+pub async fn item_page(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    user: MaybeUser,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let slug = path.into_inner();
+    let not_found = || AppError::not_found(format!("No item has the address /items/{slug}."));
+    // Anything that is not a valid slug cannot name an item.
+    let lookup = Slug::try_from(slug.as_str())
+        .map_err(|_| not_found())?
+        .to_string();
+    let detail = state
+        .db(move |conn| items::detail(conn, &lookup))
+        .await?
+        .ok_or_else(not_found)?;
+    let item = &detail.item;
+    let kind = item.kind();
+    let view = ItemPageView {
+        item: ItemView {
+            slug: &item.slug,
+            title: &item.title,
+            short_title: item.short_title.as_deref(),
+            original_title: item.original_title.as_deref(),
+            kind: &item.kind,
+            kind_label: kind.label(),
+            jurisdiction: &item.jurisdiction,
+            summary: &item.summary,
+            status_summary: item.status_summary.as_deref(),
+            status_label: item.status_label(),
+            phase: item.phase().map(PhaseView::of),
+            identifiers: &detail.identifiers,
+            parties: &detail.parties,
+            tags: &detail.tags,
+            version: item.version,
+        },
+        chart: chart(&detail),
+        events: detail
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| NumberedEvent {
+                number: i + 1,
+                event: EventView::of(e, kind),
+            })
+            .collect(),
+        links: detail.links.iter().map(LinkLine::of).collect(),
+        subscribe: super::subscriptions::subscribe_box_for_item(
+            &item.slug,
+            kind,
+            &item.jurisdiction,
+            &detail.tags,
+        ),
+        legend: PhaseView::legend(),
+    };
+    let title = item.short_title.as_deref().unwrap_or(&item.title);
+    Page::new(Layout::new(title, user.0.as_ref(), &session), view).respond(StatusCode::OK, "item")
+}

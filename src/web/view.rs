@@ -1,0 +1,137 @@
+//! View data every page shares: the layout's fields (title, who is signed
+//! in, the sign-out form's token, a one-time message, the current tab), a
+//! page as the layout's fields beside its own, and a menu choice.
+//!
+//! Each page's own fields are a `#[derive(Serialize)]` struct next to its
+//! handler; templates see exactly those fields.
+
+use actix_session::Session;
+use actix_web::http::header::{self, ContentType};
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use serde::Serialize;
+
+use super::auth::{csrf_token, take_flash, CurrentUser};
+use super::error::AppError;
+use super::templates;
+
+/// The signed-in user, as the layout shows them.
+#[derive(Debug, Serialize)]
+pub struct SignedIn {
+    pub email: String,
+    pub admin: bool,
+}
+
+/// The main navigation's tab for the current page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Timeline,
+    Items,
+}
+
+/// What the layout shows on every page.
+#[derive(Debug, Serialize)]
+pub struct Layout {
+    pub title: String,
+    pub user: Option<SignedIn>,
+    /// The session's CSRF token, for the sign-out form (signed in only).
+    pub csrf: Option<String>,
+    pub flash: Option<String>,
+    pub nav_timeline: bool,
+    pub nav_items: bool,
+}
+
+impl Layout {
+    /// The layout of a page for `user`; takes the session's one-time
+    /// message.
+    pub fn new(title: impl Into<String>, user: Option<&CurrentUser>, session: &Session) -> Self {
+        Layout {
+            title: title.into(),
+            user: user.map(|u| SignedIn {
+                email: u.email.clone(),
+                admin: u.is_admin(),
+            }),
+            csrf: user.map(|_| csrf_token(session)),
+            flash: take_flash(session),
+            nav_timeline: false,
+            nav_items: false,
+        }
+    }
+
+    /// The layout of a page shown without a session (error pages): nobody
+    /// signed in, no message.
+    pub fn bare(title: impl Into<String>) -> Self {
+        Layout {
+            title: title.into(),
+            user: None,
+            csrf: None,
+            flash: None,
+            nav_timeline: false,
+            nav_items: false,
+        }
+    }
+
+    /// Marks `tab` as the current page in the navigation.
+    pub fn tab(mut self, tab: Tab) -> Self {
+        self.nav_timeline = tab == Tab::Timeline;
+        self.nav_items = tab == Tab::Items;
+        self
+    }
+}
+
+/// A page's view: the layout's fields beside the page's own.
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    #[serde(flatten)]
+    pub layout: Layout,
+    #[serde(flatten)]
+    pub content: T,
+}
+
+impl<T: Serialize> Page<T> {
+    pub fn new(layout: Layout, content: T) -> Self {
+        Page { layout, content }
+    }
+
+    /// The page rendered with `template`.
+    pub fn render(&self, template: &str) -> Result<String, AppError> {
+        Ok(templates::render(template, self)?)
+    }
+
+    /// An HTML response of the page rendered with `template`.
+    pub fn respond(&self, status: StatusCode, template: &str) -> Result<HttpResponse, AppError> {
+        Ok(HttpResponse::build(status)
+            .content_type(ContentType::html())
+            .body(self.render(template)?))
+    }
+
+    /// The same, never stored by a cache (pages about one's account).
+    pub fn respond_uncached(
+        &self,
+        status: StatusCode,
+        template: &str,
+    ) -> Result<HttpResponse, AppError> {
+        Ok(HttpResponse::build(status)
+            .content_type(ContentType::html())
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(self.render(template)?))
+    }
+}
+
+/// One option of a menu or a radio group.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Self {
+        Choice {
+            value: value.into(),
+            label: label.into(),
+            selected,
+        }
+    }
+}
