@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::db::{DbConnection, DbError};
 use crate::domain::{InvalidValue, Jurisdiction, Kind, Slug, SourceUrl, Status, Tag};
 use crate::store::events::{self, EventRow, NewEvent};
-use crate::store::items::{self, ItemFields, UpdateOutcome};
+use crate::store::items::{self, ItemError, ItemFields, UpdateOutcome};
 use crate::store::{links, revisions, settings};
 
 /// The starter data file, as verified.
@@ -85,6 +85,8 @@ pub enum SeedError {
         to: String,
         missing: String,
     },
+    #[error(transparent)]
+    Item(#[from] ItemError),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -278,7 +280,7 @@ fn correct_fields(
     item_id: i32,
     version: i32,
     fields: &ItemFields,
-) -> Result<bool, DbError> {
+) -> Result<bool, SeedError> {
     if revisions::fields_edited_by_an_editor(conn, item_id)? {
         return Ok(false);
     }

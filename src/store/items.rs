@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::result::DatabaseErrorKind;
 
 use super::changes::{self, ChangePayload};
 use super::events::{self, EventRow};
@@ -107,13 +108,41 @@ impl ItemFields {
     }
 }
 
+/// Why an item could not be saved.
+#[derive(Debug, thiserror::Error)]
+pub enum ItemError {
+    /// Another item has the slug (slugs are unique: they are addresses).
+    #[error("Another item already uses the slug \"{0}\"; choose another.")]
+    SlugTaken(Slug),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for ItemError {
+    fn from(e: diesel::result::Error) -> Self {
+        ItemError::Db(e.into())
+    }
+}
+
+/// The error of a statement that writes an item's slug: the slug's unique
+/// index refusing it means another item took it first.
+fn slug_taken_or(e: diesel::result::Error, slug: &Slug) -> ItemError {
+    match e {
+        diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            ItemError::SlugTaken(slug.clone())
+        }
+        e => e.into(),
+    }
+}
+
 /// Creates an item with its identifiers, parties and tags, its search
-/// document and its first revision, in one transaction.
+/// document and its first revision, in one transaction; refused when its
+/// slug is taken.
 pub fn create(
     conn: &mut DbConnection,
     fields: &ItemFields,
     user_id: Option<i32>,
-) -> Result<i32, DbError> {
+) -> Result<i32, ItemError> {
     conn.transaction(|conn| {
         let at = now();
         let id: i32 = diesel::insert_into(items::table)
@@ -131,7 +160,8 @@ pub fn create(
                 items::updated_at.eq(at),
             ))
             .returning(items::id)
-            .get_result(conn)?;
+            .get_result(conn)
+            .map_err(|e| slug_taken_or(e, &fields.slug))?;
         write_lists(conn, id, fields)?;
         search::refresh(conn, id)?;
         let changes = revisions::diff(&[], &fields.values());
@@ -205,7 +235,9 @@ pub enum UpdateOutcome {
     Conflict { current_version: i32 },
 }
 
-/// Saves edited fields if the item is still at `expected_version`.
+/// Saves edited fields if the item is still at `expected_version`;
+/// refused when the new slug is another item's (checked first: a taken
+/// slug is refused even when the version is stale).
 ///
 /// The version check and bump is the transaction's first statement, so two
 /// editors saving the same version end with exactly one saved version.
@@ -215,7 +247,10 @@ pub fn update(
     expected_version: i32,
     fields: &ItemFields,
     user_id: Option<i32>,
-) -> Result<UpdateOutcome, DbError> {
+) -> Result<UpdateOutcome, ItemError> {
+    if find_by_slug(conn, fields.slug.as_str())?.is_some_and(|other| other.id != item_id) {
+        return Err(ItemError::SlugTaken(fields.slug.clone()));
+    }
     conn.transaction(|conn| {
         let bumped = diesel::update(
             items::table
@@ -250,7 +285,8 @@ pub fn update(
                 items::status_summary.eq(&fields.status_summary),
                 items::updated_at.eq(now()),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            .map_err(|e| slug_taken_or(e, &fields.slug))?;
         write_lists(conn, item_id, fields)?;
         search::refresh(conn, item_id)?;
         revisions::record(conn, item_id, user_id, version, "edit", &changes)?;
@@ -265,7 +301,9 @@ pub fn update(
         Ok(UpdateOutcome::Saved { version, changes })
     })
     .or_else(|e| match e {
-        DbError::Query(diesel::result::Error::RollbackTransaction) => Ok(UpdateOutcome::Unchanged),
+        ItemError::Db(DbError::Query(diesel::result::Error::RollbackTransaction)) => {
+            Ok(UpdateOutcome::Unchanged)
+        }
         e => Err(e),
     })
 }

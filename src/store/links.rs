@@ -4,7 +4,8 @@ use diesel::prelude::*;
 
 use super::changes::{self, ChangePayload};
 use super::revisions::{self, FieldChange};
-use super::{insert_unless_duplicate, now, DbConnection, DbError};
+use super::{insert_unless_duplicate, items as item_rows, now, DbConnection, DbError};
+use crate::domain::Slug;
 use crate::schema::{item_links, items};
 
 /// A link as seen from one item: outgoing ("this item could restrict X")
@@ -19,6 +20,44 @@ pub struct LinkView {
     pub other_short_title: Option<String>,
     pub other_kind: String,
     pub other_phase: Option<String>,
+}
+
+/// Why an editor's link was not added.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("No item has the slug \"{0}\".")]
+    UnknownTarget(Slug),
+    #[error("An item cannot be linked to itself.")]
+    SelfLink,
+    #[error("This item already {relation} {title}.")]
+    Duplicate { relation: String, title: String },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Links an item to the item at `target` with `relation`, as an editor
+/// does: refused when no item has that slug, when it is the item itself,
+/// or when the item already links to it with this relation.
+pub fn add(
+    conn: &mut DbConnection,
+    item_id: i32,
+    target: &Slug,
+    relation: &str,
+    user_id: Option<i32>,
+) -> Result<(), LinkError> {
+    let other = item_rows::find_by_slug(conn, target.as_str())?
+        .ok_or_else(|| LinkError::UnknownTarget(target.clone()))?;
+    if other.id == item_id {
+        return Err(LinkError::SelfLink);
+    }
+    if insert(conn, item_id, other.id, relation, user_id)? {
+        Ok(())
+    } else {
+        Err(LinkError::Duplicate {
+            relation: relation.to_owned(),
+            title: other.title,
+        })
+    }
 }
 
 /// Inserts a link unless the same one exists; returns whether it was new.
@@ -206,20 +245,4 @@ pub fn remove(
         record_on_both(conn, from, to, &relation, user_id, false)?;
         Ok(true)
     })
-}
-
-/// Whether `from` already links to `to` with this relation.
-pub fn exists(
-    conn: &mut DbConnection,
-    from_item_id: i32,
-    to_item_id: i32,
-    relation: &str,
-) -> Result<bool, DbError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        item_links::table
-            .filter(item_links::from_item_id.eq(from_item_id))
-            .filter(item_links::to_item_id.eq(to_item_id))
-            .filter(item_links::relation.eq(relation)),
-    ))
-    .get_result(conn)?)
 }

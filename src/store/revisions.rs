@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{now, DbConnection, DbError};
-use crate::schema::revisions;
+use crate::schema::{revisions, users};
 
 /// One changed field: its value before and after (`None` where absent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,13 +96,39 @@ pub fn record_at(
     Ok(())
 }
 
-/// An item's revisions, newest first (by when the change was made, so a
-/// change recorded late takes its place in time).
-pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<RevisionRow>, DbError> {
+/// A revision and the address of the editor who made it (`None`: the
+/// starter data, or an account since deleted).
+#[derive(Debug, Queryable)]
+pub struct Authored {
+    pub revision: RevisionRow,
+    pub author: Option<String>,
+}
+
+/// An item's revisions with their authors, newest first (by when the
+/// change was made, so a change recorded late takes its place in time).
+pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<Authored>, DbError> {
     Ok(revisions::table
+        .left_join(users::table)
         .filter(revisions::item_id.eq(item_id))
         .order((revisions::created_at.desc(), revisions::id.desc()))
-        .select(RevisionRow::as_select())
+        .select((RevisionRow::as_select(), users::email.nullable()))
+        .load(conn)?)
+}
+
+/// The edits of an item's fields saved after `version`, with their
+/// authors, newest first: what an editor who loaded that version missed.
+pub fn edits_after(
+    conn: &mut DbConnection,
+    item_id: i32,
+    version: i32,
+) -> Result<Vec<Authored>, DbError> {
+    Ok(revisions::table
+        .left_join(users::table)
+        .filter(revisions::item_id.eq(item_id))
+        .filter(revisions::action.eq("edit"))
+        .filter(revisions::item_version.gt(version))
+        .order((revisions::created_at.desc(), revisions::id.desc()))
+        .select((RevisionRow::as_select(), users::email.nullable()))
         .load(conn)?)
 }
 

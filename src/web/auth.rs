@@ -113,9 +113,7 @@ pub fn session_token(session: &Session) -> Option<String> {
 pub fn begin_session(session: &Session, token: &str) -> Result<(), AppError> {
     session.renew();
     session.remove(CSRF_KEY);
-    session
-        .insert(SESSION_TOKEN_KEY, token)
-        .map_err(|e| AppError::Internal(e.to_string()))
+    Ok(session.insert(SESSION_TOKEN_KEY, token)?)
 }
 
 /// Empties the cookie but keeps it, so a one-time message can follow.

@@ -1,5 +1,7 @@
 //! The web layer's error type: every failure becomes a status code and a
-//! page rendered in the site layout, in this one place.
+//! page rendered in the site layout, in this one place. A failure on our
+//! side keeps its cause (`source`), and [`AppError::chain`] spells out the
+//! whole chain for the log line `web::logging` writes once per request.
 
 use actix_web::http::header::ContentType;
 use actix_web::http::StatusCode;
@@ -24,6 +26,14 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("the request body did not arrive in time")]
     RequestTimeout,
+    #[error("the database failed")]
+    Db(#[from] DbError),
+    #[error("a page failed to render")]
+    Render(#[from] templates::RenderError),
+    #[error("the work pool failed")]
+    Blocking(#[from] actix_web::error::BlockingError),
+    #[error("the session cookie could not be written")]
+    Session(#[from] actix_session::SessionInsertError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -32,23 +42,21 @@ impl AppError {
     pub fn not_found(what: impl Into<String>) -> Self {
         AppError::NotFound(what.into())
     }
-}
 
-impl From<DbError> for AppError {
-    fn from(e: DbError) -> Self {
-        AppError::Internal(e.to_string())
-    }
-}
-
-impl From<templates::RenderError> for AppError {
-    fn from(e: templates::RenderError) -> Self {
-        AppError::Internal(e.to_string())
-    }
-}
-
-impl From<actix_web::error::BlockingError> for AppError {
-    fn from(e: actix_web::error::BlockingError) -> Self {
-        AppError::Internal(e.to_string())
+    /// The error and each of its causes, outermost first, joined by `: `
+    /// (a cause its wrapper already quotes is not repeated).
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(e) = cause {
+            let said = e.to_string();
+            if !text.ends_with(&said) {
+                text.push_str(": ");
+                text.push_str(&said);
+            }
+            cause = e.source();
+        }
+        text
     }
 }
 
@@ -61,7 +69,11 @@ impl ResponseError for AppError {
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Db(_)
+            | AppError::Render(_)
+            | AppError::Blocking(_)
+            | AppError::Session(_)
+            | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -86,7 +98,11 @@ impl ResponseError for AppError {
             AppError::NotFound(m) => ("Not found", m.clone()),
             AppError::BadRequest(m) => ("That request could not be understood", m.clone()),
             // The detail is logged with the request (see `web::logging`).
-            AppError::Internal(_) => (
+            AppError::Db(_)
+            | AppError::Render(_)
+            | AppError::Blocking(_)
+            | AppError::Session(_)
+            | AppError::Internal(_) => (
                 "Something went wrong on our side",
                 "The error has been logged. Please try again in a moment.".to_owned(),
             ),
@@ -131,4 +147,26 @@ pub fn error_page(status: StatusCode, heading: &str, message: &str) -> String {
             tracing::error!(error = %e, "error page failed to render");
             format!("{} {heading}: {message}", status.as_u16())
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn a_failure_keeps_its_causes_for_the_log_but_not_for_the_page() {
+        let e = AppError::from(DbError::Query(diesel::result::Error::NotFound));
+        assert_eq!(
+            e.chain(),
+            "the database failed: database error: Record not found"
+        );
+        let response = e.error_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap();
+        let page = String::from_utf8(body.to_vec()).unwrap();
+        assert!(page.contains("Something went wrong on our side"));
+        assert!(!page.contains("Record not found"));
+    }
 }

@@ -11,8 +11,7 @@ use super::error::AppError;
 use super::form_page::{load_item, ItemHeading};
 use super::view::{Layout, Page};
 use super::AppState;
-use crate::store::revisions::{self, FieldChange};
-use crate::store::users;
+use crate::store::revisions::{self, Authored, FieldChange};
 
 /// One changed field of a revision, as the diff table shows it.
 #[derive(Debug, Serialize)]
@@ -86,39 +85,33 @@ pub async fn history(
     let item = load_item(&state, &path).await?;
     let item_id = item.id;
     let rows = state
-        .db(move |conn| {
-            let revs = revisions::for_item(conn, item_id)?;
-            let mut out = Vec::with_capacity(revs.len());
-            for r in revs {
-                let who = match r.user_id {
-                    Some(id) => users::find_by_id(conn, id)?.map(|u| u.email),
-                    None => None,
-                };
-                out.push((r, who));
-            }
-            Ok(out)
-        })
+        .db(move |conn| revisions::for_item(conn, item_id))
         .await?;
     let revisions = rows
         .into_iter()
-        .map(|(r, who)| RevisionView {
-            when: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            when_iso: r.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            who: who.unwrap_or_else(|| "regwatch (starter data)".to_owned()),
-            action: match r.action.as_str() {
-                "create" => "Created the item",
-                "edit" => "Edited fields",
-                "event" => "Recorded a status event",
-                "event-correction" => "Corrected a status event",
-                "event-retraction" => "Retracted a status event",
-                "link" => "Added a link",
-                "unlink" => "Removed a link",
-                other => other,
-            }
-            .to_owned(),
-            version: r.item_version,
-            changes: ChangeView::list(&r.changes()),
-        })
+        .map(
+            |Authored {
+                 revision: r,
+                 author,
+             }| RevisionView {
+                when: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                when_iso: r.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                who: author.unwrap_or_else(|| "regwatch (starter data)".to_owned()),
+                action: match r.action.as_str() {
+                    "create" => "Created the item",
+                    "edit" => "Edited fields",
+                    "event" => "Recorded a status event",
+                    "event-correction" => "Corrected a status event",
+                    "event-retraction" => "Retracted a status event",
+                    "link" => "Added a link",
+                    "unlink" => "Removed a link",
+                    other => other,
+                }
+                .to_owned(),
+                version: r.item_version,
+                changes: ChangeView::list(&r.changes()),
+            },
+        )
         .collect();
     let title = format!(
         "History of {}",

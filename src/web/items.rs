@@ -8,31 +8,22 @@ use serde::Serialize;
 
 use super::auth::{check_csrf, csrf_token, see_other, set_flash, Editor};
 use super::error::AppError;
-use super::form_page::{load_item, submit, ItemHeading};
+use super::form_page::{load_item, submit, Acted, ItemHeading};
 use super::forms::{FieldErrors, ItemForm};
 use super::history::ChangeView;
 use super::view::{Choice, Layout, Page};
 use super::AppState;
-use crate::db::DbError;
 use crate::domain::Kind;
-use crate::store::items::{self, ItemRow, UpdateOutcome};
-use crate::store::{revisions, users};
+use crate::store::items::{self, ItemError, ItemRow, UpdateOutcome};
+use crate::store::revisions::{self, Authored};
 
-fn is_unique_violation(e: &DbError) -> bool {
-    matches!(
-        e,
-        DbError::Query(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _
-        ))
-    )
-}
-
-fn slug_taken(slug: &str) -> FieldErrors {
-    FieldErrors::from([(
-        "slug",
-        format!("Another item already uses the slug \"{slug}\"; choose another."),
-    )])
+/// Answers a save the store refused: the slug field's message; a failure
+/// of the database is an error.
+fn refused(e: ItemError) -> Acted {
+    match e {
+        ItemError::SlugTaken(_) => Ok(Err(FieldErrors::from([("slug", e.to_string())]))),
+        ItemError::Db(e) => Err(e.into()),
+    }
 }
 
 /// A version someone else saved since the edit form was loaded.
@@ -122,22 +113,13 @@ pub async fn create_item(
         item_form(status, &session, &user, &form, errors, None, None)
     };
     submit(form.validate(), page, |fields| async {
-        let slug = fields.slug.to_string();
+        let slug = fields.slug.clone();
         let user_id = user.0.id;
         let created = state
-            .db(move |conn| {
-                if items::find_by_slug(conn, fields.slug.as_str())?.is_some() {
-                    return Ok(false);
-                }
-                match items::create(conn, &fields, Some(user_id)) {
-                    Ok(_) => Ok(true),
-                    Err(e) if is_unique_violation(&e) => Ok(false),
-                    Err(e) => Err(e),
-                }
-            })
+            .attempt(move |conn| items::create(conn, &fields, Some(user_id)))
             .await?;
-        if !created {
-            return Ok(Err(slug_taken(&slug)));
+        if let Err(e) = created {
+            return refused(e);
         }
         set_flash(
             &session,
@@ -194,24 +176,13 @@ pub async fn update_item(
     };
     submit(form.validate(), page, |fields| async {
         let (item_id, user_id) = (item.id, user.0.id);
-        let new_slug = fields.slug.to_string();
+        let new_slug = fields.slug.clone();
         let outcome = state
-            .db(move |conn| {
-                if let Some(other) = items::find_by_slug(conn, fields.slug.as_str())? {
-                    if other.id != item_id {
-                        return Ok(None);
-                    }
-                }
-                match items::update(conn, item_id, expected, &fields, Some(user_id)) {
-                    Ok(o) => Ok(Some(o)),
-                    Err(e) if is_unique_violation(&e) => Ok(None),
-                    Err(e) => Err(e),
-                }
-            })
+            .attempt(move |conn| items::update(conn, item_id, expected, &fields, Some(user_id)))
             .await?;
-        Ok(Ok(match outcome {
-            None => return Ok(Err(slug_taken(&new_slug))),
-            Some(UpdateOutcome::Saved { changes, .. }) => {
+        let answer = match outcome {
+            Err(e) => return refused(e),
+            Ok(UpdateOutcome::Saved { changes, .. }) => {
                 let n = changes.len();
                 set_flash(
                     &session,
@@ -219,11 +190,11 @@ pub async fn update_item(
                 );
                 see_other(&format!("/items/{new_slug}"))
             }
-            Some(UpdateOutcome::Unchanged) => {
+            Ok(UpdateOutcome::Unchanged) => {
                 set_flash(&session, "Nothing to save: no field was changed.");
                 see_other(&format!("/items/{}", item.slug))
             }
-            Some(UpdateOutcome::Conflict { current_version }) => {
+            Ok(UpdateOutcome::Conflict { current_version }) => {
                 conflict_page(
                     &state,
                     &session,
@@ -235,7 +206,8 @@ pub async fn update_item(
                 )
                 .await?
             }
-        }))
+        };
+        Ok(Ok(answer))
     })
     .await
 }
@@ -253,31 +225,16 @@ async fn conflict_page(
     current_version: i32,
 ) -> Result<HttpResponse, AppError> {
     let item_id = item.id;
-    let (theirs, authors) = state
-        .db(move |conn| {
-            let revs: Vec<_> = revisions::for_item(conn, item_id)?
-                .into_iter()
-                .filter(|r| r.action == "edit" && r.item_version > expected)
-                .collect();
-            let mut authors = Vec::new();
-            for r in &revs {
-                let who = match r.user_id {
-                    Some(id) => users::find_by_id(conn, id)?.map(|u| u.email),
-                    None => None,
-                };
-                authors.push(who.unwrap_or_else(|| "regwatch".to_owned()));
-            }
-            Ok((revs, authors))
-        })
+    let theirs = state
+        .db(move |conn| revisions::edits_after(conn, item_id, expected))
         .await?;
     let their_changes = theirs
-        .iter()
-        .zip(authors)
-        .map(|(r, who)| TheirChange {
-            who,
-            when: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            version: r.item_version,
-            changes: ChangeView::list(&r.changes()),
+        .into_iter()
+        .map(|Authored { revision, author }| TheirChange {
+            who: author.unwrap_or_else(|| "regwatch".to_owned()),
+            when: revision.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            version: revision.item_version,
+            changes: ChangeView::list(&revision.changes()),
         })
         .collect();
     let form = ItemForm {

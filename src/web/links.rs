@@ -11,8 +11,8 @@ use super::form_page::{load_item, submit, ItemHeading};
 use super::forms::{FieldErrors, LinkForm, SUGGESTED_RELATIONS};
 use super::view::{Layout, Page};
 use super::AppState;
-use crate::store::items::{self, ItemRow};
-use crate::store::links;
+use crate::store::items::ItemRow;
+use crate::store::links::{self, LinkError};
 
 #[derive(Debug, Serialize)]
 struct LinkFormView<'a> {
@@ -74,41 +74,23 @@ pub async fn create_link(
         |status, errors: &FieldErrors| link_form(status, &session, &user, &item, &form, errors);
     submit(form.validate(), page, |(target, relation)| async {
         let (item_id, user_id) = (item.id, user.0.id);
-        let target_slug = target.to_string();
-        let result = state
-            .db(move |conn| {
-                let Some(other) = items::find_by_slug(conn, target.as_str())? else {
-                    return Ok(Err((
-                        "target",
-                        format!("No item has the slug \"{target}\"."),
-                    )));
-                };
-                if other.id == item_id {
-                    return Ok(Err((
-                        "target",
-                        "An item cannot be linked to itself.".to_owned(),
-                    )));
-                }
-                if links::exists(conn, item_id, other.id, &relation)? {
-                    return Ok(Err((
-                        "relation",
-                        format!("This item already {relation} {}.", other.title),
-                    )));
-                }
-                if !links::insert(conn, item_id, other.id, &relation, Some(user_id))? {
-                    return Ok(Err((
-                        "relation",
-                        format!("This item already {relation} {}.", other.title),
-                    )));
-                }
-                Ok(Ok(()))
-            })
+        let target_slug = target.clone();
+        let added = state
+            .attempt(move |conn| links::add(conn, item_id, &target, &relation, Some(user_id)))
             .await?;
-        if let Err((field, message)) = result {
-            return Ok(Err(FieldErrors::from([(field, message)])));
-        }
-        set_flash(&session, &format!("Linked to {target_slug}."));
-        Ok(Ok(see_other(&format!("/items/{}#related", item.slug))))
+        let refused = match added {
+            Ok(()) => {
+                set_flash(&session, &format!("Linked to {target_slug}."));
+                return Ok(Ok(see_other(&format!("/items/{}#related", item.slug))));
+            }
+            Err(LinkError::Db(e)) => return Err(e.into()),
+            Err(refused) => refused,
+        };
+        let field = match refused {
+            LinkError::Duplicate { .. } => "relation",
+            _ => "target",
+        };
+        Ok(Err(FieldErrors::from([(field, refused.to_string())])))
     })
     .await
 }

@@ -1,15 +1,18 @@
 //! Request spans for the logs: anything in a request's path or query that
 //! looks like a secret token (the links in emails carry one) is replaced by
 //! `[token]`, so logs hold no usable link; and each failed request is logged
-//! once, at a level that matches who is at fault (ERROR only for 5xx).
+//! once, with the error's whole chain of causes, at a level that matches who
+//! is at fault (ERROR only for 5xx).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::{Error, ResponseError};
+use actix_web::Error;
 use tracing::field::Empty;
 use tracing::Span;
 use tracing_actix_web::RootSpanBuilder;
+
+use super::error::AppError;
 
 pub struct RedactedSpans;
 
@@ -31,20 +34,18 @@ impl RootSpanBuilder for RedactedSpans {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        let (status, error): (StatusCode, Option<&dyn ResponseError>) = match outcome {
-            Ok(response) => (
-                response.status(),
-                response.response().error().map(|e| e.as_response_error()),
-            ),
-            Err(e) => (
-                e.as_response_error().status_code(),
-                Some(e.as_response_error()),
-            ),
+        let (status, error): (StatusCode, Option<&Error>) = match outcome {
+            Ok(response) => (response.status(), response.response().error()),
+            Err(e) => (e.as_response_error().status_code(), Some(e)),
         };
         span.record("http.status_code", status.as_u16());
         let Some(error) = error else { return };
         let _entered = span.enter();
-        let error = redact(&format!("{error}"));
+        // Our own errors with every cause they carry.
+        let error = redact(&match error.as_error::<AppError>() {
+            Some(e) => e.chain(),
+            None => error.to_string(),
+        });
         if status.is_server_error() {
             tracing::error!(%error, "request failed");
         } else if status.is_client_error() {

@@ -60,6 +60,24 @@ impl AppState {
         .await?;
         Ok(result?)
     }
+
+    /// Runs store work that answers with an error type of its own (such as
+    /// `ItemError`), on the blocking thread pool: its result comes back as
+    /// it is, for the handler to answer what the store refused; only
+    /// failing to run it at all is an `AppError`.
+    pub async fn attempt<T, E, F>(&self, work: F) -> Result<Result<T, E>, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        Ok(web::block(move || match pool.get() {
+            Ok(mut conn) => work(&mut conn),
+            Err(e) => Err(DbError::from(e).into()),
+        })
+        .await?)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
