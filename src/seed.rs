@@ -12,7 +12,9 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use crate::db::{DbConnection, DbError};
-use crate::domain::{InvalidValue, Jurisdiction, Kind, Slug, SourceUrl, Status, Tag};
+use crate::domain::{
+    EventId, InvalidValue, ItemId, Jurisdiction, Kind, Slug, SourceUrl, Status, Tag,
+};
 use crate::store::events::{self, EventRow, NewEvent};
 use crate::store::items::{self, ItemError, ItemFields, UpdateOutcome};
 use crate::store::{links, revisions, settings};
@@ -254,7 +256,7 @@ pub fn load(conn: &mut DbConnection, text: &str) -> Result<SeedReport, SeedError
             }
         }
         for link in &file.links {
-            let find = |conn: &mut DbConnection, slug: &str| -> Result<i32, SeedError> {
+            let find = |conn: &mut DbConnection, slug: &str| -> Result<ItemId, SeedError> {
                 items::find_by_slug(conn, slug)?
                     .map(|i| i.id)
                     .ok_or_else(|| SeedError::UnknownLinkTarget {
@@ -277,7 +279,7 @@ pub fn load(conn: &mut DbConnection, text: &str) -> Result<SeedReport, SeedError
 /// has edited them. Returns whether anything changed.
 fn correct_fields(
     conn: &mut DbConnection,
-    item_id: i32,
+    item_id: ItemId,
     version: i32,
     fields: &ItemFields,
 ) -> Result<bool, SeedError> {
@@ -294,7 +296,7 @@ fn correct_fields(
 #[derive(Debug, Default)]
 struct EventPlan {
     add: Vec<NewEvent>,
-    correct: Vec<(i32, NewEvent)>,
+    correct: Vec<(EventId, NewEvent)>,
     kept: usize,
 }
 

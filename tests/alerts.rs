@@ -9,7 +9,7 @@ use common::{attrs, form_fields, texts, with, TestApp};
 use diesel::prelude::*;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
+use regwatch::domain::{Confidence, EmailAddress, ItemId, Kind, SourceUrl, Status};
 use regwatch::mail::worker::precise_now;
 use regwatch::mail::Worker;
 use regwatch::store::events::{self, NewEvent};
@@ -68,7 +68,7 @@ fn worker(app: &TestApp, smtp_url: String, adjust: impl FnOnce(&mut Settings)) -
     Worker::new(pool, &settings).expect("worker")
 }
 
-fn item_id(conn: &mut DbConnection, slug: &str) -> i32 {
+fn item_id(conn: &mut DbConnection, slug: &str) -> ItemId {
     regwatch::store::items::find_by_slug(conn, slug)
         .unwrap()
         .unwrap_or_else(|| panic!("{slug} exists"))
@@ -392,7 +392,7 @@ async fn scopes_decide_who_is_mailed(backend: Backend) {
     confirmed(
         &mut conn,
         "apple@example.org",
-        Scope::Item(apple),
+        Scope::Item(apple.into()),
         Frequency::Immediate,
     );
     confirmed(

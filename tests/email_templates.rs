@@ -9,7 +9,7 @@ use common::TestApp;
 use diesel::prelude::*;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
+use regwatch::domain::{Confidence, EmailAddress, ItemId, Kind, SourceUrl, Status};
 use regwatch::mail::worker::precise_now;
 use regwatch::mail::{compose, transport, Email};
 use regwatch::store::changes::{self, ChangePayload};
@@ -91,7 +91,7 @@ fn composed(conn: &mut DbConnection) -> Email {
         .unwrap()
 }
 
-fn item(conn: &mut DbConnection, slug: &str) -> i32 {
+fn item(conn: &mut DbConnection, slug: &str) -> ItemId {
     regwatch::store::items::find_by_slug(conn, slug)
         .unwrap()
         .unwrap()
@@ -129,7 +129,7 @@ async fn every_email_template() {
     subscriptions::subscribe_confirmed(
         &mut conn,
         &jane,
-        &Scope::Item(s321),
+        &Scope::Item(s321.into()),
         Frequency::Immediate,
         now,
     )
@@ -156,7 +156,7 @@ async fn every_email_template() {
     conn.transaction(|c| {
         changes::record(
             c,
-            s321,
+            s321.into(),
             None,
             &ChangePayload::FieldsEdited {
                 changes: vec![
@@ -181,7 +181,7 @@ async fn every_email_template() {
     conn.transaction(|c| {
         changes::record(
             c,
-            s321,
+            s321.into(),
             None,
             &ChangePayload::EventRetracted {
                 event_id: 1,
@@ -215,7 +215,7 @@ async fn every_email_template() {
     conn.transaction(|c| {
         changes::record(
             c,
-            s321,
+            s321.into(),
             None,
             &ChangePayload::LinkAdded {
                 relation: "could restrict".into(),

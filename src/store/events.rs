@@ -7,14 +7,16 @@ use diesel::sql_types::Bool;
 use super::changes::{self, ChangePayload, EventSnapshot};
 use super::revisions::{self, FieldChange};
 use super::{now, search, DbConnection, DbError};
-use crate::domain::{Confidence, DatePrecision, EventDate, Kind, Phase, SourceUrl, Status};
+use crate::domain::{
+    Confidence, DatePrecision, EventDate, EventId, ItemId, Kind, Phase, SourceUrl, Status, UserId,
+};
 use crate::schema::{items, status_events};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = status_events)]
 pub struct EventRow {
-    pub id: i32,
-    pub item_id: i32,
+    pub id: EventId,
+    pub item_id: ItemId,
     pub event_date: NaiveDate,
     pub date_precision: String,
     pub status: String,
@@ -26,7 +28,7 @@ pub struct EventRow {
     pub retracted: bool,
     pub retraction_note: Option<String>,
     /// Who recorded it; `None` for the starter data.
-    pub created_by: Option<i32>,
+    pub created_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     /// Whether an editor has corrected or retracted it.
     pub edited: bool,
@@ -108,10 +110,10 @@ impl<'a> From<&'a NewEvent> for EventColumns<'a> {
 /// Inserts an event without touching the item's derived fields.
 fn insert(
     conn: &mut DbConnection,
-    item_id: i32,
+    item_id: ItemId,
     event: &NewEvent,
-    user_id: Option<i32>,
-) -> Result<i32, DbError> {
+    user_id: Option<UserId>,
+) -> Result<EventId, DbError> {
     let at = now();
     Ok(diesel::insert_into(status_events::table)
         .values((
@@ -129,17 +131,17 @@ fn insert(
 /// are current, since alerts match subscriptions against them.
 fn record_change(
     conn: &mut DbConnection,
-    item_id: i32,
-    event_id: i32,
+    item_id: ItemId,
+    event_id: EventId,
     event: &NewEvent,
-    user_id: Option<i32>,
+    user_id: Option<UserId>,
 ) -> Result<(), DbError> {
     changes::record(
         conn,
-        item_id,
-        user_id,
+        item_id.into(),
+        user_id.map(Into::into),
         &ChangePayload::EventRecorded {
-            event: EventSnapshot::of(event_id, event),
+            event: EventSnapshot::of(event_id.into(), event),
         },
     )?;
     Ok(())
@@ -149,10 +151,10 @@ fn record_change(
 /// its search document, the change and a revision, in one transaction.
 pub fn record(
     conn: &mut DbConnection,
-    item_id: i32,
+    item_id: ItemId,
     event: &NewEvent,
-    user_id: Option<i32>,
-) -> Result<i32, DbError> {
+    user_id: Option<UserId>,
+) -> Result<EventId, DbError> {
     conn.transaction(|conn| {
         let id = insert(conn, item_id, event, user_id)?;
         refresh_status(conn, item_id)?;
@@ -168,9 +170,9 @@ pub fn record(
 /// records each as a change and a revision.
 pub fn insert_many(
     conn: &mut DbConnection,
-    item_id: i32,
+    item_id: ItemId,
     events: &[NewEvent],
-    user_id: Option<i32>,
+    user_id: Option<UserId>,
 ) -> Result<(), DbError> {
     let ids = events
         .iter()
@@ -212,22 +214,22 @@ pub fn record_starter_history(conn: &mut DbConnection) -> Result<usize, DbError>
 
 /// The item's field version (events do not change it: recording an event
 /// never makes an open edit form stale).
-fn item_version(conn: &mut DbConnection, item_id: i32) -> Result<i32, DbError> {
+fn item_version(conn: &mut DbConnection, item_id: ItemId) -> Result<i32, DbError> {
     Ok(items::table
         .find(item_id)
         .select(items::version)
         .first(conn)?)
 }
 
-fn item_kind(conn: &mut DbConnection, item_id: i32) -> Result<Kind, DbError> {
+fn item_kind(conn: &mut DbConnection, item_id: ItemId) -> Result<Kind, DbError> {
     let kind: String = items::table.find(item_id).select(items::kind).first(conn)?;
     Ok(kind.parse().unwrap_or(Kind::Other))
 }
 
 pub fn find(
     conn: &mut DbConnection,
-    item_id: i32,
-    event_id: i32,
+    item_id: ItemId,
+    event_id: EventId,
 ) -> Result<Option<EventRow>, DbError> {
     Ok(status_events::table
         .filter(status_events::id.eq(event_id))
@@ -255,10 +257,10 @@ impl EventRow {
 /// `None` when the item has no such event.
 pub fn correct(
     conn: &mut DbConnection,
-    item_id: i32,
-    event_id: i32,
+    item_id: ItemId,
+    event_id: EventId,
     event: &NewEvent,
-    user_id: Option<i32>,
+    user_id: Option<UserId>,
 ) -> Result<Option<Vec<FieldChange>>, DbError> {
     conn.transaction(|conn| {
         // A write first, so SQLite takes its write lock before any read.
@@ -300,10 +302,10 @@ pub fn correct(
         )?;
         changes::record(
             conn,
-            item_id,
-            user_id,
+            item_id.into(),
+            user_id.map(Into::into),
             &ChangePayload::EventCorrected {
-                event: EventSnapshot::of(event_id, event),
+                event: EventSnapshot::of(event_id.into(), event),
                 changes: changes.clone(),
             },
         )?;
@@ -315,10 +317,10 @@ pub fn correct(
 /// toward the item's status. Returns false if there is no such standing event.
 pub fn retract(
     conn: &mut DbConnection,
-    item_id: i32,
-    event_id: i32,
+    item_id: ItemId,
+    event_id: EventId,
     reason: &str,
-    user_id: Option<i32>,
+    user_id: Option<UserId>,
 ) -> Result<bool, DbError> {
     conn.transaction(|conn| {
         let updated = diesel::update(
@@ -358,10 +360,10 @@ pub fn retract(
         )?;
         changes::record(
             conn,
-            item_id,
-            user_id,
+            item_id.into(),
+            user_id.map(Into::into),
             &ChangePayload::EventRetracted {
-                event_id,
+                event_id: event_id.into(),
                 date_human: event.date().human(),
                 status_label: Status::label_of(kind, &event.status),
                 reason: reason.to_owned(),
@@ -379,7 +381,7 @@ pub fn retract(
 /// "Latest" orders dates by their period: the first day, then, on the same
 /// first day, a day after a month and a month after a year ("June 2025" is
 /// before 1 June 2025, which is the finer date and so the later-known one).
-pub fn refresh_status(conn: &mut DbConnection, item_id: i32) -> Result<(), DbError> {
+pub fn refresh_status(conn: &mut DbConnection, item_id: ItemId) -> Result<(), DbError> {
     let standing = status_events::table
         .filter(status_events::item_id.eq(item_id))
         .filter(status_events::retracted.eq(false));
@@ -416,7 +418,7 @@ pub fn refresh_status(conn: &mut DbConnection, item_id: i32) -> Result<(), DbErr
     Ok(())
 }
 
-pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<EventRow>, DbError> {
+pub fn for_item(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<EventRow>, DbError> {
     Ok(status_events::table
         .filter(status_events::item_id.eq(item_id))
         .order((status_events::event_date.asc(), status_events::id.asc()))

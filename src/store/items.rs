@@ -9,13 +9,15 @@ use super::events::{self, EventRow};
 use super::links::{self, LinkView};
 use super::revisions::{self, FieldChange};
 use super::{insert_unless_duplicate, now, search, DbConnection, DbError};
-use crate::domain::{DatePrecision, EventDate, Jurisdiction, Kind, Phase, Slug, Tag};
+use crate::domain::{
+    DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Slug, Tag, TagId, UserId,
+};
 use crate::schema::{item_identifiers, item_parties, item_tags, items, tags};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = items)]
 pub struct ItemRow {
-    pub id: i32,
+    pub id: ItemId,
     pub slug: String,
     pub kind: String,
     pub title: String,
@@ -141,11 +143,11 @@ fn slug_taken_or(e: diesel::result::Error, slug: &Slug) -> ItemError {
 pub fn create(
     conn: &mut DbConnection,
     fields: &ItemFields,
-    user_id: Option<i32>,
-) -> Result<i32, ItemError> {
+    user_id: Option<UserId>,
+) -> Result<ItemId, ItemError> {
     conn.transaction(|conn| {
         let at = now();
-        let id: i32 = diesel::insert_into(items::table)
+        let id: ItemId = diesel::insert_into(items::table)
             .values((
                 items::slug.eq(fields.slug.as_str()),
                 items::kind.eq(fields.kind.as_str()),
@@ -168,8 +170,8 @@ pub fn create(
         revisions::record(conn, id, user_id, 1, "create", &changes)?;
         changes::record(
             conn,
-            id,
-            user_id,
+            id.into(),
+            user_id.map(Into::into),
             &ChangePayload::ItemCreated {
                 title: fields.title.clone(),
             },
@@ -178,7 +180,11 @@ pub fn create(
     })
 }
 
-fn write_lists(conn: &mut DbConnection, item_id: i32, fields: &ItemFields) -> Result<(), DbError> {
+fn write_lists(
+    conn: &mut DbConnection,
+    item_id: ItemId,
+    fields: &ItemFields,
+) -> Result<(), DbError> {
     diesel::delete(item_identifiers::table.filter(item_identifiers::item_id.eq(item_id)))
         .execute(conn)?;
     diesel::delete(item_parties::table.filter(item_parties::item_id.eq(item_id))).execute(conn)?;
@@ -207,7 +213,7 @@ fn write_lists(conn: &mut DbConnection, item_id: i32, fields: &ItemFields) -> Re
                 .values(tags::name.eq(tag.as_str()))
                 .execute(conn)
         })?;
-        let tag_id: i32 = tags::table
+        let tag_id: TagId = tags::table
             .filter(tags::name.eq(tag.as_str()))
             .select(tags::id)
             .first(conn)?;
@@ -243,10 +249,10 @@ pub enum UpdateOutcome {
 /// editors saving the same version end with exactly one saved version.
 pub fn update(
     conn: &mut DbConnection,
-    item_id: i32,
+    item_id: ItemId,
     expected_version: i32,
     fields: &ItemFields,
-    user_id: Option<i32>,
+    user_id: Option<UserId>,
 ) -> Result<UpdateOutcome, ItemError> {
     if find_by_slug(conn, fields.slug.as_str())?.is_some_and(|other| other.id != item_id) {
         return Err(ItemError::SlugTaken(fields.slug.clone()));
@@ -292,8 +298,8 @@ pub fn update(
         revisions::record(conn, item_id, user_id, version, "edit", &changes)?;
         changes::record(
             conn,
-            item_id,
-            user_id,
+            item_id.into(),
+            user_id.map(Into::into),
             &ChangePayload::FieldsEdited {
                 changes: changes.clone(),
             },
@@ -311,13 +317,13 @@ pub fn update(
 /// The stored editable fields of an item as (name, text) pairs.
 pub fn current_fields(
     conn: &mut DbConnection,
-    item_id: i32,
+    item_id: ItemId,
 ) -> Result<Vec<(&'static str, String)>, DbError> {
     Ok(load_fields(conn, item_id)?.values())
 }
 
 /// The stored editable fields of an item.
-pub fn load_fields(conn: &mut DbConnection, item_id: i32) -> Result<ItemFields, DbError> {
+pub fn load_fields(conn: &mut DbConnection, item_id: ItemId) -> Result<ItemFields, DbError> {
     let item: ItemRow = items::table
         .find(item_id)
         .select(ItemRow::as_select())
@@ -384,7 +390,7 @@ pub fn detail(conn: &mut DbConnection, slug: &str) -> Result<Option<ItemDetail>,
     }))
 }
 
-pub fn identifiers_of(conn: &mut DbConnection, item_id: i32) -> Result<Vec<String>, DbError> {
+pub fn identifiers_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, DbError> {
     Ok(item_identifiers::table
         .filter(item_identifiers::item_id.eq(item_id))
         .order(item_identifiers::position)
@@ -392,7 +398,7 @@ pub fn identifiers_of(conn: &mut DbConnection, item_id: i32) -> Result<Vec<Strin
         .load(conn)?)
 }
 
-pub fn parties_of(conn: &mut DbConnection, item_id: i32) -> Result<Vec<String>, DbError> {
+pub fn parties_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, DbError> {
     Ok(item_parties::table
         .filter(item_parties::item_id.eq(item_id))
         .order(item_parties::position)
@@ -400,7 +406,7 @@ pub fn parties_of(conn: &mut DbConnection, item_id: i32) -> Result<Vec<String>, 
         .load(conn)?)
 }
 
-pub fn tags_of(conn: &mut DbConnection, item_id: i32) -> Result<Vec<String>, DbError> {
+pub fn tags_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, DbError> {
     Ok(item_tags::table
         .inner_join(tags::table)
         .filter(item_tags::item_id.eq(item_id))

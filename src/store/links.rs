@@ -5,14 +5,14 @@ use diesel::prelude::*;
 use super::changes::{self, ChangePayload};
 use super::revisions::{self, FieldChange};
 use super::{insert_unless_duplicate, items as item_rows, now, DbConnection, DbError};
-use crate::domain::Slug;
+use crate::domain::{ItemId, LinkId, Slug, UserId};
 use crate::schema::{item_links, items};
 
 /// A link as seen from one item: outgoing ("this item could restrict X")
 /// or incoming ("X could restrict this item").
 #[derive(Debug, Clone)]
 pub struct LinkView {
-    pub id: i32,
+    pub id: LinkId,
     pub outgoing: bool,
     pub relation: String,
     pub other_slug: String,
@@ -40,10 +40,10 @@ pub enum LinkError {
 /// or when the item already links to it with this relation.
 pub fn add(
     conn: &mut DbConnection,
-    item_id: i32,
+    item_id: ItemId,
     target: &Slug,
     relation: &str,
-    user_id: Option<i32>,
+    user_id: Option<UserId>,
 ) -> Result<(), LinkError> {
     let other = item_rows::find_by_slug(conn, target.as_str())?
         .ok_or_else(|| LinkError::UnknownTarget(target.clone()))?;
@@ -63,10 +63,10 @@ pub fn add(
 /// Inserts a link unless the same one exists; returns whether it was new.
 pub fn insert(
     conn: &mut DbConnection,
-    from_item_id: i32,
-    to_item_id: i32,
+    from_item_id: ItemId,
+    to_item_id: ItemId,
     relation: &str,
-    user_id: Option<i32>,
+    user_id: Option<UserId>,
 ) -> Result<bool, DbError> {
     conn.transaction(|conn| {
         let added = insert_unless_duplicate(conn, |conn| {
@@ -90,13 +90,13 @@ pub fn insert(
 /// Records a link change on both of its items, each seeing the other.
 pub(crate) fn record_on_both(
     conn: &mut DbConnection,
-    from_item_id: i32,
-    to_item_id: i32,
+    from_item_id: ItemId,
+    to_item_id: ItemId,
     relation: &str,
-    user_id: Option<i32>,
+    user_id: Option<UserId>,
     added: bool,
 ) -> Result<(), DbError> {
-    let slug_title = |conn: &mut DbConnection, id: i32| -> Result<(String, String), DbError> {
+    let slug_title = |conn: &mut DbConnection, id: ItemId| -> Result<(String, String), DbError> {
         Ok(items::table
             .find(id)
             .select((items::slug, items::title))
@@ -143,14 +143,14 @@ pub(crate) fn record_on_both(
                 outgoing,
             }
         };
-        changes::record(conn, item_id, user_id, &payload)?;
+        changes::record(conn, item_id.into(), user_id.map(Into::into), &payload)?;
     }
     Ok(())
 }
 
-pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<LinkView>, DbError> {
+pub fn for_item(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<LinkView>, DbError> {
     type Row = (
-        i32,
+        LinkId,
         String,
         String,
         String,
@@ -214,14 +214,25 @@ pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<LinkView>, 
 }
 
 /// Removes a link that starts or ends at `item_id`; false if there is none.
+///
+/// The item's id and the link's are of different types, so they cannot be
+/// swapped:
+///
+/// ```compile_fail
+/// # use regwatch::domain::{ItemId, LinkId};
+/// # use regwatch::store::{links, DbConnection};
+/// # fn swapped(conn: &mut DbConnection, item: ItemId, link: LinkId) {
+/// links::remove(conn, link, item, None);
+/// # }
+/// ```
 pub fn remove(
     conn: &mut DbConnection,
-    item_id: i32,
-    link_id: i32,
-    user_id: Option<i32>,
+    item_id: ItemId,
+    link_id: LinkId,
+    user_id: Option<UserId>,
 ) -> Result<bool, DbError> {
     conn.transaction(|conn| {
-        let link: Option<(i32, i32, String)> = item_links::table
+        let link: Option<(ItemId, ItemId, String)> = item_links::table
             .find(link_id)
             .filter(
                 item_links::from_item_id

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{now, DbConnection, DbError};
+use crate::domain::{ItemId, RevisionId, UserId};
 use crate::schema::{revisions, users};
 
 /// One changed field: its value before and after (`None` where absent).
@@ -45,9 +46,9 @@ pub fn diff(old: &[(&'static str, String)], new: &[(&'static str, String)]) -> V
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = revisions)]
 pub struct RevisionRow {
-    pub id: i32,
-    pub item_id: i32,
-    pub user_id: Option<i32>,
+    pub id: RevisionId,
+    pub item_id: ItemId,
+    pub user_id: Option<UserId>,
     pub item_version: i32,
     pub action: String,
     pub diff: String,
@@ -63,8 +64,8 @@ impl RevisionRow {
 /// Records a revision; call inside the transaction of the change itself.
 pub fn record(
     conn: &mut DbConnection,
-    item_id: i32,
-    user_id: Option<i32>,
+    item_id: ItemId,
+    user_id: Option<UserId>,
     item_version: i32,
     action: &str,
     changes: &[FieldChange],
@@ -75,8 +76,8 @@ pub fn record(
 /// Records a revision of a change made at `at` (a change recorded late).
 pub fn record_at(
     conn: &mut DbConnection,
-    item_id: i32,
-    user_id: Option<i32>,
+    item_id: ItemId,
+    user_id: Option<UserId>,
     item_version: i32,
     action: &str,
     changes: &[FieldChange],
@@ -106,7 +107,7 @@ pub struct Authored {
 
 /// An item's revisions with their authors, newest first (by when the
 /// change was made, so a change recorded late takes its place in time).
-pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<Authored>, DbError> {
+pub fn for_item(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<Authored>, DbError> {
     Ok(revisions::table
         .left_join(users::table)
         .filter(revisions::item_id.eq(item_id))
@@ -119,7 +120,7 @@ pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<Authored>, 
 /// authors, newest first: what an editor who loaded that version missed.
 pub fn edits_after(
     conn: &mut DbConnection,
-    item_id: i32,
+    item_id: ItemId,
     version: i32,
 ) -> Result<Vec<Authored>, DbError> {
     Ok(revisions::table
@@ -133,7 +134,10 @@ pub fn edits_after(
 }
 
 /// Whether an editor (not the starter data) has edited the item's fields.
-pub fn fields_edited_by_an_editor(conn: &mut DbConnection, item_id: i32) -> Result<bool, DbError> {
+pub fn fields_edited_by_an_editor(
+    conn: &mut DbConnection,
+    item_id: ItemId,
+) -> Result<bool, DbError> {
     Ok(diesel::select(diesel::dsl::exists(
         revisions::table
             .filter(revisions::item_id.eq(item_id))

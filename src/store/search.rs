@@ -11,6 +11,7 @@ use diesel::sql_types::{Bool, Integer, Text};
 
 use super::{DbConnection, DbError};
 use crate::db::{Backend, Db};
+use crate::domain::ItemId;
 use crate::schema::{item_identifiers, item_parties, items, status_events};
 
 /// Most words a search uses; the rest are ignored.
@@ -104,7 +105,7 @@ fn normalise(text: &str) -> String {
 
 /// Rebuilds the search document of one item from its current fields and
 /// events. Call in the same transaction as any change to them.
-pub fn refresh(conn: &mut DbConnection, item_id: i32) -> Result<(), DbError> {
+pub fn refresh(conn: &mut DbConnection, item_id: ItemId) -> Result<(), DbError> {
     let (title, short_title, original_title, summary): (
         String,
         Option<String>,
@@ -167,7 +168,7 @@ pub fn refresh(conn: &mut DbConnection, item_id: i32) -> Result<(), DbError> {
 }
 
 /// Removes an item's search document (SQLite's FTS table has no foreign key).
-pub fn remove(conn: &mut DbConnection, item_id: i32) -> Result<(), DbError> {
+pub fn remove(conn: &mut DbConnection, item_id: ItemId) -> Result<(), DbError> {
     if conn.backend() == Backend::Sqlite {
         diesel::sql_query("DELETE FROM item_search WHERE rowid = ?")
             .bind::<Integer, _>(item_id)

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use super::subscriptions::hash_token as hash;
 use super::users::UserRow;
 use super::{DbConnection, DbError};
+use crate::domain::UserId;
 use crate::schema::{user_sessions, users};
 
 /// How long a session lasts after signing in.
@@ -20,7 +21,11 @@ const LAST_SEEN_PRECISION: Duration = Duration::minutes(5);
 
 /// Starts a session for an account and returns its token (64 hex
 /// characters), dropping expired sessions of every account on the way.
-pub fn start(conn: &mut DbConnection, user_id: i32, now: NaiveDateTime) -> Result<String, DbError> {
+pub fn start(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    now: NaiveDateTime,
+) -> Result<String, DbError> {
     let token = hex::encode(rand::random::<[u8; 32]>());
     diesel::delete(user_sessions::table.filter(user_sessions::expires_at.le(now))).execute(conn)?;
     diesel::insert_into(user_sessions::table)
@@ -71,7 +76,7 @@ pub fn end(conn: &mut DbConnection, token: &str) -> Result<(), DbError> {
 }
 
 /// Ends every session of an account; returns how many there were.
-pub fn end_all(conn: &mut DbConnection, user_id: i32) -> Result<usize, DbError> {
+pub fn end_all(conn: &mut DbConnection, user_id: UserId) -> Result<usize, DbError> {
     Ok(
         diesel::delete(user_sessions::table.filter(user_sessions::user_id.eq(user_id)))
             .execute(conn)?,
@@ -81,7 +86,7 @@ pub fn end_all(conn: &mut DbConnection, user_id: i32) -> Result<usize, DbError> 
 /// Live sessions of an account (browsers or devices signed in).
 pub fn count_live(
     conn: &mut DbConnection,
-    user_id: i32,
+    user_id: UserId,
     now: NaiveDateTime,
 ) -> Result<i64, DbError> {
     Ok(user_sessions::table

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::limits::{self, Decision, Rule};
 use super::timeline::{self, Filter};
 use super::{insert_unless_duplicate, DbConnection, DbError};
-use crate::domain::{EmailAddress, InvalidValue, Jurisdiction, Kind, Tag};
+use crate::domain::{EmailAddress, InvalidValue, ItemId, Jurisdiction, Kind, Tag};
 use crate::schema::{
     deliveries, digest_entries, items, subscribers, subscription_tokens, subscriptions,
 };
@@ -700,7 +700,7 @@ pub fn fan_out(
     let facts = ItemFacts {
         kind,
         jurisdiction,
-        tags: super::items::tags_of(conn, item_id)?,
+        tags: super::items::tags_of(conn, ItemId(item_id))?,
     };
     // Only the subscriptions this item can match (by the scope index);
     // saved filters are checked one by one below.
@@ -732,7 +732,7 @@ pub fn fan_out(
                 Some(&m) => m,
                 None => {
                     let m = match Scope::parsed_filter(q) {
-                        Some(f) => timeline::item_matches(conn, &f, item_id)?,
+                        Some(f) => timeline::item_matches(conn, &f, ItemId(item_id))?,
                         None => false,
                     };
                     filter_cache.insert(q.clone(), m);

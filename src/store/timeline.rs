@@ -12,7 +12,7 @@ use diesel::dsl::sql;
 use diesel::sql_types::{Integer, Text};
 
 use crate::db::{Backend, Db};
-use crate::domain::{DatePrecision, EventDate, Jurisdiction, Kind, Phase, Tag};
+use crate::domain::{DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Tag};
 use crate::schema::{item_tags, items, status_events, tags};
 
 /// What a reader narrowed the view to. Every part is optional and valid.
@@ -116,7 +116,7 @@ macro_rules! filter_item_table {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = items)]
 pub struct ItemBrief {
-    pub id: i32,
+    pub id: ItemId,
     pub slug: String,
     pub title: String,
     pub short_title: Option<String>,
@@ -330,7 +330,7 @@ pub fn items(
 pub fn item_matches(
     conn: &mut DbConnection,
     filter: &Filter,
-    item_id: i32,
+    item_id: ItemId,
 ) -> Result<bool, DbError> {
     let backend = conn.backend();
     let mut query = items::table
@@ -338,5 +338,5 @@ pub fn item_matches(
         .select(items::id)
         .into_boxed::<Db>();
     filter_item_table!(query, filter, backend);
-    Ok(query.first::<i32>(conn).optional()?.is_some())
+    Ok(query.first::<ItemId>(conn).optional()?.is_some())
 }

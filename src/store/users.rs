@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{insert_unless_duplicate, now, sessions, DbConnection, DbError};
-use crate::domain::{EmailAddress, InvalidValue};
+use crate::domain::{EmailAddress, InvalidValue, UserId};
 use crate::schema::users;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +48,7 @@ impl FromStr for Role {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: i32,
+    pub id: UserId,
     pub email: String,
     pub password_hash: String,
     pub role: String,
@@ -112,7 +112,7 @@ pub fn create(
     email: &EmailAddress,
     password: &Password,
     role: Role,
-) -> Result<i32, UserError> {
+) -> Result<UserId, UserError> {
     let hash = hash_password(password);
     let inserted = insert_unless_duplicate(conn, |conn| {
         diesel::insert_into(users::table)
@@ -142,7 +142,7 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<User
         .optional()?)
 }
 
-pub fn find_by_id(conn: &mut DbConnection, id: i32) -> Result<Option<UserRow>, DbError> {
+pub fn find_by_id(conn: &mut DbConnection, id: UserId) -> Result<Option<UserRow>, DbError> {
     Ok(users::table
         .find(id)
         .select(UserRow::as_select())
@@ -176,7 +176,7 @@ pub fn set_disabled(conn: &mut DbConnection, email: &str, disabled: bool) -> Res
 /// the token of a new session for the browser that changed it.
 pub fn change_password(
     conn: &mut DbConnection,
-    user_id: i32,
+    user_id: UserId,
     password: &Password,
     now: NaiveDateTime,
 ) -> Result<String, DbError> {

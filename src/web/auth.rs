@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use super::error::AppError;
 use super::AppState;
+use crate::domain::UserId;
 use crate::store::sessions::{self, SESSION_LIFETIME};
 use crate::store::users::Role;
 
@@ -42,7 +43,7 @@ pub fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSes
 /// A signed-in, enabled editor or admin.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub id: i32,
+    pub id: UserId,
     pub email: String,
     pub role: Role,
 }

@@ -12,7 +12,7 @@ use super::form_page::{load_item, submit, ItemHeading};
 use super::forms::{EventForm, FieldErrors, RetractForm};
 use super::view::{Choice, Layout, Page};
 use super::AppState;
-use crate::domain::{Confidence, DatePrecision, Status, StatusDef};
+use crate::domain::{Confidence, DatePrecision, EventId, Status, StatusDef};
 use crate::store::events::{self, EventRow};
 use crate::store::items::ItemRow;
 
@@ -39,7 +39,7 @@ fn event_form(
     item: &ItemRow,
     form: &EventForm,
     errors: &FieldErrors,
-    event_id: Option<i32>,
+    event_id: Option<EventId>,
 ) -> Result<HttpResponse, AppError> {
     let kind = item.kind();
     let options = |defs: &[StatusDef]| {
@@ -93,7 +93,11 @@ fn event_form(
 }
 
 /// The item's event, or a 404.
-async fn load_event(state: &AppState, item: &ItemRow, event_id: i32) -> Result<EventRow, AppError> {
+async fn load_event(
+    state: &AppState,
+    item: &ItemRow,
+    event_id: EventId,
+) -> Result<EventRow, AppError> {
     let item_id = item.id;
     state
         .db(move |conn| events::find(conn, item_id, event_id))
@@ -148,7 +152,7 @@ pub async fn edit_event_form(
     user: Editor,
     session: Session,
     state: web::Data<AppState>,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(String, EventId)>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, event_id) = path.into_inner();
     let item = load_item(&state, &slug).await?;
@@ -172,7 +176,7 @@ pub async fn correct_event(
     user: Editor,
     session: Session,
     state: web::Data<AppState>,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(String, EventId)>,
     form: web::Form<EventForm>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, event_id) = path.into_inner();
@@ -266,7 +270,7 @@ pub async fn retract_event_form(
     user: Editor,
     session: Session,
     state: web::Data<AppState>,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(String, EventId)>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, event_id) = path.into_inner();
     let item = load_item(&state, &slug).await?;
@@ -289,7 +293,7 @@ pub async fn retract_event(
     user: Editor,
     session: Session,
     state: web::Data<AppState>,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(String, EventId)>,
     form: web::Form<RetractForm>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, event_id) = path.into_inner();

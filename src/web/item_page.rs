@@ -13,7 +13,7 @@ use super::reading::{EventView, PhaseView};
 use super::svg::{self, Marker};
 use super::view::{Layout, Page};
 use super::AppState;
-use crate::domain::{Kind, Slug, Status};
+use crate::domain::{Kind, LinkId, Slug, Status};
 use crate::store::items::{self, ItemDetail};
 use crate::store::links::LinkView;
 
@@ -47,7 +47,7 @@ struct NumberedEvent {
 /// A related item, and how it relates.
 #[derive(Debug, Serialize)]
 struct LinkLine<'a> {
-    id: i32,
+    id: LinkId,
     /// "This item <relation> the other" rather than the other way round.
     outgoing: bool,
     relation: &'a str,

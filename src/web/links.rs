@@ -11,6 +11,7 @@ use super::form_page::{load_item, submit, ItemHeading};
 use super::forms::{FieldErrors, LinkForm, SUGGESTED_RELATIONS};
 use super::view::{Layout, Page};
 use super::AppState;
+use crate::domain::LinkId;
 use crate::store::items::ItemRow;
 use crate::store::links::{self, LinkError};
 
@@ -100,7 +101,7 @@ pub async fn remove_link(
     user: Editor,
     session: Session,
     state: web::Data<AppState>,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(String, LinkId)>,
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, link_id) = path.into_inner();

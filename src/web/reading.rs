@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::filters::RawQuery;
 use super::view::Choice;
-use crate::domain::{Confidence, DatePrecision, Kind, Phase, Status};
+use crate::domain::{Confidence, DatePrecision, EventId, Kind, Phase, Status};
 use crate::store::events::EventRow;
 use crate::store::items::Facets;
 
@@ -44,7 +44,7 @@ fn host_of(url: &str) -> String {
 /// A status event, with its date at its precision and its source.
 #[derive(Debug, Serialize)]
 pub struct EventView {
-    pub id: i32,
+    pub id: EventId,
     pub date_iso: String,
     pub date_human: String,
     pub precision: &'static str,

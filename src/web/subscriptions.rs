@@ -199,7 +199,7 @@ fn resolve(
     Ok(match input {
         ScopeInput::Ready(s) => Ok(s),
         ScopeInput::Item(slug) => match items::find_by_slug(conn, slug.as_str())? {
-            Some(item) => Ok(Scope::Item(item.id)),
+            Some(item) => Ok(Scope::Item(item.id.into())),
             None => Err(format!("no item has the address /items/{slug}")),
         },
     })
