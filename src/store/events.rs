@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::changes::{self, ChangePayload, EventSnapshot};
-use super::revisions::{self, FieldChange};
+use super::revisions::{self, FieldChange, RevisionAction};
 use super::{now, search, DbConnection, DbError};
 use crate::domain::{
     Confidence, DatePrecision, EventDate, EventId, ItemId, Kind, Phase, SourceUrl, Status, UserId,
@@ -18,13 +18,13 @@ pub struct EventRow {
     pub id: EventId,
     pub item_id: ItemId,
     pub event_date: NaiveDate,
-    pub date_precision: String,
+    pub date_precision: DatePrecision,
     pub status: String,
     pub moves_status: bool,
-    pub phase: Option<String>,
+    pub phase: Option<Phase>,
     pub note: String,
     pub source_url: String,
-    pub confidence: String,
+    pub confidence: Confidence,
     pub retracted: bool,
     pub retraction_note: Option<String>,
     /// Who recorded it; `None` for the starter data.
@@ -36,16 +36,15 @@ pub struct EventRow {
 
 impl EventRow {
     pub fn date(&self) -> EventDate {
-        let precision = self.date_precision.parse().unwrap_or(DatePrecision::Day);
-        EventDate::from_parts(self.event_date, precision)
+        EventDate::from_parts(self.event_date, self.date_precision)
     }
 
     pub fn phase(&self) -> Option<Phase> {
-        self.phase.as_deref().and_then(|p| p.parse().ok())
+        self.phase
     }
 
     pub fn confidence(&self) -> Confidence {
-        self.confidence.parse().unwrap_or(Confidence::Low)
+        self.confidence
     }
 }
 
@@ -161,7 +160,14 @@ pub fn record(
         search::refresh(conn, item_id)?;
         record_change(conn, item_id, id, event, user_id)?;
         let version = item_version(conn, item_id)?;
-        revisions::record(conn, item_id, user_id, version, "event", &event.describe())?;
+        revisions::record(
+            conn,
+            item_id,
+            user_id,
+            version,
+            RevisionAction::Event,
+            &event.describe(),
+        )?;
         Ok(id)
     })
 }
@@ -183,7 +189,14 @@ pub fn insert_many(
     let version = item_version(conn, item_id)?;
     for (id, event) in ids.into_iter().zip(events) {
         record_change(conn, item_id, id, event, user_id)?;
-        revisions::record(conn, item_id, user_id, version, "event", &event.describe())?;
+        revisions::record(
+            conn,
+            item_id,
+            user_id,
+            version,
+            RevisionAction::Event,
+            &event.describe(),
+        )?;
     }
     Ok(())
 }
@@ -204,7 +217,7 @@ pub fn record_starter_history(conn: &mut DbConnection) -> Result<usize, DbError>
             event.item_id,
             None,
             version,
-            "event",
+            RevisionAction::Event,
             &revisions::diff(&[], &event.values()),
             event.created_at,
         )?;
@@ -222,8 +235,7 @@ fn item_version(conn: &mut DbConnection, item_id: ItemId) -> Result<i32, DbError
 }
 
 fn item_kind(conn: &mut DbConnection, item_id: ItemId) -> Result<Kind, DbError> {
-    let kind: String = items::table.find(item_id).select(items::kind).first(conn)?;
-    Ok(kind.parse().unwrap_or(Kind::Other))
+    Ok(items::table.find(item_id).select(items::kind).first(conn)?)
 }
 
 pub fn find(
@@ -247,7 +259,7 @@ impl EventRow {
             ("event.status", self.status.clone()),
             ("event.note", self.note.clone()),
             ("event.source", self.source_url.clone()),
-            ("event.confidence", self.confidence.clone()),
+            ("event.confidence", self.confidence.as_str().to_owned()),
         ]
     }
 }
@@ -297,7 +309,7 @@ pub fn correct(
             item_id,
             user_id,
             version,
-            "event-correction",
+            RevisionAction::EventCorrection,
             &changes,
         )?;
         changes::record(
@@ -355,7 +367,7 @@ pub fn retract(
             item_id,
             user_id,
             version,
-            "event-retraction",
+            RevisionAction::EventRetraction,
             &[change],
         )?;
         changes::record(

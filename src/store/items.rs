@@ -5,9 +5,10 @@ use diesel::prelude::*;
 use diesel::result::DatabaseErrorKind;
 
 use super::changes::{self, ChangePayload};
+use super::columns::checked;
 use super::events::{self, EventRow};
 use super::links::{self, LinkView};
-use super::revisions::{self, FieldChange};
+use super::revisions::{self, FieldChange, RevisionAction};
 use super::{insert_unless_duplicate, now, search, DbConnection, DbError};
 use crate::domain::{
     DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Slug, Tag, TagId, UserId,
@@ -19,7 +20,7 @@ use crate::schema::{item_identifiers, item_parties, item_tags, items, tags};
 pub struct ItemRow {
     pub id: ItemId,
     pub slug: String,
-    pub kind: String,
+    pub kind: Kind,
     pub title: String,
     pub short_title: Option<String>,
     pub original_title: Option<String>,
@@ -27,32 +28,29 @@ pub struct ItemRow {
     pub summary: String,
     pub status_summary: Option<String>,
     pub current_status: Option<String>,
-    pub current_phase: Option<String>,
+    pub current_phase: Option<Phase>,
     pub last_event_date: Option<NaiveDate>,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    pub last_event_precision: Option<String>,
+    pub last_event_precision: Option<DatePrecision>,
 }
 
 impl ItemRow {
     pub fn kind(&self) -> Kind {
-        self.kind.parse().unwrap_or(Kind::Other)
+        self.kind
     }
 
     pub fn phase(&self) -> Option<Phase> {
-        self.current_phase.as_deref().and_then(|p| p.parse().ok())
+        self.current_phase
     }
 
-    /// The date of the latest standing event, at its precision.
+    /// The date of the latest standing event, at its precision (the two
+    /// are written together).
     pub fn last_event(&self) -> Option<EventDate> {
-        let precision = self
-            .last_event_precision
-            .as_deref()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(DatePrecision::Day);
         self.last_event_date
-            .map(|d| EventDate::from_parts(d, precision))
+            .zip(self.last_event_precision)
+            .map(|(date, precision)| EventDate::from_parts(date, precision))
     }
 
     pub fn status_label(&self) -> Option<String> {
@@ -167,7 +165,7 @@ pub fn create(
         write_lists(conn, id, fields)?;
         search::refresh(conn, id)?;
         let changes = revisions::diff(&[], &fields.values());
-        revisions::record(conn, id, user_id, 1, "create", &changes)?;
+        revisions::record(conn, id, user_id, 1, RevisionAction::Create, &changes)?;
         changes::record(
             conn,
             id.into(),
@@ -295,7 +293,14 @@ pub fn update(
             .map_err(|e| slug_taken_or(e, &fields.slug))?;
         write_lists(conn, item_id, fields)?;
         search::refresh(conn, item_id)?;
-        revisions::record(conn, item_id, user_id, version, "edit", &changes)?;
+        revisions::record(
+            conn,
+            item_id,
+            user_id,
+            version,
+            RevisionAction::Edit,
+            &changes,
+        )?;
         changes::record(
             conn,
             item_id.into(),
@@ -332,18 +337,15 @@ pub fn load_fields(conn: &mut DbConnection, item_id: ItemId) -> Result<ItemField
     let parties = parties_of(conn, item_id)?;
     let tags = tags_of(conn, item_id)?
         .iter()
-        .filter_map(|t| Tag::try_from(t.as_str()).ok())
-        .collect();
+        .map(|t| checked(Tag::try_from(t.as_str())))
+        .collect::<Result<_, _>>()?;
     Ok(ItemFields {
         kind: item.kind(),
-        slug: Slug::try_from(item.slug.as_str()).unwrap_or_else(|_| {
-            Slug::try_from(format!("item-{}", item.id).as_str()).expect("valid slug")
-        }),
+        slug: checked(Slug::try_from(item.slug.as_str()))?,
         title: item.title,
         short_title: item.short_title,
         original_title: item.original_title,
-        jurisdiction: Jurisdiction::try_from(item.jurisdiction.as_str())
-            .unwrap_or_else(|_| Jurisdiction::try_from("XX").expect("valid code")),
+        jurisdiction: checked(Jurisdiction::try_from(item.jurisdiction.as_str()))?,
         summary: item.summary,
         status_summary: item.status_summary,
         identifiers,

@@ -3,9 +3,9 @@
 use diesel::prelude::*;
 
 use super::changes::{self, ChangePayload};
-use super::revisions::{self, FieldChange};
+use super::revisions::{self, FieldChange, RevisionAction};
 use super::{insert_unless_duplicate, items as item_rows, now, DbConnection, DbError};
-use crate::domain::{ItemId, LinkId, Slug, UserId};
+use crate::domain::{ItemId, Kind, LinkId, Phase, Slug, UserId};
 use crate::schema::{item_links, items};
 
 /// A link as seen from one item: outgoing ("this item could restrict X")
@@ -18,8 +18,8 @@ pub struct LinkView {
     pub other_slug: String,
     pub other_title: String,
     pub other_short_title: Option<String>,
-    pub other_kind: String,
-    pub other_phase: Option<String>,
+    pub other_kind: Kind,
+    pub other_phase: Option<Phase>,
 }
 
 /// Why an editor's link was not added.
@@ -122,7 +122,11 @@ pub(crate) fn record_on_both(
             new: None,
         }
     };
-    let action = if added { "link" } else { "unlink" };
+    let action = if added {
+        RevisionAction::Link
+    } else {
+        RevisionAction::Unlink
+    };
     revisions::record(conn, from_item_id, user_id, version, action, &[change])?;
     for (item_id, (other_slug, other_title), outgoing) in
         [(from_item_id, to, true), (to_item_id, from, false)]
@@ -155,8 +159,8 @@ pub fn for_item(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<LinkView
         String,
         String,
         Option<String>,
-        String,
-        Option<String>,
+        Kind,
+        Option<Phase>,
     );
     let outgoing: Vec<Row> = item_links::table
         .inner_join(items::table.on(items::id.eq(item_links::to_item_id)))

@@ -4,6 +4,7 @@
 //! web layer calls them on the blocking thread pool.
 
 pub mod changes;
+mod columns;
 pub mod deliveries;
 pub mod events;
 pub mod items;

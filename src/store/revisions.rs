@@ -1,11 +1,19 @@
 //! Revisions: every save of an item, with who, when and a field-level diff.
 
+use std::str::FromStr;
+
 use chrono::NaiveDateTime;
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 
+use super::columns::parse_stored;
 use super::{now, DbConnection, DbError};
-use crate::domain::{ItemId, RevisionId, UserId};
+use crate::domain::{InvalidValue, ItemId, RevisionId, UserId};
 use crate::schema::{revisions, users};
 
 /// One changed field: its value before and after (`None` where absent).
@@ -43,6 +51,90 @@ pub fn diff(old: &[(&'static str, String)], new: &[(&'static str, String)]) -> V
         .collect()
 }
 
+/// What a save did to the item: the `action` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub enum RevisionAction {
+    Create,
+    Edit,
+    Event,
+    EventCorrection,
+    EventRetraction,
+    Link,
+    Unlink,
+}
+
+impl RevisionAction {
+    pub const ALL: [RevisionAction; 7] = [
+        RevisionAction::Create,
+        RevisionAction::Edit,
+        RevisionAction::Event,
+        RevisionAction::EventCorrection,
+        RevisionAction::EventRetraction,
+        RevisionAction::Link,
+        RevisionAction::Unlink,
+    ];
+
+    /// The name stored in the column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevisionAction::Create => "create",
+            RevisionAction::Edit => "edit",
+            RevisionAction::Event => "event",
+            RevisionAction::EventCorrection => "event-correction",
+            RevisionAction::EventRetraction => "event-retraction",
+            RevisionAction::Link => "link",
+            RevisionAction::Unlink => "unlink",
+        }
+    }
+}
+
+impl FromStr for RevisionAction {
+    type Err = InvalidValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RevisionAction::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| InvalidValue::new(format!("{s:?} is not a revision action")))
+    }
+}
+
+impl<DB> ToSql<Text, DB> for RevisionAction
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        self.as_str().to_sql(out)
+    }
+}
+
+impl<DB> FromSql<Text, DB> for RevisionAction
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        parse_stored(&String::from_sql(bytes)?, "revision action")
+    }
+}
+
+/// A revision's changed fields, stored as JSON in the `diff` column; a
+/// stored diff that does not parse fails the query.
+#[derive(Debug, Clone, FromSqlRow)]
+pub struct Diff(pub Vec<FieldChange>);
+
+impl<DB> FromSql<Text, DB> for Diff
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        Ok(Diff(serde_json::from_str(&String::from_sql(bytes)?)?))
+    }
+}
+
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = revisions)]
 pub struct RevisionRow {
@@ -50,14 +142,14 @@ pub struct RevisionRow {
     pub item_id: ItemId,
     pub user_id: Option<UserId>,
     pub item_version: i32,
-    pub action: String,
-    pub diff: String,
+    pub action: RevisionAction,
+    pub diff: Diff,
     pub created_at: NaiveDateTime,
 }
 
 impl RevisionRow {
-    pub fn changes(&self) -> Vec<FieldChange> {
-        serde_json::from_str(&self.diff).unwrap_or_default()
+    pub fn changes(&self) -> &[FieldChange] {
+        &self.diff.0
     }
 }
 
@@ -67,7 +159,7 @@ pub fn record(
     item_id: ItemId,
     user_id: Option<UserId>,
     item_version: i32,
-    action: &str,
+    action: RevisionAction,
     changes: &[FieldChange],
 ) -> Result<(), DbError> {
     record_at(conn, item_id, user_id, item_version, action, changes, now())
@@ -79,7 +171,7 @@ pub fn record_at(
     item_id: ItemId,
     user_id: Option<UserId>,
     item_version: i32,
-    action: &str,
+    action: RevisionAction,
     changes: &[FieldChange],
     at: NaiveDateTime,
 ) -> Result<(), DbError> {
@@ -126,7 +218,7 @@ pub fn edits_after(
     Ok(revisions::table
         .left_join(users::table)
         .filter(revisions::item_id.eq(item_id))
-        .filter(revisions::action.eq("edit"))
+        .filter(revisions::action.eq(RevisionAction::Edit))
         .filter(revisions::item_version.gt(version))
         .order((revisions::created_at.desc(), revisions::id.desc()))
         .select((RevisionRow::as_select(), users::email.nullable()))
@@ -141,7 +233,7 @@ pub fn fields_edited_by_an_editor(
     Ok(diesel::select(diesel::dsl::exists(
         revisions::table
             .filter(revisions::item_id.eq(item_id))
-            .filter(revisions::action.eq("edit"))
+            .filter(revisions::action.eq(RevisionAction::Edit))
             .filter(revisions::user_id.is_not_null()),
     ))
     .get_result(conn)?)
@@ -150,6 +242,15 @@ pub fn fields_edited_by_an_editor(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actions_read_back_as_written_and_unknown_ones_are_refused() {
+        for action in RevisionAction::ALL {
+            assert_eq!(action.as_str().parse::<RevisionAction>(), Ok(action));
+        }
+        assert!("merge".parse::<RevisionAction>().is_err());
+        assert!("Edit".parse::<RevisionAction>().is_err());
+    }
 
     #[test]
     fn diff_lists_only_changed_fields() {

@@ -120,7 +120,7 @@ pub struct ItemBrief {
     pub slug: String,
     pub title: String,
     pub short_title: Option<String>,
-    pub kind: String,
+    pub kind: Kind,
     pub jurisdiction: String,
 }
 

@@ -11,7 +11,7 @@ use super::error::AppError;
 use super::form_page::{load_item, ItemHeading};
 use super::view::{Layout, Page};
 use super::AppState;
-use crate::store::revisions::{self, Authored, FieldChange};
+use crate::store::revisions::{self, Authored, FieldChange, RevisionAction};
 
 /// One changed field of a revision, as the diff table shows it.
 #[derive(Debug, Serialize)]
@@ -40,7 +40,7 @@ struct RevisionView {
     when: String,
     when_iso: String,
     who: String,
-    action: String,
+    action: &'static str,
     version: i32,
     changes: Vec<ChangeView>,
 }
@@ -75,6 +75,19 @@ fn field_label(field: &str) -> &str {
     }
 }
 
+/// What a revision did, as the history says it.
+fn describe(action: RevisionAction) -> &'static str {
+    match action {
+        RevisionAction::Create => "Created the item",
+        RevisionAction::Edit => "Edited fields",
+        RevisionAction::Event => "Recorded a status event",
+        RevisionAction::EventCorrection => "Corrected a status event",
+        RevisionAction::EventRetraction => "Retracted a status event",
+        RevisionAction::Link => "Added a link",
+        RevisionAction::Unlink => "Removed a link",
+    }
+}
+
 /// `/items/{slug}/history`: every revision, newest first, as a diff.
 pub async fn history(
     user: MaybeUser,
@@ -97,19 +110,9 @@ pub async fn history(
                 when: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
                 when_iso: r.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 who: author.unwrap_or_else(|| "regwatch (starter data)".to_owned()),
-                action: match r.action.as_str() {
-                    "create" => "Created the item",
-                    "edit" => "Edited fields",
-                    "event" => "Recorded a status event",
-                    "event-correction" => "Corrected a status event",
-                    "event-retraction" => "Retracted a status event",
-                    "link" => "Added a link",
-                    "unlink" => "Removed a link",
-                    other => other,
-                }
-                .to_owned(),
+                action: describe(r.action),
                 version: r.item_version,
-                changes: ChangeView::list(&r.changes()),
+                changes: ChangeView::list(r.changes()),
             },
         )
         .collect();

@@ -13,7 +13,7 @@ use super::reading::{EventView, PhaseView};
 use super::svg::{self, Marker};
 use super::view::{Layout, Page};
 use super::AppState;
-use crate::domain::{Kind, LinkId, Slug, Status};
+use crate::domain::{LinkId, Slug, Status};
 use crate::store::items::{self, ItemDetail};
 use crate::store::links::LinkView;
 
@@ -23,7 +23,6 @@ struct ItemView<'a> {
     title: &'a str,
     short_title: Option<&'a str>,
     original_title: Option<&'a str>,
-    kind: &'a str,
     kind_label: &'static str,
     jurisdiction: &'a str,
     summary: &'a str,
@@ -67,12 +66,8 @@ impl<'a> LinkLine<'a> {
             slug: &l.other_slug,
             title: &l.other_title,
             short_title: l.other_short_title.as_deref(),
-            kind_label: l.other_kind.parse().unwrap_or(Kind::Other).label(),
-            phase: l
-                .other_phase
-                .as_deref()
-                .and_then(|p| p.parse().ok())
-                .map(PhaseView::of),
+            kind_label: l.other_kind.label(),
+            phase: l.other_phase.map(PhaseView::of),
         }
     }
 }
@@ -137,7 +132,6 @@ pub async fn item_page(
             title: &item.title,
             short_title: item.short_title.as_deref(),
             original_title: item.original_title.as_deref(),
-            kind: &item.kind,
             kind_label: kind.label(),
             jurisdiction: &item.jurisdiction,
             summary: &item.summary,

@@ -234,7 +234,7 @@ async fn conflict_page(
             who: author.unwrap_or_else(|| "regwatch".to_owned()),
             when: revision.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             version: revision.item_version,
-            changes: ChangeView::list(&revision.changes()),
+            changes: ChangeView::list(revision.changes()),
         })
         .collect();
     let form = ItemForm {

@@ -14,7 +14,7 @@ use super::filters::RawQuery;
 use super::reading::{EventView, FilterForm, Pagination};
 use super::view::{Layout, Page, Tab};
 use super::AppState;
-use crate::domain::{DatePrecision, EventDate, Kind};
+use crate::domain::{DatePrecision, EventDate};
 use crate::store::items;
 use crate::store::timeline::{self, ItemBrief};
 
@@ -24,7 +24,6 @@ struct ItemView {
     slug: String,
     title: String,
     short_title: Option<String>,
-    kind: String,
     kind_label: &'static str,
     jurisdiction: String,
 }
@@ -103,10 +102,9 @@ pub async fn timeline_page(
                 events: Vec::new(),
             });
         }
-        let kind: Kind = item.kind.parse().unwrap_or(Kind::Other);
         let entry = TimelineEvent {
-            event: EventView::of(event, kind),
-            item: item_view(item, kind),
+            event: EventView::of(event, item.kind),
+            item: item_view(item),
             // An imprecise date is in when its period overlaps the range;
             // say when that period reaches beyond it.
             beyond_range: from.is_some_and(|from| date.start() < from)
@@ -128,13 +126,12 @@ pub async fn timeline_page(
     Page::new(layout, view).respond(StatusCode::OK, "timeline")
 }
 
-fn item_view(item: &ItemBrief, kind: Kind) -> ItemView {
+fn item_view(item: &ItemBrief) -> ItemView {
     ItemView {
         slug: item.slug.clone(),
         title: item.title.clone(),
         short_title: item.short_title.clone(),
-        kind: item.kind.clone(),
-        kind_label: kind.label(),
+        kind_label: item.kind.label(),
         jurisdiction: item.jurisdiction.clone(),
     }
 }
