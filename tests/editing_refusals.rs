@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{form_fields, texts, with};
+use common::{attrs, form_fields, texts, with};
 
 const S321: &str = "us-s321-ai-decoupling-act";
 const APPLE: &str = "apple-alibaba-china-ai";
@@ -129,4 +129,42 @@ db_test!(the_history_names_who_made_each_change, |app| {
     assert!(revisions[2..]
         .iter()
         .all(|r| r.contains("· regwatch (starter data) ·")));
+});
+
+db_test!(ids_in_addresses_that_name_nothing_get_a_404, |app| {
+    let ed = app.editor("ed@example.org").await;
+    for path in [
+        format!("/items/{S321}/events/abc/edit"),
+        format!("/items/{S321}/events/-1/retract"),
+        format!("/items/{S321}/events/99999/edit"),
+        format!("/items/{S321}/events/2147483648/edit"),
+    ] {
+        let a = ed.get(&path).await;
+        assert_eq!(a.status, 404, "{path}");
+        assert!(a.body.contains("Not found"), "{path}: the error page");
+    }
+    // An event of another item is not this item's.
+    let apple = ed.get(&format!("/items/{APPLE}")).await;
+    let event = attrs(&apple.body, ".history .event", "id").remove(0);
+    let event = event.trim_start_matches("event-");
+    assert_eq!(
+        ed.get(&format!("/items/{APPLE}/events/{event}/edit"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        ed.get(&format!("/items/{S321}/events/{event}/edit"))
+            .await
+            .status,
+        404
+    );
+    let token = ed.csrf(&format!("/items/{S321}/links/new")).await;
+    for path in [
+        format!("/items/{S321}/links/abc/delete"),
+        format!("/items/{S321}/links/99999/delete"),
+    ] {
+        let a = ed.post(&path, &[("csrf_token", &token)]).await;
+        assert_eq!(a.status, 404, "{path}");
+    }
 });

@@ -1,10 +1,13 @@
-//! Status events, and the one place an item's current status is derived.
+//! Status events: recording, correcting and retracting them, each with its
+//! revision and change, and the item's current status derived again (see
+//! `current_status`).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::changes::{self, ChangePayload, EventSnapshot};
+use super::current_status;
 use super::revisions::{self, FieldChange, RevisionAction};
 use super::{now, search, DbConnection, DbError};
 use crate::domain::{
@@ -156,7 +159,7 @@ pub fn record(
 ) -> Result<EventId, DbError> {
     conn.transaction(|conn| {
         let id = insert(conn, item_id, event, user_id)?;
-        refresh_status(conn, item_id)?;
+        current_status::refresh(conn, item_id)?;
         search::refresh(conn, item_id)?;
         record_change(conn, item_id, id, event, user_id)?;
         let version = item_version(conn, item_id)?;
@@ -184,7 +187,7 @@ pub fn insert_many(
         .iter()
         .map(|event| insert(conn, item_id, event, user_id))
         .collect::<Result<Vec<_>, _>>()?;
-    refresh_status(conn, item_id)?;
+    current_status::refresh(conn, item_id)?;
     search::refresh(conn, item_id)?;
     let version = item_version(conn, item_id)?;
     for (id, event) in ids.into_iter().zip(events) {
@@ -301,7 +304,7 @@ pub fn correct(
                     .eq(status_events::edited.or(user_id.is_some().into_sql::<Bool>())),
             ))
             .execute(conn)?;
-        refresh_status(conn, item_id)?;
+        current_status::refresh(conn, item_id)?;
         search::refresh(conn, item_id)?;
         let version = item_version(conn, item_id)?;
         revisions::record(
@@ -354,7 +357,7 @@ pub fn retract(
         }
         let event = find(conn, item_id, event_id)?.ok_or(diesel::result::Error::NotFound)?;
         let kind = item_kind(conn, item_id)?;
-        refresh_status(conn, item_id)?;
+        current_status::refresh(conn, item_id)?;
         search::refresh(conn, item_id)?;
         let version = item_version(conn, item_id)?;
         let change = FieldChange {
@@ -385,60 +388,10 @@ pub fn retract(
     })
 }
 
-/// Derives an item's current status, phase and last event date (with its
-/// precision) from its events: the latest standing event that moves the
-/// status decides the status; developments and retracted events never do.
-/// This is the only place these fields are written.
-///
-/// "Latest" orders dates by their period: the first day, then, on the same
-/// first day, a day after a month and a month after a year ("June 2025" is
-/// before 1 June 2025, which is the finer date and so the later-known one).
-pub fn refresh_status(conn: &mut DbConnection, item_id: ItemId) -> Result<(), DbError> {
-    let standing = status_events::table
-        .filter(status_events::item_id.eq(item_id))
-        .filter(status_events::retracted.eq(false));
-    // 'day' < 'month' < 'year' as text, so ascending puts the finer first.
-    let latest_first = (
-        status_events::event_date.desc(),
-        status_events::date_precision.asc(),
-        status_events::id.desc(),
-    );
-    let current: Option<(String, Option<String>)> = standing
-        .filter(status_events::moves_status.eq(true))
-        .order(latest_first)
-        .select((status_events::status, status_events::phase))
-        .first(conn)
-        .optional()?;
-    let last: Option<(NaiveDate, String)> = standing
-        .order(latest_first)
-        .select((status_events::event_date, status_events::date_precision))
-        .first(conn)
-        .optional()?;
-    let (status, phase) = match current {
-        Some((s, p)) => (Some(s), p),
-        None => (None, None),
-    };
-    let (last_date, last_precision) = last.unzip();
-    diesel::update(items::table.find(item_id))
-        .set((
-            items::current_status.eq(status),
-            items::current_phase.eq(phase),
-            items::last_event_date.eq(last_date),
-            items::last_event_precision.eq(last_precision),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 pub fn for_item(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<EventRow>, DbError> {
     Ok(status_events::table
         .filter(status_events::item_id.eq(item_id))
         .order((status_events::event_date.asc(), status_events::id.asc()))
         .select(EventRow::as_select())
         .load(conn)?)
-}
-
-/// The status label of a stored event of an item of `kind`.
-pub fn status_label(kind: Kind, status: &str) -> String {
-    Status::label_of(kind, status)
 }

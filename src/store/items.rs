@@ -1,4 +1,6 @@
-//! Items and their multi-valued fields (identifiers, parties, tags).
+//! Items: their rows, creating and editing them (each save a revision and a
+//! change, in one transaction), and what the item page reads. The lists an
+//! item holds (identifiers, parties, tags) are in `item_lists`.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -7,13 +9,14 @@ use diesel::result::DatabaseErrorKind;
 use super::changes::{self, ChangePayload};
 use super::columns::checked;
 use super::events::{self, EventRow};
+use super::item_lists;
 use super::links::{self, LinkView};
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{insert_unless_duplicate, now, search, DbConnection, DbError};
+use super::{now, search, DbConnection, DbError};
 use crate::domain::{
-    DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Slug, Tag, TagId, UserId,
+    DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Slug, Status, Tag, UserId,
 };
-use crate::schema::{item_identifiers, item_parties, item_tags, items, tags};
+use crate::schema::items;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = items)]
@@ -56,7 +59,7 @@ impl ItemRow {
     pub fn status_label(&self) -> Option<String> {
         self.current_status
             .as_deref()
-            .map(|s| events::status_label(self.kind(), s))
+            .map(|s| Status::label_of(self.kind(), s))
     }
 }
 
@@ -162,7 +165,7 @@ pub fn create(
             .returning(items::id)
             .get_result(conn)
             .map_err(|e| slug_taken_or(e, &fields.slug))?;
-        write_lists(conn, id, fields)?;
+        item_lists::write(conn, id, fields)?;
         search::refresh(conn, id)?;
         let changes = revisions::diff(&[], &fields.values());
         revisions::record(conn, id, user_id, 1, RevisionAction::Create, &changes)?;
@@ -176,52 +179,6 @@ pub fn create(
         )?;
         Ok(id)
     })
-}
-
-fn write_lists(
-    conn: &mut DbConnection,
-    item_id: ItemId,
-    fields: &ItemFields,
-) -> Result<(), DbError> {
-    diesel::delete(item_identifiers::table.filter(item_identifiers::item_id.eq(item_id)))
-        .execute(conn)?;
-    diesel::delete(item_parties::table.filter(item_parties::item_id.eq(item_id))).execute(conn)?;
-    diesel::delete(item_tags::table.filter(item_tags::item_id.eq(item_id))).execute(conn)?;
-    for (position, value) in fields.identifiers.iter().enumerate() {
-        diesel::insert_into(item_identifiers::table)
-            .values((
-                item_identifiers::item_id.eq(item_id),
-                item_identifiers::position.eq(position as i32),
-                item_identifiers::value.eq(value),
-            ))
-            .execute(conn)?;
-    }
-    for (position, name) in fields.parties.iter().enumerate() {
-        diesel::insert_into(item_parties::table)
-            .values((
-                item_parties::item_id.eq(item_id),
-                item_parties::position.eq(position as i32),
-                item_parties::name.eq(name),
-            ))
-            .execute(conn)?;
-    }
-    for tag in &fields.tags {
-        insert_unless_duplicate(conn, |conn| {
-            diesel::insert_into(tags::table)
-                .values(tags::name.eq(tag.as_str()))
-                .execute(conn)
-        })?;
-        let tag_id: TagId = tags::table
-            .filter(tags::name.eq(tag.as_str()))
-            .select(tags::id)
-            .first(conn)?;
-        insert_unless_duplicate(conn, |conn| {
-            diesel::insert_into(item_tags::table)
-                .values((item_tags::item_id.eq(item_id), item_tags::tag_id.eq(tag_id)))
-                .execute(conn)
-        })?;
-    }
-    Ok(())
 }
 
 /// How an edit ended.
@@ -291,7 +248,7 @@ pub fn update(
             ))
             .execute(conn)
             .map_err(|e| slug_taken_or(e, &fields.slug))?;
-        write_lists(conn, item_id, fields)?;
+        item_lists::write(conn, item_id, fields)?;
         search::refresh(conn, item_id)?;
         revisions::record(
             conn,
@@ -333,9 +290,9 @@ pub fn load_fields(conn: &mut DbConnection, item_id: ItemId) -> Result<ItemField
         .find(item_id)
         .select(ItemRow::as_select())
         .first(conn)?;
-    let identifiers = identifiers_of(conn, item_id)?;
-    let parties = parties_of(conn, item_id)?;
-    let tags = tags_of(conn, item_id)?
+    let identifiers = item_lists::identifiers_of(conn, item_id)?;
+    let parties = item_lists::parties_of(conn, item_id)?;
+    let tags = item_lists::tags_of(conn, item_id)?
         .iter()
         .map(|t| checked(Tag::try_from(t.as_str())))
         .collect::<Result<_, _>>()?;
@@ -377,9 +334,9 @@ pub fn detail(conn: &mut DbConnection, slug: &str) -> Result<Option<ItemDetail>,
     let Some(item) = find_by_slug(conn, slug)? else {
         return Ok(None);
     };
-    let identifiers = identifiers_of(conn, item.id)?;
-    let parties = parties_of(conn, item.id)?;
-    let tags = tags_of(conn, item.id)?;
+    let identifiers = item_lists::identifiers_of(conn, item.id)?;
+    let parties = item_lists::parties_of(conn, item.id)?;
+    let tags = item_lists::tags_of(conn, item.id)?;
     let events = events::for_item(conn, item.id)?;
     let links = links::for_item(conn, item.id)?;
     Ok(Some(ItemDetail {
@@ -390,57 +347,6 @@ pub fn detail(conn: &mut DbConnection, slug: &str) -> Result<Option<ItemDetail>,
         events,
         links,
     }))
-}
-
-pub fn identifiers_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, DbError> {
-    Ok(item_identifiers::table
-        .filter(item_identifiers::item_id.eq(item_id))
-        .order(item_identifiers::position)
-        .select(item_identifiers::value)
-        .load(conn)?)
-}
-
-pub fn parties_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, DbError> {
-    Ok(item_parties::table
-        .filter(item_parties::item_id.eq(item_id))
-        .order(item_parties::position)
-        .select(item_parties::name)
-        .load(conn)?)
-}
-
-pub fn tags_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, DbError> {
-    Ok(item_tags::table
-        .inner_join(tags::table)
-        .filter(item_tags::item_id.eq(item_id))
-        .order(tags::name)
-        .select(tags::name)
-        .load(conn)?)
-}
-
-/// Values the filter menus offer: jurisdictions and tags in use.
-#[derive(Debug, Default)]
-pub struct Facets {
-    pub jurisdictions: Vec<String>,
-    pub tags: Vec<String>,
-}
-
-pub fn facets(conn: &mut DbConnection) -> Result<Facets, DbError> {
-    let jurisdictions = items::table
-        .select(items::jurisdiction)
-        .distinct()
-        .order(items::jurisdiction)
-        .load(conn)?;
-    let tags = tags::table
-        .filter(diesel::dsl::exists(
-            item_tags::table.filter(item_tags::tag_id.eq(tags::id)),
-        ))
-        .order(tags::name)
-        .select(tags::name)
-        .load(conn)?;
-    Ok(Facets {
-        jurisdictions,
-        tags,
-    })
 }
 
 /// The field changes that creating `fields` records (for callers that

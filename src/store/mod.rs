@@ -5,8 +5,10 @@
 
 pub mod changes;
 mod columns;
+pub mod current_status;
 pub mod deliveries;
 pub mod events;
+pub mod item_lists;
 pub mod items;
 pub mod limits;
 pub mod links;
@@ -37,6 +39,12 @@ impl NanosZero for NaiveDateTime {
         use chrono::Timelike;
         self.with_nanosecond(0).unwrap_or(self)
     }
+}
+
+/// Checks that the database answers (the health check).
+pub fn ping(conn: &mut DbConnection) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    Ok(conn.batch_execute("SELECT 1")?)
 }
 
 /// Runs an insert that a unique constraint may refuse, in a savepoint so a

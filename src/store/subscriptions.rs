@@ -700,7 +700,7 @@ pub fn fan_out(
     let facts = ItemFacts {
         kind,
         jurisdiction,
-        tags: super::items::tags_of(conn, ItemId(item_id))?,
+        tags: super::item_lists::tags_of(conn, ItemId(item_id))?,
     };
     // Only the subscriptions this item can match (by the scope index);
     // saved filters are checked one by one below.

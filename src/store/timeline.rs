@@ -1,5 +1,6 @@
 //! The two reading views over many items: the timeline of status events and
-//! the item table, both narrowed by the same filter.
+//! the item table, both narrowed by the same filter; and the values the
+//! filter menus offer.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -339,4 +340,30 @@ pub fn item_matches(
         .into_boxed::<Db>();
     filter_item_table!(query, filter, backend);
     Ok(query.first::<ItemId>(conn).optional()?.is_some())
+}
+
+/// Values the filter menus offer: jurisdictions and tags in use.
+#[derive(Debug, Default)]
+pub struct Facets {
+    pub jurisdictions: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+pub fn facets(conn: &mut DbConnection) -> Result<Facets, DbError> {
+    let jurisdictions = items::table
+        .select(items::jurisdiction)
+        .distinct()
+        .order(items::jurisdiction)
+        .load(conn)?;
+    let tags = tags::table
+        .filter(diesel::dsl::exists(
+            item_tags::table.filter(item_tags::tag_id.eq(tags::id)),
+        ))
+        .order(tags::name)
+        .select(tags::name)
+        .load(conn)?;
+    Ok(Facets {
+        jurisdictions,
+        tags,
+    })
 }

@@ -12,7 +12,7 @@ use super::filters::RawQuery;
 use super::reading::{FilterForm, Pagination, PhaseView};
 use super::view::{Layout, Page, Tab};
 use super::AppState;
-use crate::store::items::{self, ItemRow};
+use crate::store::items::ItemRow;
 use crate::store::timeline::{self, Sort, SortColumn};
 
 /// A column heading: a link that sorts by it.
@@ -120,7 +120,7 @@ pub async fn items_page(
         .db(move |conn| {
             Ok((
                 timeline::items(conn, &filter, sort, page)?,
-                items::facets(conn)?,
+                timeline::facets(conn)?,
             ))
         })
         .await?;

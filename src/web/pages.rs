@@ -6,14 +6,10 @@ use actix_web::{web, HttpResponse};
 
 use super::error::AppError;
 use super::{templates, AppState};
+use crate::store;
 
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    state
-        .db(|conn| {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute("SELECT 1").map_err(Into::into)
-        })
-        .await?;
+    state.db(store::ping).await?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::plaintext())
         .body("ok"))

@@ -7,7 +7,7 @@ use super::filters::RawQuery;
 use super::view::Choice;
 use crate::domain::{Confidence, DatePrecision, EventId, Kind, Phase, Status};
 use crate::store::events::EventRow;
-use crate::store::items::Facets;
+use crate::store::timeline::Facets;
 
 /// A phase, as its badge shows it.
 #[derive(Debug, Serialize)]

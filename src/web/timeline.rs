@@ -15,7 +15,6 @@ use super::reading::{EventView, FilterForm, Pagination};
 use super::view::{Layout, Page, Tab};
 use super::AppState;
 use crate::domain::{DatePrecision, EventDate};
-use crate::store::items;
 use crate::store::timeline::{self, ItemBrief};
 
 /// The item an event on the timeline belongs to.
@@ -85,7 +84,7 @@ pub async fn timeline_page(
         .db(move |conn| {
             Ok((
                 timeline::timeline(conn, &filter, page)?,
-                items::facets(conn)?,
+                timeline::facets(conn)?,
             ))
         })
         .await?;

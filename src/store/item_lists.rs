@@ -1,0 +1,81 @@
+//! An item's multi-valued fields: identifiers and parties (in order) and
+//! tags, written together with the item and read one list at a time.
+
+use diesel::prelude::*;
+
+use super::items::ItemFields;
+use super::{insert_unless_duplicate, DbConnection, DbError};
+use crate::domain::{ItemId, TagId};
+use crate::schema::{item_identifiers, item_parties, item_tags, tags};
+
+/// Replaces the item's lists with those of `fields`.
+pub(super) fn write(
+    conn: &mut DbConnection,
+    item_id: ItemId,
+    fields: &ItemFields,
+) -> Result<(), DbError> {
+    diesel::delete(item_identifiers::table.filter(item_identifiers::item_id.eq(item_id)))
+        .execute(conn)?;
+    diesel::delete(item_parties::table.filter(item_parties::item_id.eq(item_id))).execute(conn)?;
+    diesel::delete(item_tags::table.filter(item_tags::item_id.eq(item_id))).execute(conn)?;
+    for (position, value) in fields.identifiers.iter().enumerate() {
+        diesel::insert_into(item_identifiers::table)
+            .values((
+                item_identifiers::item_id.eq(item_id),
+                item_identifiers::position.eq(position as i32),
+                item_identifiers::value.eq(value),
+            ))
+            .execute(conn)?;
+    }
+    for (position, name) in fields.parties.iter().enumerate() {
+        diesel::insert_into(item_parties::table)
+            .values((
+                item_parties::item_id.eq(item_id),
+                item_parties::position.eq(position as i32),
+                item_parties::name.eq(name),
+            ))
+            .execute(conn)?;
+    }
+    for tag in &fields.tags {
+        insert_unless_duplicate(conn, |conn| {
+            diesel::insert_into(tags::table)
+                .values(tags::name.eq(tag.as_str()))
+                .execute(conn)
+        })?;
+        let tag_id: TagId = tags::table
+            .filter(tags::name.eq(tag.as_str()))
+            .select(tags::id)
+            .first(conn)?;
+        insert_unless_duplicate(conn, |conn| {
+            diesel::insert_into(item_tags::table)
+                .values((item_tags::item_id.eq(item_id), item_tags::tag_id.eq(tag_id)))
+                .execute(conn)
+        })?;
+    }
+    Ok(())
+}
+
+pub fn identifiers_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, DbError> {
+    Ok(item_identifiers::table
+        .filter(item_identifiers::item_id.eq(item_id))
+        .order(item_identifiers::position)
+        .select(item_identifiers::value)
+        .load(conn)?)
+}
+
+pub fn parties_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, DbError> {
+    Ok(item_parties::table
+        .filter(item_parties::item_id.eq(item_id))
+        .order(item_parties::position)
+        .select(item_parties::name)
+        .load(conn)?)
+}
+
+pub fn tags_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, DbError> {
+    Ok(item_tags::table
+        .inner_join(tags::table)
+        .filter(item_tags::item_id.eq(item_id))
+        .order(tags::name)
+        .select(tags::name)
+        .load(conn)?)
+}
