@@ -24,21 +24,6 @@ use regwatch::store::subscriptions::{self, Frequency, Scope};
 const BASE: &str = "https://regwatch.example";
 const S321: &str = "us-s321-ai-decoupling-act";
 
-macro_rules! both_backends {
-    ($name:ident) => {
-        mod $name {
-            #[actix_web::test]
-            async fn sqlite() {
-                super::$name(regwatch::db::Backend::Sqlite).await;
-            }
-            #[actix_web::test]
-            async fn postgres() {
-                super::$name(regwatch::db::Backend::Postgres).await;
-            }
-        }
-    };
-}
-
 async fn app(backend: Backend) -> Option<TestApp> {
     TestApp::spawn_with(backend, |s| s.base_url = BASE.to_owned()).await
 }
