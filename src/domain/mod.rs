@@ -7,6 +7,7 @@ mod email;
 mod event_date;
 mod ids;
 mod kind;
+mod milestone;
 mod slug;
 mod status;
 mod text;
@@ -18,6 +19,7 @@ pub use ids::{
     TokenId, UserId,
 };
 pub use kind::{Confidence, Kind, Phase};
+pub use milestone::{period_end_exclusive, period_unit, Countdown, MilestoneKind};
 pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
 pub use status::{Status, StatusDef, StatusEffect};
 pub use text::{MultiLine, SingleLine, TextProblem};
