@@ -7,6 +7,8 @@ mod email;
 mod event_date;
 mod ids;
 mod kind;
+mod milestone;
+mod reminder;
 mod slug;
 mod status;
 mod text;
@@ -18,6 +20,8 @@ pub use ids::{
     TokenId, UserId,
 };
 pub use kind::{Confidence, Kind, Phase};
+pub use milestone::{period_end_exclusive, period_unit, Countdown, MilestoneKind};
+pub use reminder::{owed_reminder, reminder_due, LeadTimes, ReminderKey};
 pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
 pub use status::{Status, StatusDef, StatusEffect};
 pub use text::{MultiLine, SingleLine, TextProblem};
