@@ -5,19 +5,23 @@
 
 mod email;
 mod event_date;
+mod filter;
 mod ids;
 mod kind;
+mod search;
 mod slug;
 mod status;
 mod text;
 
 pub use email::{mask as mask_address, EmailAddress};
 pub use event_date::{DatePrecision, EventDate};
+pub use filter::{Filter, QueryError, RawQuery, Sort, SortColumn};
 pub use ids::{
     ChangeId, DeliveryId, EventId, ItemId, LinkId, RevisionId, SubscriberId, SubscriptionId, TagId,
     TokenId, UserId,
 };
 pub use kind::{Confidence, Kind, Phase};
+pub use search::{normalise as normalise_search_text, SearchQuery};
 pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
 pub use status::{Status, StatusDef, StatusEffect};
 pub use text::{MultiLine, SingleLine, TextProblem};

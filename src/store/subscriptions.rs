@@ -14,13 +14,12 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::limits::{self, Decision, Rule};
-use super::timeline::{self, Filter};
+use super::timeline;
 use super::{insert_unless_duplicate, DbConnection, DbError};
-use crate::domain::{EmailAddress, InvalidValue, Jurisdiction, Kind, Tag};
+use crate::domain::{EmailAddress, Filter, InvalidValue, Jurisdiction, Kind, RawQuery, Tag};
 use crate::schema::{
     deliveries, digest_entries, items, subscribers, subscription_tokens, subscriptions,
 };
-use crate::web::filters::RawQuery;
 
 /// What a subscription follows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -62,7 +61,7 @@ impl Scope {
     /// A saved filter from a query string (with or without `?`). Only the
     /// filter parameters are kept; an empty filter is everything.
     pub fn filter(query: &str) -> Result<Scope, InvalidValue> {
-        let raw: RawQuery = serde_urlencoded::from_str(query.trim_start_matches('?'))
+        let raw = RawQuery::parse(query)
             .map_err(|_| InvalidValue::new("this filter is not a valid query string"))?;
         raw.filter()
             .map_err(|e| InvalidValue::new(format!("this filter is not valid: {e}")))?;
@@ -92,7 +91,7 @@ impl Scope {
 
     /// The parsed filter of a `Filter` scope.
     fn parsed_filter(query: &str) -> Option<Filter> {
-        let raw: RawQuery = serde_urlencoded::from_str(query).ok()?;
+        let raw = RawQuery::parse(query).ok()?;
         raw.filter().ok()
     }
 

@@ -22,9 +22,8 @@ use serde_json::{json, Value};
 use super::auth::{with_chrome, CurrentUser, MaybeUser};
 use super::client::client_ip;
 use super::error::AppError;
-use super::filters::RawQuery;
 use super::{get_or_head, templates, AppState};
-use crate::domain::{EmailAddress, Jurisdiction, Kind, Slug, Tag};
+use crate::domain::{EmailAddress, Jurisdiction, Kind, RawQuery, Slug, Tag};
 use crate::store::items;
 use crate::store::subscriptions::{
     self as subs, Frequency, Limited, Scope, SubscribeOutcome, SubscriptionView,
