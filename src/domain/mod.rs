@@ -11,6 +11,7 @@ mod kind;
 mod search;
 mod slug;
 mod status;
+mod subscription;
 mod text;
 
 pub use email::{mask as mask_address, EmailAddress};
@@ -24,6 +25,7 @@ pub use kind::{Confidence, Kind, Phase};
 pub use search::{normalise as normalise_search_text, SearchQuery};
 pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
 pub use status::{Status, StatusDef, StatusEffect};
+pub use subscription::{Frequency, SavedFilter, Scope, ScopeKind};
 pub use text::{MultiLine, SingleLine, TextProblem};
 
 /// Why a raw value was refused; the message is shown to the user as is.
