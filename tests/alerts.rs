@@ -9,11 +9,14 @@ use common::{attrs, form_fields, texts, with, TestApp};
 use diesel::prelude::*;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
+use regwatch::domain::{
+    Confidence, EmailAddress, Frequency, ItemId, Kind, Scope, SourceUrl, Status, SubscriberId,
+    SubscriptionId,
+};
 use regwatch::mail::worker::precise_now;
 use regwatch::mail::Worker;
 use regwatch::store::events::{self, NewEvent};
-use regwatch::store::subscriptions::{self, Frequency, Scope};
+use regwatch::store::subscriptions;
 
 const BASE: &str = "https://regwatch.example";
 const S321: &str = "us-s321-ai-decoupling-act";
@@ -99,7 +102,12 @@ fn edit_title(conn: &mut DbConnection, slug: &str, new_title: &str) {
     );
 }
 
-fn confirmed(conn: &mut DbConnection, email: &str, scope: Scope, frequency: Frequency) -> i32 {
+fn confirmed(
+    conn: &mut DbConnection,
+    email: &str,
+    scope: Scope,
+    frequency: Frequency,
+) -> SubscriptionId {
     subscriptions::subscribe_confirmed(
         conn,
         &EmailAddress::try_from(email).unwrap(),
@@ -394,7 +402,7 @@ async fn scopes_decide_who_is_mailed(backend: Backend) {
     confirmed(
         &mut conn,
         "apple@example.org",
-        Scope::Item(apple),
+        Scope::Item(ItemId(apple)),
         Frequency::Immediate,
     );
     confirmed(
@@ -807,7 +815,7 @@ async fn manage_and_unsubscribe_pages(backend: Backend) {
         Frequency::Daily,
     );
     use regwatch::schema::subscriptions as s;
-    let subscriber: i32 = s::table
+    let subscriber: SubscriberId = s::table
         .find(first)
         .select(s::subscriber_id)
         .first(&mut conn)

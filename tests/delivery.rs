@@ -10,12 +10,12 @@ use common::{texts, TestApp, PASSWORD};
 use diesel::prelude::*;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
+use regwatch::domain::{Confidence, EmailAddress, Frequency, Kind, Scope, SourceUrl, Status};
 use regwatch::mail::worker::precise_now;
 use regwatch::mail::Worker;
 use regwatch::store::deliveries::{self, DeliveryRow};
 use regwatch::store::events::{self, NewEvent};
-use regwatch::store::subscriptions::{self, Frequency, Scope};
+use regwatch::store::subscriptions;
 use regwatch::store::users::Role;
 
 const BASE: &str = "https://regwatch.example";

@@ -404,9 +404,9 @@ both_backends!(subscribe_forms_refuse_control_characters, |app| {
 });
 
 both_backends!(managing_alerts_refuses_control_characters, |app| {
-    use regwatch::domain::EmailAddress;
+    use regwatch::domain::{EmailAddress, Frequency, Scope, SubscriberId};
     use regwatch::mail::worker::precise_now;
-    use regwatch::store::subscriptions::{self, Frequency, Scope, TokenPurpose};
+    use regwatch::store::subscriptions::{self, TokenPurpose};
     let mut conn = app.db();
     let jane = EmailAddress::try_from("jane@example.org").unwrap();
     subscriptions::subscribe_confirmed(
@@ -417,7 +417,7 @@ both_backends!(managing_alerts_refuses_control_characters, |app| {
         precise_now(),
     )
     .unwrap();
-    let subscriber: i32 = {
+    let subscriber: SubscriberId = {
         use diesel::prelude::*;
         use regwatch::schema::subscribers as s;
         s::table.select(s::id).first(&mut conn).unwrap()
@@ -615,19 +615,19 @@ both_backends!(right_to_left_overrides_are_kept_but_isolated, |app| {
 
 both_backends!(mail_subjects_hold_no_control_characters, |app| {
     use diesel::prelude::*;
-    use regwatch::domain::EmailAddress;
+    use regwatch::domain::{EmailAddress, Frequency, ItemId, Scope};
     use regwatch::mail::compose;
     use regwatch::mail::worker::precise_now;
     use regwatch::schema::{deliveries, items};
     use regwatch::store::deliveries::DeliveryRow;
-    use regwatch::store::subscriptions::{self, Scope};
+    use regwatch::store::subscriptions;
     let mut conn = app.db();
     // A title stored before titles were checked.
     diesel::update(items::table.filter(items::slug.eq(S321)))
         .set(items::title.eq("AI\u{1b}[2J Decoupling\u{7} Act\r\nBcc: x@example.org"))
         .execute(&mut conn)
         .unwrap();
-    let id: i32 = items::table
+    let id: ItemId = items::table
         .filter(items::slug.eq(S321))
         .select(items::id)
         .first(&mut conn)
@@ -636,7 +636,7 @@ both_backends!(mail_subjects_hold_no_control_characters, |app| {
         &mut conn,
         &EmailAddress::try_from("jane@example.org").unwrap(),
         &Scope::Item(id),
-        subscriptions::Frequency::Weekly,
+        Frequency::Weekly,
         "127.0.0.1",
         Default::default(),
         precise_now(),

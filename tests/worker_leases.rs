@@ -14,12 +14,12 @@ use common::TestApp;
 use diesel::prelude::*;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
+use regwatch::domain::{Confidence, EmailAddress, Frequency, Kind, Scope, SourceUrl, Status};
 use regwatch::mail::worker::precise_now;
 use regwatch::mail::Worker;
 use regwatch::store::deliveries::{self, AfterFailure, DeliveryRow, RetryPolicy};
 use regwatch::store::events::{self, NewEvent};
-use regwatch::store::subscriptions::{self, Frequency, Scope};
+use regwatch::store::subscriptions;
 
 const BASE: &str = "https://regwatch.example";
 const S321: &str = "us-s321-ai-decoupling-act";

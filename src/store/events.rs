@@ -7,6 +7,7 @@ use diesel::sql_types::Bool;
 use super::changes::{self, ChangePayload, EventSnapshot};
 use super::revisions::{self, FieldChange};
 use super::{now, search, DbConnection, DbError};
+use crate::db::write_transaction;
 use crate::domain::{Confidence, DatePrecision, EventDate, Kind, Phase, SourceUrl, Status};
 use crate::schema::{items, status_events};
 
@@ -260,8 +261,7 @@ pub fn correct(
     event: &NewEvent,
     user_id: Option<i32>,
 ) -> Result<Option<Vec<FieldChange>>, DbError> {
-    conn.transaction(|conn| {
-        // A write first, so SQLite takes its write lock before any read.
+    write_transaction(conn, |conn| {
         let touched = diesel::update(
             status_events::table
                 .filter(status_events::id.eq(event_id))

@@ -8,6 +8,7 @@ use super::events::{self, EventRow};
 use super::links::{self, LinkView};
 use super::revisions::{self, FieldChange};
 use super::{insert_unless_duplicate, now, search, DbConnection, DbError};
+use crate::db::write_transaction;
 use crate::domain::{DatePrecision, EventDate, Jurisdiction, Kind, Phase, Slug, Tag};
 use crate::schema::{item_identifiers, item_parties, item_tags, items, tags};
 
@@ -216,7 +217,7 @@ pub fn update(
     fields: &ItemFields,
     user_id: Option<i32>,
 ) -> Result<UpdateOutcome, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let bumped = diesel::update(
             items::table
                 .filter(items::id.eq(item_id))

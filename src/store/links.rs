@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::changes::{self, ChangePayload};
 use super::revisions::{self, FieldChange};
 use super::{insert_unless_duplicate, now, DbConnection, DbError};
+use crate::db::write_transaction;
 use crate::schema::{item_links, items};
 
 /// A link as seen from one item: outgoing ("this item could restrict X")
@@ -181,7 +182,7 @@ pub fn remove(
     link_id: i32,
     user_id: Option<i32>,
 ) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let link: Option<(i32, i32, String)> = item_links::table
             .find(link_id)
             .filter(

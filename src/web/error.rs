@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::templates;
 use crate::db::DbError;
+use crate::domain::QueryError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -36,6 +37,13 @@ impl AppError {
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         AppError::Internal(e.to_string())
+    }
+}
+
+/// A query string that does not parse: a 400 naming the parameter.
+impl From<QueryError> for AppError {
+    fn from(e: QueryError) -> Self {
+        AppError::BadRequest(e.to_string())
     }
 }
 

@@ -6,7 +6,6 @@ pub mod auth;
 pub mod client;
 pub mod editing;
 pub mod error;
-pub mod filters;
 pub mod forms;
 pub mod hardening;
 pub mod logging;

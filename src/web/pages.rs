@@ -8,13 +8,12 @@ use serde_json::{json, Value};
 
 use super::auth::{with_chrome, MaybeUser};
 use super::error::AppError;
-use super::filters::RawQuery;
 use super::svg::{self, Marker};
 use super::{templates, AppState};
-use crate::domain::{Confidence, EventDate, Kind, Phase, Slug, Status};
+use crate::domain::{Confidence, EventDate, Kind, Phase, RawQuery, Slug, SortColumn, Status};
 use crate::store::events::EventRow;
 use crate::store::items::{self, Facets, ItemRow};
-use crate::store::timeline::{self, ItemBrief, SortColumn};
+use crate::store::timeline::{self, ItemBrief};
 
 fn html(body: String) -> HttpResponse {
     HttpResponse::Ok()
