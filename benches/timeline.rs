@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use regwatch::db::{self, Backend, DbConnection};
-use regwatch::store::search::SearchQuery;
-use regwatch::store::timeline::{self, Filter, Sort, SortColumn};
+use regwatch::domain::{Filter, SearchQuery, Sort, SortColumn};
+use regwatch::store::timeline;
 
 const KINDS: [&str; 5] = ["bill", "regulation", "executive-action", "deal", "product"];
 const JURISDICTIONS: [&str; 6] = ["US", "CN", "EU", "UK", "JP", "IN"];

@@ -86,6 +86,51 @@ impl DbConnection {
     }
 }
 
+/// Runs `f` in a transaction that writes, committing if it returns `Ok`.
+///
+/// On SQLite the transaction begins with `BEGIN IMMEDIATE`, which takes the
+/// database's write lock before the first statement (waiting for it up to
+/// the busy timeout). A plain transaction reads under a snapshot and asks
+/// for the lock at its first write, and if another connection committed in
+/// between, SQLite refuses at once (`SQLITE_BUSY_SNAPSHOT`). So any
+/// transaction that may write after reading goes through here. On
+/// PostgreSQL it is a plain transaction: rows lock as they are written.
+///
+/// Inside another transaction it is a savepoint of that one, which already
+/// holds whatever lock it took.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    let DbConnection::Sqlite(lite) = conn else {
+        return conn.transaction(f);
+    };
+    if AnsiTransactionManager::transaction_manager_status_mut(lite)
+        .transaction_depth()?
+        .is_some()
+    {
+        return conn.transaction(f);
+    }
+    AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        // As diesel's own `transaction` does: a rollback that fails because
+        // the connection is already broken reports the original error.
+        Err(e) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(e),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
+}
+
 /// The file path of a SQLite URL: `sqlite://x.db`, `sqlite:x.db` or `x.db`.
 pub fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
@@ -145,4 +190,64 @@ pub fn connect(url: &str) -> Result<Pool, DbError> {
         .build(Manager {
             url: url.to_owned(),
         })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite_pair(dir: &tempfile::TempDir) -> (DbConnection, DbConnection) {
+        let url = dir.path().join("lock.db").display().to_string();
+        let mut first = DbConnection::open(&url).unwrap();
+        first.batch_execute("CREATE TABLE t (n INTEGER)").unwrap();
+        let mut second = DbConnection::open(&url).unwrap();
+        // Refused at once rather than after the busy timeout.
+        second.batch_execute("PRAGMA busy_timeout = 0").unwrap();
+        (first, second)
+    }
+
+    fn count(conn: &mut DbConnection) -> i64 {
+        use diesel::dsl::sql;
+        use diesel::sql_types::BigInt;
+        diesel::select(sql::<BigInt>("(SELECT count(*) FROM t)"))
+            .get_result(conn)
+            .unwrap()
+    }
+
+    /// Another connection's write cannot slip in between a write
+    /// transaction's read and its write (which would then fail with
+    /// `SQLITE_BUSY_SNAPSHOT`): the lock is held from the start.
+    #[test]
+    fn a_sqlite_write_transaction_holds_the_write_lock_from_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut a, mut b) = sqlite_pair(&dir);
+        write_transaction(&mut a, |a| {
+            assert_eq!(count(a), 0);
+            assert!(b.batch_execute("INSERT INTO t VALUES (1)").is_err());
+            a.batch_execute("INSERT INTO t VALUES (2)")
+        })
+        .unwrap();
+        b.batch_execute("INSERT INTO t VALUES (3)").unwrap();
+        assert_eq!(count(&mut a), 2);
+    }
+
+    #[test]
+    fn write_transactions_nest_and_roll_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut a, _) = sqlite_pair(&dir);
+        let failed: Result<(), diesel::result::Error> = write_transaction(&mut a, |a| {
+            a.batch_execute("INSERT INTO t VALUES (1)")?;
+            let inner: Result<(), diesel::result::Error> = write_transaction(a, |a| {
+                a.batch_execute("INSERT INTO t VALUES (2)")?;
+                Err(diesel::result::Error::RollbackTransaction)
+            });
+            assert!(inner.is_err());
+            assert_eq!(count(a), 1);
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        assert!(failed.is_err());
+        assert_eq!(count(&mut a), 0);
+        write_transaction(&mut a, |a| a.batch_execute("INSERT INTO t VALUES (3)")).unwrap();
+        assert_eq!(count(&mut a), 1);
+    }
 }

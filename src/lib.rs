@@ -3,6 +3,7 @@
 //!
 //! `main.rs` only parses the command line; everything it runs lives here.
 
+pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -22,8 +23,11 @@ pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    // Colours only for a terminal: a log file or journal gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .log_internal_errors(false)
         .try_init();
 }

@@ -7,11 +7,10 @@
 
 use std::fmt;
 
-use diesel::prelude::*;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use crate::db::{DbConnection, DbError};
+use crate::db::{write_transaction, DbConnection, DbError};
 use crate::domain::{
     EventId, InvalidValue, ItemId, Jurisdiction, Kind, Slug, SourceUrl, Status, Tag,
 };
@@ -224,7 +223,7 @@ pub fn load(conn: &mut DbConnection, text: &str) -> Result<SeedReport, SeedError
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let mut report = SeedReport::default();
         if settings::get(conn, HISTORY_KEY)?.is_none() {
             report.history_written = events::record_starter_history(conn)?;
@@ -354,7 +353,7 @@ pub fn load_on_first_start(conn: &mut DbConnection) -> Result<Option<SeedReport>
     if settings::get(conn, SEEDED_KEY)?.is_some() {
         return Ok(None);
     }
-    let report = conn.transaction(|conn| {
+    let report = write_transaction(conn, |conn| {
         let report = load(conn, STARTER_DATA)?;
         settings::set(conn, SEEDED_KEY, &crate::store::now().to_string())?;
         Ok::<_, SeedError>(report)

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use common::TestDatabase;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::EmailAddress;
-use regwatch::store::subscriptions::{self, Frequency, Scope};
+use regwatch::domain::{EmailAddress, Frequency, Scope};
+use regwatch::store::subscriptions;
 
 fn regwatch() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_regwatch"));

@@ -19,22 +19,60 @@ fn regwatch(database_url: &str, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// The subcommands a help text lists (clap's "Commands:" section), without
+/// `help` itself.
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
 fn every_command_has_help() {
-    for args in [
-        vec!["--help"],
-        vec!["serve", "--help"],
-        vec!["migrate", "--help"],
-        vec!["seed", "--help"],
-    ] {
+    // Every command the help lists, at every level, has its own help.
+    let mut seen = Vec::new();
+    let mut to_visit = vec![Vec::<String>::new()];
+    while let Some(command) = to_visit.pop() {
+        let mut args: Vec<&str> = command.iter().map(String::as_str).collect();
+        args.push("--help");
         let (ok, text) = regwatch("unused.db", &args);
         assert!(ok, "{args:?}: {text}");
-        assert!(text.contains("Usage: regwatch"), "{args:?}: {text}");
+        let usage = ["regwatch"]
+            .into_iter()
+            .chain(command.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            text.contains(&format!("Usage: {usage}")),
+            "{args:?}: {text}"
+        );
+        for sub in subcommands(&text) {
+            let mut path = command.clone();
+            path.push(sub);
+            to_visit.push(path);
+        }
+        seen.push(command.join(" "));
+    }
+    // The walk reached the commands known today (and any added since).
+    for known in [
+        "serve",
+        "worker",
+        "migrate",
+        "seed",
+        "user",
+        "user add",
+        "user list",
+        "user disable",
+        "user enable",
+    ] {
+        assert!(seen.iter().any(|c| c == known), "{known} in {seen:?}");
     }
     let (_, text) = regwatch("unused.db", &["--help"]);
-    for command in ["serve", "migrate", "seed"] {
-        assert!(text.contains(command), "top-level help lists {command}");
-    }
     assert!(text.contains("DATABASE_URL"));
 }
 

@@ -10,31 +10,16 @@ use common::{texts, TestApp, PASSWORD};
 use diesel::prelude::*;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
+use regwatch::domain::{Confidence, EmailAddress, Frequency, Kind, Scope, SourceUrl, Status};
 use regwatch::mail::worker::precise_now;
 use regwatch::mail::Worker;
 use regwatch::store::deliveries::{self, DeliveryRow};
 use regwatch::store::events::{self, NewEvent};
-use regwatch::store::subscriptions::{self, Frequency, Scope};
+use regwatch::store::subscriptions;
 use regwatch::store::users::Role;
 
 const BASE: &str = "https://regwatch.example";
 const S321: &str = "us-s321-ai-decoupling-act";
-
-macro_rules! both_backends {
-    ($name:ident) => {
-        mod $name {
-            #[actix_web::test]
-            async fn sqlite() {
-                super::$name(regwatch::db::Backend::Sqlite).await;
-            }
-            #[actix_web::test]
-            async fn postgres() {
-                super::$name(regwatch::db::Backend::Postgres).await;
-            }
-        }
-    };
-}
 
 fn configure(s: &mut Settings, smtp_url: String) {
     s.base_url = BASE.to_owned();
@@ -94,8 +79,8 @@ fn all_deliveries(conn: &mut DbConnection) -> Vec<DeliveryRow> {
 }
 
 async fn smtp_down_when_the_change_commits(backend: Backend) {
-    let port = SmtpServer::reserve_port();
-    let url = format!("smtp://127.0.0.1:{port}?tls=none");
+    let down = SmtpServer::reserve_port();
+    let url = down.url();
     let Some(app) = app(backend, url.clone()).await else {
         return;
     };
@@ -136,7 +121,7 @@ async fn smtp_down_when_the_change_commits(backend: Backend) {
     );
 
     // The server comes back: the next attempt delivers it, once.
-    let smtp = SmtpServer::start_on_port(port);
+    let smtp = SmtpServer::start_on_port(down);
     let round = worker.drain(d.next_attempt_at).unwrap();
     assert_eq!(round.sent, 1);
     let mail = smtp.to("ana@example.org");
@@ -229,8 +214,8 @@ async fn two_workers_on_postgres_never_send_the_same_delivery() {
 }
 
 async fn failing_deliveries_show_on_the_admin_page(backend: Backend) {
-    let port = SmtpServer::reserve_port();
-    let url = format!("smtp://127.0.0.1:{port}?tls=none");
+    let down = SmtpServer::reserve_port();
+    let url = down.url();
     let Some(app) = app(backend, url.clone()).await else {
         return;
     };
@@ -289,7 +274,7 @@ async fn failing_deliveries_show_on_the_admin_page(backend: Backend) {
     assert_eq!(all_deliveries(&mut conn)[0].status, "failed");
 
     // Retry from the page once the server is back.
-    let smtp = SmtpServer::start_on_port(port);
+    let smtp = SmtpServer::start_on_port(down);
     let token = admin.csrf("/admin/deliveries").await;
     let res = admin.post(&retry, &[("csrf_token", &token)]).await;
     assert_eq!(res.status, 303);

@@ -25,7 +25,7 @@ fn new_item<'a>() -> Vec<(&'a str, &'a str)> {
     ]
 }
 
-db_test!(anonymous_visitors_are_sent_to_sign_in_and_back, |app| {
+both_backends!(anonymous_visitors_are_sent_to_sign_in_and_back, |app| {
     let reader = app.browser();
     let page = reader.get(&format!("/items/{S321}")).await;
     assert_eq!(page.status, 200);
@@ -74,7 +74,7 @@ db_test!(anonymous_visitors_are_sent_to_sign_in_and_back, |app| {
     assert!(page.body.contains("Signed in as ed@example.org"));
 });
 
-db_test!(sign_in_never_redirects_off_site, |app| {
+both_backends!(sign_in_never_redirects_off_site, |app| {
     app.create_user("ed@example.org", PASSWORD, Role::Editor);
     for next in [
         "https://evil.example/",
@@ -102,7 +102,7 @@ db_test!(sign_in_never_redirects_off_site, |app| {
     }
 });
 
-db_test!(an_editor_adds_an_item_and_records_its_status, |app| {
+both_backends!(an_editor_adds_an_item_and_records_its_status, |app| {
     let ed = app.editor("ed@example.org").await;
     let a = ed.submit("/items/new", &new_item()).await;
     assert_eq!(a.status, 303, "{}", a.body);
@@ -159,7 +159,7 @@ db_test!(an_editor_adds_an_item_and_records_its_status, |app| {
     assert_eq!(texts(&found.body, "table.items tbody tr").len(), 1);
 });
 
-db_test!(invalid_items_are_refused_field_by_field, |app| {
+both_backends!(invalid_items_are_refused_field_by_field, |app| {
     let ed = app.editor("ed@example.org").await;
     let before = (
         app.count("items"),
@@ -222,7 +222,7 @@ db_test!(invalid_items_are_refused_field_by_field, |app| {
     );
 });
 
-db_test!(invalid_events_and_links_are_refused, |app| {
+both_backends!(invalid_events_and_links_are_refused, |app| {
     let ed = app.editor("ed@example.org").await;
     let events = app.count("status_events");
     let path = format!("/items/{S321}/events/new");
@@ -289,7 +289,7 @@ db_test!(invalid_events_and_links_are_refused, |app| {
     assert_eq!(app.count("item_links"), links);
 });
 
-db_test!(forms_without_the_right_token_change_nothing, |app| {
+both_backends!(forms_without_the_right_token_change_nothing, |app| {
     let ed = app.editor("ed@example.org").await;
     let before = app.count("items");
     let a = ed.post("/items/new", &new_item()).await;
@@ -322,11 +322,16 @@ db_test!(forms_without_the_right_token_change_nothing, |app| {
         ed.post("/logout", &[("csrf_token", "nope")]).await.status,
         403
     );
+    assert_eq!(
+        ed.get("/items/new").await.status,
+        200,
+        "still signed in after a forged sign-out"
+    );
     assert_eq!(app.count("items"), before);
     assert_eq!(app.count("status_events"), 28);
 });
 
-db_test!(oversized_forms_get_413, |app| {
+both_backends!(oversized_forms_get_413, |app| {
     let ed = app.editor("ed@example.org").await;
     let huge = "x".repeat(200 * 1024);
     let token = ed.csrf("/items/new").await;
@@ -346,7 +351,7 @@ db_test!(oversized_forms_get_413, |app| {
     assert_eq!(app.count("items"), 7);
 });
 
-db_test!(disabled_accounts_are_refused, |app| {
+both_backends!(disabled_accounts_are_refused, |app| {
     let ed = app.editor("ed@example.org").await;
     assert_eq!(ed.get("/items/new").await.status, 200);
     {
@@ -363,7 +368,7 @@ db_test!(disabled_accounts_are_refused, |app| {
     assert!(a.body.contains("This account is disabled"));
 });
 
-db_test!(repeated_failed_sign_ins_are_slowed_then_refused, |app| {
+both_backends!(repeated_failed_sign_ins_are_slowed_then_refused, |app| {
     app.create_user("ed@example.org", PASSWORD, Role::Editor);
     let b = app.browser();
     let mut took = Vec::new();
@@ -405,7 +410,7 @@ db_test!(repeated_failed_sign_ins_are_slowed_then_refused, |app| {
     );
 });
 
-db_test!(edits_are_revisions_with_a_field_diff, |app| {
+both_backends!(edits_are_revisions_with_a_field_diff, |app| {
     let ed = app.editor("ed@example.org").await;
     let path = format!("/items/{S321}/edit");
     let form = ed.get(&path).await;
@@ -454,7 +459,7 @@ db_test!(edits_are_revisions_with_a_field_diff, |app| {
     assert_eq!(app.count("revisions"), revisions);
 });
 
-db_test!(
+both_backends!(
     two_editors_saving_one_item_get_one_version_and_a_409,
     |app| {
         let ana = app.editor("ana@example.org").await;
@@ -516,7 +521,7 @@ async fn futures_join<A: std::future::Future, B: std::future::Future>(
     tokio::join!(a, b)
 }
 
-db_test!(events_are_corrected_and_retracted_with_history, |app| {
+both_backends!(events_are_corrected_and_retracted_with_history, |app| {
     let ed = app.editor("ed@example.org").await;
     let page = ed.get("/items/apple-alibaba-china-ai").await;
     let correct_links = attrs(&page.body, ".event-actions a[href$='/edit']", "href");
@@ -568,7 +573,7 @@ db_test!(events_are_corrected_and_retracted_with_history, |app| {
     );
 });
 
-db_test!(links_are_added_and_removed, |app| {
+both_backends!(links_are_added_and_removed, |app| {
     let ed = app.editor("ed@example.org").await;
     let a = ed
         .submit(
@@ -600,7 +605,7 @@ db_test!(links_are_added_and_removed, |app| {
     );
 });
 
-db_test!(
+both_backends!(
     correcting_a_status_into_a_development_clears_its_phase,
     |app| {
         let ed = app.editor("ed@example.org").await;

@@ -12,7 +12,7 @@ const APPLE: &str = "apple-alibaba-china-ai";
 const APPLE_TITLE: &str =
     "Apple–Alibaba partnership to power Apple Intelligence on iPhones sold in mainland China";
 
-db_test!(a_taken_slug_is_refused_beside_the_slug_field, |app| {
+both_backends!(a_taken_slug_is_refused_beside_the_slug_field, |app| {
     let ed = app.editor("ed@example.org").await;
     let taken = format!("Another item already uses the slug \"{S321}\"; choose another.");
 
@@ -58,7 +58,7 @@ db_test!(a_taken_slug_is_refused_beside_the_slug_field, |app| {
     );
 });
 
-db_test!(refused_links_say_why_beside_the_field, |app| {
+both_backends!(refused_links_say_why_beside_the_field, |app| {
     let ed = app.editor("ed@example.org").await;
     let path = format!("/items/{S321}/links/new");
     let links = app.count("item_links");
@@ -96,7 +96,7 @@ db_test!(refused_links_say_why_beside_the_field, |app| {
     assert_eq!(app.count("item_links"), links);
 });
 
-db_test!(the_history_names_who_made_each_change, |app| {
+both_backends!(the_history_names_who_made_each_change, |app| {
     let ed = app.editor("ed@example.org").await;
     let jo = app.editor("jo@example.org").await;
     let path = format!("/items/{S321}/edit");
@@ -131,7 +131,7 @@ db_test!(the_history_names_who_made_each_change, |app| {
         .all(|r| r.contains("· regwatch (starter data) ·")));
 });
 
-db_test!(ids_in_addresses_that_name_nothing_get_a_404, |app| {
+both_backends!(ids_in_addresses_that_name_nothing_get_a_404, |app| {
     let ed = app.editor("ed@example.org").await;
     for path in [
         format!("/items/{S321}/events/abc/edit"),

@@ -9,14 +9,16 @@ use common::TestApp;
 use diesel::prelude::*;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::{Confidence, EmailAddress, ItemId, Kind, SourceUrl, Status};
+use regwatch::domain::{
+    Confidence, EmailAddress, Frequency, ItemId, Kind, Scope, SourceUrl, Status,
+};
 use regwatch::mail::worker::precise_now;
 use regwatch::mail::{compose, transport, Email};
 use regwatch::store::changes::{self, ChangePayload};
 use regwatch::store::deliveries::DeliveryRow;
 use regwatch::store::events::{self, NewEvent};
 use regwatch::store::revisions::FieldChange;
-use regwatch::store::subscriptions::{self, Frequency, Scope};
+use regwatch::store::subscriptions;
 
 const BASE: &str = "https://regwatch.example";
 const S321: &str = "us-s321-ai-decoupling-act";
@@ -129,7 +131,7 @@ async fn every_email_template() {
     subscriptions::subscribe_confirmed(
         &mut conn,
         &jane,
-        &Scope::Item(s321.into()),
+        &Scope::Item(s321),
         Frequency::Immediate,
         now,
     )

@@ -85,7 +85,7 @@ async fn every_get_route(b: &Browser) -> Vec<String> {
     ]
 }
 
-db_test!(head_answers_like_get_without_a_body, |app| {
+both_backends!(head_answers_like_get_without_a_body, |app| {
     let b = admin(&app).await;
     for path in every_get_route(&b).await {
         let get = send(&b, Method::GET, &path).await;
@@ -124,7 +124,7 @@ db_test!(head_answers_like_get_without_a_body, |app| {
     }
 });
 
-db_test!(a_wrong_method_gets_405_with_the_allowed_ones, |app| {
+both_backends!(a_wrong_method_gets_405_with_the_allowed_ones, |app| {
     let b = app.browser();
     let get_only = set(&["GET", "HEAD"]);
     let get_and_post = set(&["GET", "HEAD", "POST"]);
@@ -226,7 +226,7 @@ fn assert_security_headers(res: &reqwest::Response, what: &str, referrer: &str) 
     );
 }
 
-db_test!(every_response_carries_the_security_headers, |app| {
+both_backends!(every_response_carries_the_security_headers, |app| {
     let b = app.browser();
     let cross_origin = "strict-origin-when-cross-origin";
     for (method, path, status, referrer) in [
@@ -279,7 +279,7 @@ db_test!(every_response_carries_the_security_headers, |app| {
     }
 });
 
-db_test!(pages_need_no_inline_script_or_style, |app| {
+both_backends!(pages_need_no_inline_script_or_style, |app| {
     // The policy forbids both, so a page that used them would break.
     let b = admin(&app).await;
     for path in every_get_route(&b).await {

@@ -18,7 +18,7 @@ fn timeline_items(html: &str) -> Vec<String> {
         .collect()
 }
 
-db_test!(timeline_shows_the_mission_items_newest_first, |app| {
+both_backends!(timeline_shows_the_mission_items_newest_first, |app| {
     let html = app.page("/", 200).await;
     let items = timeline_items(&html);
     assert_eq!(items.len(), 28, "every starter event is on the first page");
@@ -46,7 +46,7 @@ db_test!(timeline_shows_the_mission_items_newest_first, |app| {
         .any(|p| p == "In force"));
 });
 
-db_test!(filters_narrow_the_timeline, |app| {
+both_backends!(filters_narrow_the_timeline, |app| {
     let only = |html: &str, slug: &str| {
         let items = timeline_items(html);
         assert!(!items.is_empty(), "no events left");
@@ -113,7 +113,7 @@ db_test!(filters_narrow_the_timeline, |app| {
     assert!(none.contains("No status events match these filters"));
 });
 
-db_test!(item_table_lists_sorts_and_filters, |app| {
+both_backends!(item_table_lists_sorts_and_filters, |app| {
     let html = app.page("/items?sort=title&dir=asc", 200).await;
     let titles = texts(&html, "table.items tbody td[data-label=Title] > a");
     assert_eq!(titles.len(), 7);
@@ -156,7 +156,7 @@ db_test!(item_table_lists_sorts_and_filters, |app| {
     );
 });
 
-db_test!(item_page_shows_identifiers_timeline_and_sources, |app| {
+both_backends!(item_page_shows_identifiers_timeline_and_sources, |app| {
     let html = app.page(&format!("/items/{S321}"), 200).await;
     assert_eq!(
         texts(&html, "h1"),
@@ -222,7 +222,7 @@ db_test!(item_page_shows_identifiers_timeline_and_sources, |app| {
         .contains("https://regulations.justia.com/regulations/fedreg/2024/11/15/2024-25422.html"));
 });
 
-db_test!(month_precision_dates_are_shown_as_months, |app| {
+both_backends!(month_precision_dates_are_shown_as_months, |app| {
     let html = app.page(&format!("/items/{CN_MEASURES}"), 200).await;
     assert!(html.contains("生成式人工智能服务管理暂行办法"));
 
@@ -249,7 +249,7 @@ db_test!(month_precision_dates_are_shown_as_months, |app| {
         .contains("October 2025"));
 });
 
-db_test!(unknown_addresses_get_a_404_page, |app| {
+both_backends!(unknown_addresses_get_a_404_page, |app| {
     for path in [
         "/items/no-such-item",
         "/no/such/page",
@@ -265,7 +265,7 @@ db_test!(unknown_addresses_get_a_404_page, |app| {
     }
 });
 
-db_test!(malformed_queries_get_a_400_not_a_500, |app| {
+both_backends!(malformed_queries_get_a_400_not_a_500, |app| {
     for (query, mentions) in [
         ("/?kind=treaty", "kind"),
         ("/?phase=finished", "phase"),
@@ -306,7 +306,7 @@ db_test!(malformed_queries_get_a_400_not_a_500, |app| {
     app.page(&format!("/?q={long}"), 400).await;
 });
 
-db_test!(pages_of_events, |app| {
+both_backends!(pages_of_events, |app| {
     use regwatch::domain::{Confidence, Kind, SourceUrl, Status};
     use regwatch::store::events::{self, NewEvent};
     let mut conn = app.db();
@@ -392,6 +392,6 @@ db_test!(pages_of_events, |app| {
     }
 });
 
-db_test!(health_check_answers, |app| {
+both_backends!(health_check_answers, |app| {
     assert_eq!(app.page("/healthz", 200).await, "ok");
 });

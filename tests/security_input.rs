@@ -116,7 +116,7 @@ const ONE_LINE_ITEM_FIELDS: [(&str, &str); 4] = [
     ("status_summary", "item-status-summary"),
 ];
 
-db_test!(item_forms_refuse_control_characters_field_by_field, |app| {
+both_backends!(item_forms_refuse_control_characters_field_by_field, |app| {
     let ed = app.editor("ed@example.org").await;
     let before = stored(&app);
     let mut cases: Vec<(&str, &str, String, &str)> = Vec::new();
@@ -192,7 +192,7 @@ db_test!(item_forms_refuse_control_characters_field_by_field, |app| {
     );
 });
 
-db_test!(accepted_text_is_normalised, |app| {
+both_backends!(accepted_text_is_normalised, |app| {
     let ed = app.editor("ed@example.org").await;
     let fields = with(new_item(), "title", "  Chip Security Act  ");
     let fields = with(
@@ -229,7 +229,7 @@ fn new_event() -> Vec<(String, String)> {
     .collect()
 }
 
-db_test!(
+both_backends!(
     event_forms_refuse_control_characters_and_broken_urls,
     |app| {
         let ed = app.editor("ed@example.org").await;
@@ -286,7 +286,7 @@ db_test!(
     }
 );
 
-db_test!(retractions_and_links_refuse_control_characters, |app| {
+both_backends!(retractions_and_links_refuse_control_characters, |app| {
     let ed = app.editor("ed@example.org").await;
     let before = stored(&app);
     let page = ed.get(&format!("/items/{APPLE}")).await.body;
@@ -336,7 +336,7 @@ db_test!(retractions_and_links_refuse_control_characters, |app| {
     assert_eq!(a.status, 303, "{}", a.body);
 });
 
-db_test!(sign_in_refuses_control_characters_without_an_error, |app| {
+both_backends!(sign_in_refuses_control_characters_without_an_error, |app| {
     app.create_user("ed@example.org", PASSWORD, Role::Editor);
     for email in [
         "a\0b@example.org",
@@ -362,7 +362,7 @@ db_test!(sign_in_refuses_control_characters_without_an_error, |app| {
     assert!(matches!(a.status, 401 | 422), "{}: {}", a.status, a.body);
 });
 
-db_test!(subscribe_forms_refuse_control_characters, |app| {
+both_backends!(subscribe_forms_refuse_control_characters, |app| {
     let before = stored(&app);
     let reader = app.browser();
     let cases: [(&str, &str, &str); 8] = [
@@ -403,10 +403,10 @@ db_test!(subscribe_forms_refuse_control_characters, |app| {
     assert_eq!(stored(&app), before, "nothing stored");
 });
 
-db_test!(managing_alerts_refuses_control_characters, |app| {
-    use regwatch::domain::EmailAddress;
+both_backends!(managing_alerts_refuses_control_characters, |app| {
+    use regwatch::domain::{EmailAddress, Frequency, Scope, SubscriberId};
     use regwatch::mail::worker::precise_now;
-    use regwatch::store::subscriptions::{self, Frequency, Scope, TokenPurpose};
+    use regwatch::store::subscriptions::{self, TokenPurpose};
     let mut conn = app.db();
     let jane = EmailAddress::try_from("jane@example.org").unwrap();
     subscriptions::subscribe_confirmed(
@@ -417,7 +417,7 @@ db_test!(managing_alerts_refuses_control_characters, |app| {
         precise_now(),
     )
     .unwrap();
-    let subscriber: i32 = {
+    let subscriber: SubscriberId = {
         use diesel::prelude::*;
         use regwatch::schema::subscribers as s;
         s::table.select(s::id).first(&mut conn).unwrap()
@@ -461,7 +461,7 @@ db_test!(managing_alerts_refuses_control_characters, |app| {
     assert_eq!(stored(&app), before, "nothing stored");
 });
 
-db_test!(
+both_backends!(
     query_parameters_with_control_characters_get_a_400_naming_them,
     |app| {
         for path in ["/", "/items"] {
@@ -496,7 +496,7 @@ db_test!(
     }
 );
 
-db_test!(addresses_with_control_characters_are_not_found, |app| {
+both_backends!(addresses_with_control_characters_are_not_found, |app| {
     let ed = app.editor("ed@example.org").await;
     let token = "0".repeat(64);
     for path in [
@@ -562,7 +562,7 @@ fn isolated(html: &str, needle: &str) -> (usize, Vec<String>) {
     (found, bare)
 }
 
-db_test!(right_to_left_overrides_are_kept_but_isolated, |app| {
+both_backends!(right_to_left_overrides_are_kept_but_isolated, |app| {
     let ed = app.editor("ed@example.org").await;
     const RLO: &str = "\u{202e}";
     // Accepted everywhere text is free: the override is a legitimate
@@ -613,21 +613,21 @@ db_test!(right_to_left_overrides_are_kept_but_isolated, |app| {
     }
 });
 
-db_test!(mail_subjects_hold_no_control_characters, |app| {
+both_backends!(mail_subjects_hold_no_control_characters, |app| {
     use diesel::prelude::*;
-    use regwatch::domain::EmailAddress;
+    use regwatch::domain::{EmailAddress, Frequency, ItemId, Scope};
     use regwatch::mail::compose;
     use regwatch::mail::worker::precise_now;
     use regwatch::schema::{deliveries, items};
     use regwatch::store::deliveries::DeliveryRow;
-    use regwatch::store::subscriptions::{self, Scope};
+    use regwatch::store::subscriptions;
     let mut conn = app.db();
     // A title stored before titles were checked.
     diesel::update(items::table.filter(items::slug.eq(S321)))
         .set(items::title.eq("AI\u{1b}[2J Decoupling\u{7} Act\r\nBcc: x@example.org"))
         .execute(&mut conn)
         .unwrap();
-    let id: i32 = items::table
+    let id: ItemId = items::table
         .filter(items::slug.eq(S321))
         .select(items::id)
         .first(&mut conn)
@@ -636,7 +636,7 @@ db_test!(mail_subjects_hold_no_control_characters, |app| {
         &mut conn,
         &EmailAddress::try_from("jane@example.org").unwrap(),
         &Scope::Item(id),
-        subscriptions::Frequency::Weekly,
+        Frequency::Weekly,
         "127.0.0.1",
         Default::default(),
         precise_now(),

@@ -44,7 +44,7 @@ fn add_item(conn: &mut DbConnection, slug: &str, tag: &str, dates: &[&str]) {
     }
 }
 
-db_test!(the_starter_data_holds_the_verified_facts, |app| {
+both_backends!(the_starter_data_holds_the_verified_facts, |app| {
     assert_eq!(app.count("items"), 7);
     assert_eq!(app.count("status_events"), 28);
     assert_eq!(app.count("item_links"), 5);
@@ -103,7 +103,7 @@ db_test!(the_starter_data_holds_the_verified_facts, |app| {
     );
 });
 
-db_test!(
+both_backends!(
     the_item_table_shows_and_sorts_dates_at_their_precision,
     |app| {
         let mut conn = app.db();
@@ -177,7 +177,7 @@ db_test!(
     }
 );
 
-db_test!(
+both_backends!(
     history_lists_the_starter_events_as_the_starter_datas,
     |app| {
         let html = app
@@ -210,7 +210,7 @@ db_test!(
     }
 );
 
-db_test!(
+both_backends!(
     a_date_range_includes_an_imprecise_date_that_overlaps_it,
     |app| {
         let mut conn = app.db();

@@ -16,7 +16,7 @@ fn execute(app: &common::TestApp, sql: &str) {
     assert!(changed > 0, "{sql} changed nothing");
 }
 
-db_test!(an_unknown_revision_action_is_an_error_not_a_guess, |app| {
+both_backends!(an_unknown_revision_action_is_an_error_not_a_guess, |app| {
     let history = format!("/items/{S321}/history");
     app.page(&history, 200).await;
     execute(
@@ -31,7 +31,7 @@ db_test!(an_unknown_revision_action_is_an_error_not_a_guess, |app| {
     assert!(!page.contains("merge"));
 });
 
-db_test!(an_unknown_item_kind_is_an_error_not_other, |app| {
+both_backends!(an_unknown_item_kind_is_an_error_not_other, |app| {
     let item = format!("/items/{S321}");
     app.page(&item, 200).await;
     execute(
@@ -43,7 +43,7 @@ db_test!(an_unknown_item_kind_is_an_error_not_other, |app| {
     assert!(!page.contains("Other"), "no guessed kind");
 });
 
-db_test!(
+both_backends!(
     a_revision_diff_that_does_not_parse_is_an_error_not_empty,
     |app| {
         let history = format!("/items/{S321}/history");

@@ -14,30 +14,15 @@ use common::TestApp;
 use diesel::prelude::*;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
+use regwatch::domain::{Confidence, EmailAddress, Frequency, Kind, Scope, SourceUrl, Status};
 use regwatch::mail::worker::precise_now;
 use regwatch::mail::Worker;
 use regwatch::store::deliveries::{self, AfterFailure, DeliveryRow, RetryPolicy};
 use regwatch::store::events::{self, NewEvent};
-use regwatch::store::subscriptions::{self, Frequency, Scope};
+use regwatch::store::subscriptions;
 
 const BASE: &str = "https://regwatch.example";
 const S321: &str = "us-s321-ai-decoupling-act";
-
-macro_rules! both_backends {
-    ($name:ident) => {
-        mod $name {
-            #[actix_web::test]
-            async fn sqlite() {
-                super::$name(regwatch::db::Backend::Sqlite).await;
-            }
-            #[actix_web::test]
-            async fn postgres() {
-                super::$name(regwatch::db::Backend::Postgres).await;
-            }
-        }
-    };
-}
 
 async fn app(backend: Backend) -> Option<TestApp> {
     TestApp::spawn_with(backend, |s| s.base_url = BASE.to_owned()).await

@@ -5,21 +5,31 @@
 
 mod email;
 mod event_date;
+mod filter;
 mod ids;
 mod kind;
+mod milestone;
+mod reminder;
+mod search;
 mod slug;
 mod status;
+mod subscription;
 mod text;
 
 pub use email::{mask as mask_address, EmailAddress};
 pub use event_date::{DatePrecision, EventDate};
+pub use filter::{Filter, QueryError, RawQuery, Sort, SortColumn};
 pub use ids::{
     ChangeId, DeliveryId, EventId, ItemId, LinkId, RevisionId, SubscriberId, SubscriptionId, TagId,
     TokenId, UserId,
 };
 pub use kind::{Confidence, Kind, Phase};
+pub use milestone::{period_end_exclusive, period_unit, Countdown, MilestoneKind};
+pub use reminder::{owed_reminder, reminder_due, LeadTimes, ReminderKey};
+pub use search::{normalise as normalise_search_text, SearchQuery};
 pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
 pub use status::{Status, StatusDef, StatusEffect};
+pub use subscription::{Frequency, SavedFilter, Scope, ScopeKind};
 pub use text::{MultiLine, SingleLine, TextProblem};
 
 /// Why a raw value was refused; the message is shown to the user as is.

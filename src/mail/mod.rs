@@ -14,12 +14,12 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use crate::db::{DbConnection, DbError};
-use crate::domain::Kind;
+use crate::domain::{Frequency, Kind};
 use crate::schema::{changes, digest_entries, items, subscribers, subscriptions};
 use crate::store::changes::{ChangePayload, ChangeRow};
 use crate::store::deliveries::{DeliveryKind, DeliveryRow};
 use crate::store::revisions::FieldChange;
-use crate::store::subscriptions::{issue_token, Frequency, SubscriptionRow, TokenPurpose};
+use crate::store::subscriptions::{describe, issue_token, SubscriptionRow, TokenPurpose};
 use crate::web::templates::{self, RenderError};
 
 pub use transport::{Mailer, SendError};
@@ -86,11 +86,11 @@ pub fn compose(
         .select((SubscriptionRow::as_select(), subscribers::email))
         .first(conn)?;
     let scope = match subscription.scope() {
-        Some(s) => s.describe(conn)?,
-        None => {
-            return Err(ComposeError::Invalid(
-                "the subscription's scope is invalid".into(),
-            ))
+        Ok(s) => describe(conn, &s)?,
+        Err(e) => {
+            return Err(ComposeError::Invalid(format!(
+                "the subscription's scope is invalid: {e}"
+            )))
         }
     };
     let label = format!("{}-{}", kind.as_str(), delivery.id);
@@ -100,8 +100,8 @@ pub fn compose(
     );
     let subscription_json = json!({
         "scope": scope,
-        "frequency": subscription.frequency().as_str(),
-        "frequency_label": subscription.frequency().label(),
+        "frequency": subscription.frequency.as_str(),
+        "frequency_label": subscription.frequency.label(),
     });
     if kind == DeliveryKind::Confirmation {
         let token = issue_token(
@@ -197,7 +197,7 @@ pub fn compose(
                     }
                 }
             }
-            let period = match subscription.frequency() {
+            let period = match subscription.frequency {
                 Frequency::Weekly => "weekly",
                 _ => "daily",
             };

@@ -18,12 +18,11 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::Connection;
 
 use super::transport::{MailError, Mailer};
 use super::{compose, ComposeError, Email};
 use crate::config::Settings;
-use crate::db::{DbError, Pool};
+use crate::db::{write_transaction, DbError, Pool};
 use crate::domain::mask_address;
 use crate::store::deliveries::{self, AfterFailure, DeliveryRow, RetryPolicy};
 use crate::store::subscriptions;
@@ -211,9 +210,8 @@ impl Worker {
         clock: Clock,
         now: NaiveDateTime,
     ) -> Result<Outcome, DbError> {
-        let composed: Result<Option<Email>, ComposeError> = conn.transaction(|c| {
-            // The claim is checked first. Being a write, it also makes SQLite
-            // take its write lock before the reads.
+        let composed: Result<Option<Email>, ComposeError> = write_transaction(conn, |c| {
+            // The claim is checked first.
             if !deliveries::hold(c, delivery, clock.now() + self.config.lease)? {
                 return Ok(None);
             }

@@ -10,6 +10,7 @@ use super::changes::{self, ChangePayload, EventSnapshot};
 use super::current_status;
 use super::revisions::{self, FieldChange, RevisionAction};
 use super::{now, search, DbConnection, DbError};
+use crate::db::write_transaction;
 use crate::domain::{
     Confidence, DatePrecision, EventDate, EventId, ItemId, Kind, Phase, SourceUrl, Status, UserId,
 };
@@ -277,8 +278,7 @@ pub fn correct(
     event: &NewEvent,
     user_id: Option<UserId>,
 ) -> Result<Option<Vec<FieldChange>>, DbError> {
-    conn.transaction(|conn| {
-        // A write first, so SQLite takes its write lock before any read.
+    write_transaction(conn, |conn| {
         let touched = diesel::update(
             status_events::table
                 .filter(status_events::id.eq(event_id))

@@ -13,6 +13,7 @@ use super::item_lists;
 use super::links::{self, LinkView};
 use super::revisions::{self, FieldChange, RevisionAction};
 use super::{now, search, DbConnection, DbError};
+use crate::db::write_transaction;
 use crate::domain::{
     DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Slug, Status, Tag, UserId,
 };
@@ -212,7 +213,7 @@ pub fn update(
     if find_by_slug(conn, fields.slug.as_str())?.is_some_and(|other| other.id != item_id) {
         return Err(ItemError::SlugTaken(fields.slug.clone()));
     }
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let bumped = diesel::update(
             items::table
                 .filter(items::id.eq(item_id))

@@ -5,9 +5,8 @@
 //! Counting, deciding and recording happen in one transaction serialised
 //! per key, so parallel requests cannot all see the same count and all pass:
 //! on PostgreSQL each key takes a transaction-scoped advisory lock (in a
-//! fixed order, so two requests never wait on each other); on SQLite the
-//! first statement is a write, which takes the database's write lock before
-//! anything is read.
+//! fixed order, so two requests never wait on each other); on SQLite it is a
+//! [`write_transaction`], which holds the database's write lock throughout.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -15,6 +14,7 @@ use diesel::sql_types::{BigInt, Timestamp};
 use sha2::{Digest, Sha256};
 
 use super::{DbConnection, DbError};
+use crate::db::write_transaction;
 use crate::schema::limit_attempts;
 
 /// One limit an attempt counts under.
@@ -78,16 +78,16 @@ impl Reservation {
 }
 
 /// Decides whether one more attempt is allowed under every rule and, if
-/// so, records it, atomically. Inside a caller's transaction on SQLite it
-/// must come first (its first statement is what takes the write lock), and
-/// on PostgreSQL the keys stay locked until the caller commits.
+/// so, records it, atomically. Inside a caller's transaction, that one must
+/// be a [`write_transaction`]; on PostgreSQL the keys stay locked until the
+/// caller commits.
 pub fn reserve(
     conn: &mut DbConnection,
     rules: &[Rule],
     window: Duration,
     now: NaiveDateTime,
 ) -> Result<Decision, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         prune(conn, now)?;
         lock_keys(conn, rules)?;
         let mut earlier = Vec::with_capacity(rules.len());
@@ -135,9 +135,8 @@ pub fn forget(conn: &mut DbConnection, rules: &[Rule]) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Drops expired attempts. On SQLite this is the write that takes the lock;
-/// on PostgreSQL rows another request is already dropping are skipped, so
-/// this never waits.
+/// Drops expired attempts. On PostgreSQL rows another request is already
+/// dropping are skipped, so this never waits.
 fn prune(conn: &mut DbConnection, now: NaiveDateTime) -> Result<(), DbError> {
     match conn {
         DbConnection::Postgres(pg) => {

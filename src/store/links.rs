@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::changes::{self, ChangePayload};
 use super::revisions::{self, FieldChange, RevisionAction};
 use super::{insert_unless_duplicate, items as item_rows, now, DbConnection, DbError};
+use crate::db::write_transaction;
 use crate::domain::{ItemId, Kind, LinkId, Phase, Slug, UserId};
 use crate::schema::{item_links, items};
 
@@ -235,7 +236,7 @@ pub fn remove(
     link_id: LinkId,
     user_id: Option<UserId>,
 ) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let link: Option<(ItemId, ItemId, String)> = item_links::table
             .find(link_id)
             .filter(

@@ -11,96 +11,65 @@ use diesel::sql_types::{Bool, Integer, Text};
 
 use super::{DbConnection, DbError};
 use crate::db::{Backend, Db};
-use crate::domain::ItemId;
+use crate::domain::{normalise_search_text, ItemId, SearchQuery};
 use crate::schema::{item_identifiers, item_parties, items, status_events};
 
-/// Most words a search uses; the rest are ignored.
-const MAX_TERMS: usize = 12;
-
-/// A reader's search words, normalised. Never empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchQuery {
-    terms: Vec<String>,
+/// The query as SQLite's FTS5 reads it: every word, as a prefix.
+fn fts5_match(q: &SearchQuery) -> String {
+    q.terms()
+        .iter()
+        .map(|t| format!("\"{t}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-impl SearchQuery {
-    /// `None` when the text holds no searchable word.
-    pub fn parse(text: &str) -> Option<SearchQuery> {
-        let terms: Vec<String> = words(text).take(MAX_TERMS).collect();
-        (!terms.is_empty()).then_some(SearchQuery { terms })
-    }
-
-    pub fn terms(&self) -> &[String] {
-        &self.terms
-    }
-
-    fn fts5_match(&self) -> String {
-        self.terms
-            .iter()
-            .map(|t| format!("\"{t}\"*"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    fn tsquery(&self) -> String {
-        self.terms
-            .iter()
-            .map(|t| format!("'{t}':*"))
-            .collect::<Vec<_>>()
-            .join(" & ")
-    }
-
-    /// SQL condition "items.id is among the matches", for either backend.
-    pub fn matches_item<QS: 'static>(
-        &self,
-        backend: Backend,
-    ) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
-        self.condition(backend, "items.id")
-    }
-
-    /// The same condition written so SQLite cannot drive a join from it
-    /// (`+items.id`): for scans that must follow another index's order.
-    pub fn matches_item_unindexed<QS: 'static>(
-        &self,
-        backend: Backend,
-    ) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
-        self.condition(backend, "+items.id")
-    }
-
-    fn condition<QS: 'static>(
-        &self,
-        backend: Backend,
-        column: &str,
-    ) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
-        match backend {
-            Backend::Sqlite => Box::new(
-                sql::<Bool>(&format!(
-                    "{column} IN (SELECT rowid FROM item_search WHERE item_search MATCH "
-                ))
-                .bind::<Text, _>(self.fts5_match())
-                .sql(")"),
-            ),
-            Backend::Postgres => Box::new(
-                sql::<Bool>(&format!(
-                    "{column} IN (SELECT item_id FROM item_search WHERE document @@ to_tsquery('simple', "
-                ))
-                .bind::<Text, _>(self.tsquery())
-                .sql("))"),
-            ),
-        }
-    }
+/// The query as PostgreSQL's `to_tsquery` reads it: every word, as a prefix.
+fn tsquery(q: &SearchQuery) -> String {
+    q.terms()
+        .iter()
+        .map(|t| format!("'{t}':*"))
+        .collect::<Vec<_>>()
+        .join(" & ")
 }
 
-/// Lower-case words: runs of letters and digits. Quotes and operators cannot
-/// survive this, so a query built from them is always well formed.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
+/// SQL condition "items.id is among the matches", for either backend.
+pub fn matches_item<QS: 'static>(
+    q: &SearchQuery,
+    backend: Backend,
+) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
+    condition(q, backend, "items.id")
 }
 
-fn normalise(text: &str) -> String {
-    words(text).collect::<Vec<_>>().join(" ")
+/// The same condition written so SQLite cannot drive a join from it
+/// (`+items.id`): for scans that must follow another index's order.
+pub fn matches_item_unindexed<QS: 'static>(
+    q: &SearchQuery,
+    backend: Backend,
+) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
+    condition(q, backend, "+items.id")
+}
+
+fn condition<QS: 'static>(
+    q: &SearchQuery,
+    backend: Backend,
+    column: &str,
+) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
+    match backend {
+        Backend::Sqlite => Box::new(
+            sql::<Bool>(&format!(
+                "{column} IN (SELECT rowid FROM item_search WHERE item_search MATCH "
+            ))
+            .bind::<Text, _>(fts5_match(q))
+            .sql(")"),
+        ),
+        Backend::Postgres => Box::new(
+            sql::<Bool>(&format!(
+                "{column} IN (SELECT item_id FROM item_search WHERE document @@ to_tsquery('simple', "
+            ))
+            .bind::<Text, _>(tsquery(q))
+            .sql("))"),
+        ),
+    }
 }
 
 /// Rebuilds the search document of one item from its current fields and
@@ -142,7 +111,7 @@ pub fn refresh(conn: &mut DbConnection, item_id: ItemId) -> Result<(), DbError> 
     document.push(summary);
     document.extend(parties);
     document.extend(notes);
-    let document = normalise(&document.join(" "));
+    let document = normalise_search_text(&document.join(" "));
 
     match conn.backend() {
         Backend::Sqlite => {
@@ -182,23 +151,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn queries_keep_only_words() {
+    fn queries_become_prefix_matches_on_both_backends() {
         let q = SearchQuery::parse("S.321 \"AI\" OR* (NEAR) '; drop").unwrap();
-        assert_eq!(q.terms(), ["s", "321", "ai", "or", "near", "drop"]);
         assert_eq!(
-            q.fts5_match(),
+            fts5_match(&q),
             "\"s\"* \"321\"* \"ai\"* \"or\"* \"near\"* \"drop\"*"
         );
         assert_eq!(
-            q.tsquery(),
+            tsquery(&q),
             "'s':* & '321':* & 'ai':* & 'or':* & 'near':* & 'drop':*"
         );
-        assert!(SearchQuery::parse("  -- ** ").is_none());
-    }
-
-    #[test]
-    fn chinese_text_is_kept_as_words() {
-        let q = SearchQuery::parse("生成式人工智能").unwrap();
-        assert_eq!(q.terms(), ["生成式人工智能"]);
     }
 }

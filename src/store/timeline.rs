@@ -7,40 +7,14 @@ use diesel::prelude::*;
 
 use super::events::EventRow;
 use super::items::ItemRow;
-use super::search::SearchQuery;
+use super::search;
 use super::{DbConnection, DbError, Page};
 use diesel::dsl::sql;
 use diesel::sql_types::{Integer, Text};
 
 use crate::db::{Backend, Db};
-use crate::domain::{DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Tag};
+use crate::domain::{DatePrecision, EventDate, Filter, ItemId, Kind, Sort, SortColumn};
 use crate::schema::{item_tags, items, status_events, tags};
-
-/// What a reader narrowed the view to. Every part is optional and valid.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filter {
-    pub jurisdiction: Option<Jurisdiction>,
-    pub kind: Option<Kind>,
-    pub tag: Option<Tag>,
-    pub phase: Option<Phase>,
-    /// First day included (an event known only to a month or year is in
-    /// when its period overlaps the range).
-    pub from: Option<NaiveDate>,
-    /// Last day included.
-    pub to: Option<NaiveDate>,
-    pub q: Option<SearchQuery>,
-}
-
-impl Filter {
-    pub fn is_empty(&self) -> bool {
-        *self == Filter::default()
-    }
-
-    /// Whether the filter narrows by the item (not only by the event).
-    pub fn has_item_conditions(&self) -> bool {
-        self.kind.is_some() || self.jurisdiction.is_some() || self.tag.is_some() || self.q.is_some()
-    }
-}
 
 /// Conditions on the item that both views share.
 macro_rules! filter_items {
@@ -62,7 +36,7 @@ macro_rules! filter_items {
             );
         }
         if let Some(q) = &$filter.q {
-            $query = $query.filter(q.matches_item($backend));
+            $query = $query.filter(search::matches_item(q, $backend));
         }
     };
 }
@@ -168,7 +142,7 @@ pub fn timeline(
             );
         }
         if let Some(q) = &filter.q {
-            query = query.filter(q.matches_item_unindexed(backend));
+            query = query.filter(search::matches_item_unindexed(q, backend));
         }
     } else {
         filter_items!(query, filter, backend);
@@ -214,64 +188,6 @@ fn scan_by_date(conn: &mut DbConnection, filter: &Filter, page: i64) -> Result<b
     let share = matching as f64 / f64::from(items.max(1));
     let needed = (page * TIMELINE_PAGE_SIZE + 1) as f64;
     Ok(share * share * f64::from(events) >= needed)
-}
-
-/// Columns the item table sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortColumn {
-    Title,
-    Kind,
-    Jurisdiction,
-    Status,
-    Phase,
-    #[default]
-    LastEvent,
-}
-
-impl SortColumn {
-    pub const ALL: [SortColumn; 6] = [
-        SortColumn::Title,
-        SortColumn::Kind,
-        SortColumn::Jurisdiction,
-        SortColumn::Status,
-        SortColumn::Phase,
-        SortColumn::LastEvent,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SortColumn::Title => "title",
-            SortColumn::Kind => "kind",
-            SortColumn::Jurisdiction => "jurisdiction",
-            SortColumn::Status => "status",
-            SortColumn::Phase => "phase",
-            SortColumn::LastEvent => "last-event",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SortColumn> {
-        SortColumn::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    /// The direction a first click sorts in: dates newest first, text A to Z.
-    pub fn default_descending(self) -> bool {
-        self == SortColumn::LastEvent
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sort {
-    pub column: SortColumn,
-    pub descending: bool,
-}
-
-impl Default for Sort {
-    fn default() -> Self {
-        Sort {
-            column: SortColumn::LastEvent,
-            descending: true,
-        }
-    }
 }
 
 /// Items matching the filter, sorted. The date range keeps items with at

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::templates;
 use super::view::{Layout, Page};
 use crate::db::DbError;
+use crate::domain::QueryError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -57,6 +58,13 @@ impl AppError {
             cause = e.source();
         }
         text
+    }
+}
+
+/// A query string that does not parse: a 400 naming the parameter.
+impl From<QueryError> for AppError {
+    fn from(e: QueryError) -> Self {
+        AppError::BadRequest(e.to_string())
     }
 }
 

@@ -5,11 +5,11 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
-use serde_json::Value;
 
 use super::auth::MaybeUser;
 use super::error::AppError;
 use super::reading::{EventView, PhaseView};
+use super::subscriptions::SubscribeBox;
 use super::svg::{self, Marker};
 use super::view::{Layout, Page};
 use super::AppState;
@@ -79,7 +79,7 @@ struct ItemPageView<'a> {
     chart: Option<String>,
     events: Vec<NumberedEvent>,
     links: Vec<LinkLine<'a>>,
-    subscribe: Value,
+    subscribe: SubscribeBox,
     legend: Vec<PhaseView>,
 }
 

@@ -4,16 +4,16 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
-use serde_json::Value;
 
 use super::auth::MaybeUser;
 use super::error::AppError;
-use super::filters::RawQuery;
 use super::reading::{FilterForm, Pagination, PhaseView};
+use super::subscriptions::SubscribeBox;
 use super::view::{Layout, Page, Tab};
 use super::AppState;
+use crate::domain::{RawQuery, Sort, SortColumn};
 use crate::store::items::ItemRow;
-use crate::store::timeline::{self, Sort, SortColumn};
+use crate::store::timeline;
 
 /// A column heading: a link that sorts by it.
 #[derive(Debug, Serialize)]
@@ -102,7 +102,7 @@ struct ItemTableView {
     items: Vec<ItemLine>,
     empty: bool,
     pagination: Pagination,
-    subscribe: Value,
+    subscribe: SubscribeBox,
 }
 
 /// `GET /items`.

@@ -6,7 +6,6 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod events;
-pub mod filters;
 pub mod form_page;
 pub mod forms;
 pub mod hardening;

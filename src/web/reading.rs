@@ -3,9 +3,8 @@
 
 use serde::Serialize;
 
-use super::filters::RawQuery;
 use super::view::Choice;
-use crate::domain::{Confidence, DatePrecision, EventId, Kind, Phase, Status};
+use crate::domain::{Confidence, DatePrecision, EventId, Kind, Phase, RawQuery, Status};
 use crate::store::events::EventRow;
 use crate::store::timeline::Facets;
 

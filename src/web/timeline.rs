@@ -6,15 +6,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 use serde::Serialize;
-use serde_json::Value;
 
 use super::auth::MaybeUser;
 use super::error::AppError;
-use super::filters::RawQuery;
 use super::reading::{EventView, FilterForm, Pagination};
+use super::subscriptions::SubscribeBox;
 use super::view::{Layout, Page, Tab};
 use super::AppState;
-use crate::domain::{DatePrecision, EventDate};
+use crate::domain::{DatePrecision, EventDate, RawQuery};
 use crate::store::timeline::{self, ItemBrief};
 
 /// The item an event on the timeline belongs to.
@@ -52,7 +51,7 @@ struct TimelineView {
     groups: Vec<Group>,
     empty: bool,
     pagination: Pagination,
-    subscribe: Value,
+    subscribe: SubscribeBox,
 }
 
 /// The group an event's date falls in: its key and heading.

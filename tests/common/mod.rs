@@ -1,13 +1,20 @@
 //! Test harness: the real application on a random loopback port, against a
-//! fresh database per test, on SQLite and (when configured) PostgreSQL.
+//! fresh database per test, on SQLite and PostgreSQL.
 //!
-//! PostgreSQL tests need `REGWATCH_TEST_POSTGRES_URL`, a URL of a server
-//! where the user may create databases (e.g.
-//! `postgres://postgres@127.0.0.1:5432/postgres`). Without it they say so
-//! and skip, except under `CI=true`, where they fail instead.
+//! Database tests are written once with [`both_backends!`] and run on both
+//! backends. The PostgreSQL server is `REGWATCH_TEST_POSTGRES_URL`, a URL of
+//! a server where the user may create databases; when it is unset the tests
+//! try `postgres://postgres@127.0.0.1:5432/postgres` (once per test binary,
+//! giving up after two seconds) and use it if it answers. If it does not,
+//! each PostgreSQL variant passes without running and writes
+//! `skipped: <test>: PostgreSQL not reachable at … (set
+//! REGWATCH_TEST_POSTGRES_URL)` straight to the terminal, so a plain
+//! `cargo test` shows which tests did not run. Under `CI=true` they fail
+//! instead. A configured server that cannot be reached fails the tests.
 
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod smtp;
 
 use diesel::connection::SimpleConnection;
@@ -15,8 +22,6 @@ use diesel::{Connection, PgConnection};
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
 use regwatch::Application;
-
-pub const POSTGRES_URL_VAR: &str = "REGWATCH_TEST_POSTGRES_URL";
 
 enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
@@ -40,7 +45,8 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
-    /// `None` when PostgreSQL is asked for but not configured.
+    /// `None` when PostgreSQL is asked for but not reachable (the test is
+    /// skipped).
     pub fn create(backend: Backend) -> Option<TestDatabase> {
         let (url, db) = fresh_database(backend)?;
         Some(TestDatabase { url, _db: db })
@@ -54,7 +60,7 @@ pub struct TestApp {
     _db: TestDb,
 }
 
-/// Creates a fresh, empty database; `None` when PostgreSQL is not configured.
+/// Creates a fresh, empty database; `None` when PostgreSQL is not reachable.
 fn fresh_database(backend: Backend) -> Option<(String, TestDb)> {
     match backend {
         Backend::Sqlite => {
@@ -63,15 +69,7 @@ fn fresh_database(backend: Backend) -> Option<(String, TestDb)> {
             Some((url, TestDb::Sqlite(dir)))
         }
         Backend::Postgres => {
-            let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
-                if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!("{POSTGRES_URL_VAR} must be set in CI: every database test runs on PostgreSQL too");
-                }
-                eprintln!(
-                    "skipped: the PostgreSQL variant needs {POSTGRES_URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/postgres)"
-                );
-                return None;
-            };
+            let admin_url = postgres::admin_url()?.to_owned();
             let name = format!("regwatch_test_{}", hex::encode(rand::random::<[u8; 8]>()));
             let mut admin = PgConnection::establish(&admin_url)
                 .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {admin_url}: {e}"));
@@ -166,31 +164,46 @@ pub fn attrs(html: &str, selector: &str, attr: &str) -> Vec<String> {
         .collect()
 }
 
-/// Defines a test that runs once on SQLite and once on PostgreSQL, each
-/// against the real app with a fresh database holding the starter data.
+/// Defines a test that runs once on SQLite and once on PostgreSQL (as
+/// `NAME::sqlite` and `NAME::postgres`), in either of two forms:
+///
+/// - `both_backends!(name, |app| { ... })`: the body gets the real app,
+///   started with default settings on a fresh database holding the starter
+///   data;
+/// - `both_backends!(name)`: calls `async fn name(backend: Backend)` of the
+///   same module, which starts what it needs (and returns at once when
+///   [`TestApp::spawn_with`] gives `None`, a skipped PostgreSQL run).
 #[macro_export]
-macro_rules! db_test {
+macro_rules! both_backends {
+    (@each_backend $run:path) => {
+        #[actix_web::test]
+        async fn sqlite() {
+            $run(regwatch::db::Backend::Sqlite).await;
+        }
+
+        #[actix_web::test]
+        async fn postgres() {
+            $run(regwatch::db::Backend::Postgres).await;
+        }
+    };
     ($name:ident, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
-            async fn run($app: $crate::common::TestApp) $body
-
-            #[actix_web::test]
-            async fn sqlite() {
-                let app = $crate::common::TestApp::spawn(regwatch::db::Backend::Sqlite)
-                    .await
-                    .expect("SQLite is always available");
-                run(app).await;
+            async fn run(backend: regwatch::db::Backend) {
+                let Some($app) = $crate::common::TestApp::spawn(backend).await else {
+                    return;
+                };
+                $body
             }
 
-            #[actix_web::test]
-            async fn postgres() {
-                if let Some(app) = $crate::common::TestApp::spawn(regwatch::db::Backend::Postgres).await {
-                    run(app).await;
-                }
-            }
+            $crate::both_backends!(@each_backend run);
+        }
+    };
+    ($name:ident) => {
+        mod $name {
+            $crate::both_backends!(@each_backend super::$name);
         }
     };
 }

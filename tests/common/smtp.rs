@@ -2,12 +2,13 @@
 //! message it accepts, and helpers to read them as a person would.
 
 use std::io;
-use std::net::{IpAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mailin_embedded::response::{self, Response};
 use mailin_embedded::{Handler, Server};
+use socket2::{Domain, Protocol, Socket, Type};
 
 /// One message as the server received it, decoded.
 #[derive(Debug, Clone)]
@@ -117,6 +118,25 @@ impl Handler for Collector {
     }
 }
 
+/// A loopback port held for an SMTP server that is down. The socket is bound
+/// but not listening: the port is the test's alone (the OS gives it to no
+/// one else) and a connection to it is refused at once.
+pub struct ReservedPort {
+    socket: Socket,
+    pub port: u16,
+}
+
+impl ReservedPort {
+    /// The URL the app sends through, as [`SmtpServer::url`].
+    pub fn url(&self) -> String {
+        smtp_url(self.port)
+    }
+}
+
+fn smtp_url(port: u16) -> String {
+    format!("smtp://127.0.0.1:{port}?tls=none")
+}
+
 /// An SMTP server catching mail on 127.0.0.1.
 pub struct SmtpServer {
     pub port: u16,
@@ -137,16 +157,29 @@ impl SmtpServer {
         Self::start_on(listener, delay)
     }
 
-    /// A free port with nothing listening on it yet (a server that is down).
-    pub fn reserve_port() -> u16 {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-        l.local_addr().unwrap().port()
+    /// A loopback port for a server that is down: connections to it are
+    /// refused until [`SmtpServer::start_on_port`] starts one there.
+    pub fn reserve_port() -> ReservedPort {
+        let socket =
+            Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).expect("create a socket");
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        socket.bind(&address.into()).expect("bind a loopback port");
+        let port = socket
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("a bound IPv4 address")
+            .port();
+        ReservedPort { socket, port }
     }
 
     /// Starts a server on a port reserved earlier.
-    pub fn start_on_port(port: u16) -> SmtpServer {
-        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the reserved port");
-        Self::start_on(listener, Duration::ZERO)
+    pub fn start_on_port(reserved: ReservedPort) -> SmtpServer {
+        reserved
+            .socket
+            .listen(128)
+            .expect("listen on the reserved port");
+        Self::start_on(reserved.socket.into(), Duration::ZERO)
     }
 
     fn start_on(listener: TcpListener, delay: Duration) -> SmtpServer {
@@ -170,7 +203,7 @@ impl SmtpServer {
 
     /// The URL the app sends through (plain SMTP: loopback only).
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}?tls=none", self.port)
+        smtp_url(self.port)
     }
 
     pub fn messages(&self) -> Vec<Mail> {

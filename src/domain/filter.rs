@@ -1,13 +1,121 @@
-//! Query strings of the reading views: raw text in, a valid `Filter` out, or
-//! a 400 that says which parameter is wrong.
+//! What a reader narrows the timeline and the item table to: the query
+//! string as typed ([`RawQuery`]) and what it parses into — a valid
+//! [`Filter`], a [`Sort`] and a page — or a [`QueryError`] naming the
+//! parameter that is wrong. Saved-filter subscriptions store the filter
+//! part of the same query string.
+
+use std::fmt;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::error::AppError;
-use crate::domain::{EventDate, Jurisdiction, Kind, Phase, Tag};
-use crate::store::search::SearchQuery;
-use crate::store::timeline::{Filter, Sort, SortColumn};
+use super::{EventDate, Jurisdiction, Kind, Phase, SearchQuery, Tag};
+
+/// What a reader narrowed the view to. Every part is optional and valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub jurisdiction: Option<Jurisdiction>,
+    pub kind: Option<Kind>,
+    pub tag: Option<Tag>,
+    pub phase: Option<Phase>,
+    /// First day included (an event known only to a month or year is in
+    /// when its period overlaps the range).
+    pub from: Option<NaiveDate>,
+    /// Last day included.
+    pub to: Option<NaiveDate>,
+    pub q: Option<SearchQuery>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+
+    /// Whether the filter narrows by the item (not only by the event).
+    pub fn has_item_conditions(&self) -> bool {
+        self.kind.is_some() || self.jurisdiction.is_some() || self.tag.is_some() || self.q.is_some()
+    }
+}
+
+/// Columns the item table sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortColumn {
+    Title,
+    Kind,
+    Jurisdiction,
+    Status,
+    Phase,
+    #[default]
+    LastEvent,
+}
+
+impl SortColumn {
+    pub const ALL: [SortColumn; 6] = [
+        SortColumn::Title,
+        SortColumn::Kind,
+        SortColumn::Jurisdiction,
+        SortColumn::Status,
+        SortColumn::Phase,
+        SortColumn::LastEvent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortColumn::Title => "title",
+            SortColumn::Kind => "kind",
+            SortColumn::Jurisdiction => "jurisdiction",
+            SortColumn::Status => "status",
+            SortColumn::Phase => "phase",
+            SortColumn::LastEvent => "last-event",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SortColumn> {
+        SortColumn::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The direction a first click sorts in: dates newest first, text A to Z.
+    pub fn default_descending(self) -> bool {
+        self == SortColumn::LastEvent
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            column: SortColumn::LastEvent,
+            descending: true,
+        }
+    }
+}
+
+/// A parameter that does not parse, and why; shown to the reader as is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError {
+    pub param: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Parameter \"{}\": {}", self.param, self.problem)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+fn bad(param: &'static str, problem: impl fmt::Display) -> QueryError {
+    QueryError {
+        param,
+        problem: problem.to_string(),
+    }
+}
 
 /// The query string as typed. Empty values mean "no filter" (that is what a
 /// form with an unselected menu sends). Unknown parameters are ignored.
@@ -49,11 +157,12 @@ const MAX_Q_LEN: usize = 200;
 /// Deepest page served; beyond it, narrow the filter instead.
 const MAX_PAGE: i64 = 10_000;
 
-fn bad(param: &str, problem: impl std::fmt::Display) -> AppError {
-    AppError::BadRequest(format!("Parameter \"{param}\": {problem}"))
-}
-
 impl RawQuery {
+    /// A query string, with or without its `?`.
+    pub fn parse(query: &str) -> Result<RawQuery, serde_urlencoded::de::Error> {
+        serde_urlencoded::from_str(query.trim_start_matches('?'))
+    }
+
     /// Every parameter with its name.
     fn params(&self) -> [(&'static str, &Option<String>); 10] {
         [
@@ -70,7 +179,7 @@ impl RawQuery {
         ]
     }
 
-    pub fn filter(&self) -> Result<Filter, AppError> {
+    pub fn filter(&self) -> Result<Filter, QueryError> {
         // Nothing typed into a search holds control characters; refusing
         // them here keeps them out of queries and of the links of the page.
         for (name, value) in self.params() {
@@ -133,7 +242,7 @@ impl RawQuery {
         })
     }
 
-    pub fn page(&self) -> Result<i64, AppError> {
+    pub fn page(&self) -> Result<i64, QueryError> {
         match present(&self.page) {
             None => Ok(1),
             Some(p) => match p.parse::<i64>() {
@@ -146,7 +255,7 @@ impl RawQuery {
         }
     }
 
-    pub fn sort(&self) -> Result<Sort, AppError> {
+    pub fn sort(&self) -> Result<Sort, QueryError> {
         let column = match present(&self.sort) {
             None => return Ok(Sort::default()),
             Some(s) => SortColumn::parse(s).ok_or_else(|| {
@@ -203,17 +312,12 @@ impl RawQuery {
     }
 }
 
-/// Parses a date filter bound for display purposes.
-pub fn date_value(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn raw(pairs: &str) -> RawQuery {
-        serde_urlencoded::from_str(pairs).unwrap()
+        RawQuery::parse(pairs).unwrap()
     }
 
     #[test]
@@ -236,8 +340,11 @@ mod tests {
             ("tag=ai%1B", "tag"),
             ("sort=title%07", "sort"),
         ] {
-            let err = raw(query).filter().unwrap_err().to_string();
-            assert!(err.contains(&format!("\"{param}\"")), "{query}: {err}");
+            let err = raw(query).filter().unwrap_err();
+            assert_eq!(err.param, param, "{query}: {err}");
+            assert!(err
+                .to_string()
+                .starts_with(&format!("Parameter \"{param}\": ")));
         }
         assert!(raw("page=0").page().is_err());
         assert!(raw("page=abc").page().is_err());
@@ -246,9 +353,9 @@ mod tests {
 
     #[test]
     fn a_month_range_covers_the_whole_months() {
-        let f = raw("from=2025-01&to=2025-02").filter().unwrap();
-        assert_eq!(date_value(f.from).unwrap(), "2025-01-01");
-        assert_eq!(date_value(f.to).unwrap(), "2025-02-28");
+        let f = raw("?from=2025-01&to=2025-02").filter().unwrap();
+        assert_eq!(f.from.unwrap().to_string(), "2025-01-01");
+        assert_eq!(f.to.unwrap().to_string(), "2025-02-28");
     }
 
     #[test]
@@ -256,5 +363,9 @@ mod tests {
         let q = raw("kind=bill&page=3&utm_source=x");
         assert_eq!(q.with_page(4), "?kind=bill&page=4");
         assert_eq!(q.with_page(1), "?kind=bill");
+        assert_eq!(
+            raw("kind=bill&sort=title&page=2").filter_only(),
+            "?kind=bill"
+        );
     }
 }
