@@ -10,6 +10,7 @@ pub mod mail;
 pub mod schema;
 pub mod seed;
 pub mod store;
+pub mod templates;
 pub mod web;
 
 pub use web::Application;

@@ -20,7 +20,7 @@ use crate::store::changes::{ChangePayload, ChangeRow};
 use crate::store::deliveries::{DeliveryKind, DeliveryRow};
 use crate::store::revisions::FieldChange;
 use crate::store::subscriptions::{issue_token, Frequency, SubscriptionRow, TokenPurpose};
-use crate::web::templates::{self, RenderError};
+use crate::templates::{self, RenderError};
 
 pub use transport::{Mailer, SendError};
 pub use worker::{Worker, WorkerConfig, WorkerHandle};

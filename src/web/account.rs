@@ -18,9 +18,10 @@ use super::client::client_ip;
 use super::error::AppError;
 use super::forms::FieldErrors;
 use super::signin::{check_password, too_many_attempts, PasswordCheck};
-use super::{templates, AppState};
+use super::AppState;
 use crate::store::users::{self, Password};
 use crate::store::{self, sessions};
+use crate::templates;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/account", web::get().to(account_page))

@@ -9,9 +9,10 @@ use serde_json::json;
 
 use super::auth::{check_csrf, csrf_token, set_flash, with_chrome, AdminUser, CsrfOnly};
 use super::error::AppError;
-use super::{templates, AppState};
+use super::AppState;
 use crate::domain::mask_address;
 use crate::store::deliveries;
+use crate::templates;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/deliveries", web::get().to(deliveries_page))

@@ -17,13 +17,14 @@ use super::auth::{
 };
 use super::error::AppError;
 use super::forms::{EventForm, FieldErrors, ItemForm, LinkForm, RetractForm, SUGGESTED_RELATIONS};
-use super::{templates, AppState};
+use super::AppState;
 use crate::db::DbError;
 use crate::domain::{Confidence, DatePrecision, Kind, Slug, Status};
 use crate::store::events::{self, EventRow};
 use crate::store::items::{self, ItemRow, UpdateOutcome};
 use crate::store::revisions::{self, FieldChange};
 use crate::store::{links, users};
+use crate::templates;
 
 fn render(status: StatusCode, template: &str, context: &Value) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::build(status)

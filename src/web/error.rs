@@ -6,8 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
-use super::templates;
 use crate::db::DbError;
+use crate::templates;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

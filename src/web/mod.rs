@@ -13,7 +13,6 @@ pub mod pages;
 pub mod signin;
 pub mod subscriptions;
 pub mod svg;
-pub mod templates;
 
 use std::net::TcpListener;
 
@@ -150,7 +149,7 @@ impl Application {
     /// Connects to the database (migrating it, and loading the starter data
     /// into a new one), then binds `settings.bind`; port 0 picks a free port.
     pub fn build(settings: Settings) -> Result<Application, StartError> {
-        templates::check();
+        crate::templates::check();
         let pool = db::connect(&settings.database_url)?;
         if settings.seed_on_start {
             let mut conn = pool.get().map_err(DbError::from)?;

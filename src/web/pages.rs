@@ -10,11 +10,12 @@ use super::auth::{with_chrome, MaybeUser};
 use super::error::AppError;
 use super::filters::RawQuery;
 use super::svg::{self, Marker};
-use super::{templates, AppState};
+use super::AppState;
 use crate::domain::{Confidence, EventDate, Kind, Phase, Slug, Status};
 use crate::store::events::EventRow;
 use crate::store::items::{self, Facets, ItemRow};
 use crate::store::timeline::{self, ItemBrief, SortColumn};
+use crate::templates;
 
 fn html(body: String) -> HttpResponse {
     HttpResponse::Ok()

@@ -22,10 +22,11 @@ use super::auth::{
 };
 use super::client::client_ip;
 use super::error::AppError;
-use super::{templates, AppState};
+use super::AppState;
 use crate::store::limits::{self, Decision, Rule};
 use crate::store::users::{self, UserRow};
 use crate::store::{self, sessions, DbError};
+use crate::templates;
 
 /// Failed password checks count for this long.
 const WINDOW: Duration = Duration::minutes(15);

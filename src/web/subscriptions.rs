@@ -23,12 +23,13 @@ use super::auth::{with_chrome, CurrentUser, MaybeUser};
 use super::client::client_ip;
 use super::error::AppError;
 use super::filters::RawQuery;
-use super::{templates, AppState};
+use super::AppState;
 use crate::domain::{EmailAddress, Jurisdiction, Kind, Slug, Tag};
 use crate::store::items;
 use crate::store::subscriptions::{
     self as subs, Frequency, Limited, Scope, SubscribeOutcome, SubscriptionView,
 };
+use crate::templates;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(

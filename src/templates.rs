@@ -1,5 +1,6 @@
-//! Handlebars templates and static files, embedded in the binary from
-//! `templates/`.
+//! Rendering: the handlebars templates and static files embedded in the
+//! binary from `templates/`. It sits below `web` (pages) and `mail`
+//! (emails), which both render through it.
 
 use std::sync::LazyLock;
 
