@@ -78,6 +78,8 @@ pub struct Settings {
     pub run_worker: bool,
     pub worker: crate::mail::WorkerConfig,
     pub subscribe_limits: crate::store::subscriptions::RateLimits,
+    /// What time it is: the system's, unless a test fixes it.
+    pub clock: crate::clock::Clock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -144,6 +146,7 @@ impl Settings {
             run_worker: true,
             worker: crate::mail::WorkerConfig::default(),
             subscribe_limits: Default::default(),
+            clock: crate::clock::Clock::system(),
         })
     }
 

@@ -3,6 +3,7 @@
 //!
 //! `main.rs` only parses the command line; everything it runs lives here.
 
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -129,7 +129,7 @@ fn host_of(bind: &str) -> &str {
 fn run_seed(settings: &Settings) -> anyhow::Result<()> {
     let mut conn = db::DbConnection::open(&settings.database_url)?;
     conn.migrate()?;
-    let report = seed::load(&mut conn, seed::STARTER_DATA)?;
+    let report = seed::load(&mut conn, seed::STARTER_DATA, settings.clock.now())?;
     println!("starter data: {report}");
     Ok(())
 }
@@ -159,7 +159,7 @@ fn run_user(settings: &Settings, cmd: UserCommand) -> anyhow::Result<()> {
             let role: Role = role.parse()?;
             let password = read_password()?;
             let password = Password::try_from(password.as_str())?;
-            users::create(&mut conn, &email, &password, role)?;
+            users::create(&mut conn, &email, &password, role, settings.clock.now())?;
             println!("created {role} account {email}");
         }
         UserCommand::List => {

@@ -8,10 +8,10 @@ use chrono::Duration;
 use common::smtp::SmtpServer;
 use common::{texts, TestApp, PASSWORD};
 use diesel::prelude::*;
+use regwatch::clock::Clock;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
 use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
-use regwatch::mail::worker::precise_now;
 use regwatch::mail::Worker;
 use regwatch::store::deliveries::{self, DeliveryRow};
 use regwatch::store::events::{self, NewEvent};
@@ -59,7 +59,7 @@ fn follow_everything(conn: &mut DbConnection, email: &str) {
         &EmailAddress::try_from(email).unwrap(),
         &Scope::All,
         Frequency::Immediate,
-        precise_now(),
+        Clock::system().now(),
     )
     .unwrap();
 }
@@ -80,6 +80,7 @@ fn record_event(conn: &mut DbConnection, note: &str) {
             confidence: Confidence::High,
         },
         None,
+        Clock::system().now(),
     )
     .unwrap();
 }
@@ -102,8 +103,8 @@ async fn smtp_down_when_the_change_commits(backend: Backend) {
     let worker = worker(&app, url, |_| {});
     let mut conn = app.db();
     follow_everything(&mut conn, "ana@example.org");
-    let t0 = precise_now();
     record_event(&mut conn, "Sent while the server was down.");
+    let t0 = Clock::system().now();
 
     // The change committed with its delivery, whatever the server does.
     let owed = all_deliveries(&mut conn);
@@ -162,7 +163,7 @@ async fn a_worker_dies_between_claim_and_send(backend: Backend) {
     record_event(&mut conn, "Claimed by a worker that died.");
 
     // A worker claims the delivery and dies before sending.
-    let t0 = precise_now();
+    let t0 = Clock::system().now();
     let claimed = deliveries::claim(&mut conn, t0, lease, 10).unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].status, "sending");
@@ -200,7 +201,7 @@ async fn two_workers_on_postgres_never_send_the_same_delivery() {
     record_event(&mut conn, "One change, sixty alerts.");
     assert_eq!(all_deliveries(&mut conn).len(), 60);
 
-    let now = precise_now();
+    let now = Clock::system().now();
     let run = |w: Worker| {
         std::thread::spawn(move || {
             let mut sent = 0;
@@ -240,7 +241,7 @@ async fn failing_deliveries_show_on_the_admin_page(backend: Backend) {
     record_event(&mut conn, "Never delivered on its own.");
 
     // Three attempts, then it is failed and left alone.
-    let mut at = precise_now();
+    let mut at = Clock::system().now();
     for _ in 0..3 {
         worker.run_once(at).unwrap();
         at += Duration::hours(2);
@@ -297,7 +298,9 @@ async fn failing_deliveries_show_on_the_admin_page(backend: Backend) {
     assert!(page.body.contains("is queued again"));
     let d2 = all_deliveries(&mut conn).remove(0);
     assert_eq!((d2.status.as_str(), d2.attempts), ("pending", 0));
-    worker.drain(precise_now() + Duration::seconds(1)).unwrap();
+    worker
+        .drain(Clock::system().now() + Duration::seconds(1))
+        .unwrap();
     assert_eq!(smtp.to("cleo@example.org").len(), 1);
     let page = admin.get("/admin/deliveries").await;
     assert!(texts(&page.body, "tr.delivery").is_empty());
@@ -377,7 +380,7 @@ async fn concurrent_claims_on_postgres_are_disjoint() {
         use regwatch::schema::subscriptions as s;
         s::table.select(s::id).first(&mut conn).unwrap()
     };
-    let now = precise_now();
+    let now = Clock::system().now();
     conn.transaction(|c| {
         for _ in 0..400 {
             deliveries::enqueue_confirmation(c, subscription, now)?;
@@ -419,7 +422,7 @@ async fn unconfirmed_subscriptions_are_forgotten_after_a_week(backend: Backend) 
     };
     let worker = worker(&app, smtp.url(), |_| {});
     let mut conn = app.db();
-    let t0 = precise_now();
+    let t0 = Clock::system().now();
     subscriptions::subscribe(
         &mut conn,
         &EmailAddress::try_from("late@example.org").unwrap(),

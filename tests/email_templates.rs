@@ -7,10 +7,10 @@ mod common;
 use chrono::Duration;
 use common::TestApp;
 use diesel::prelude::*;
+use regwatch::clock::Clock;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
 use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
-use regwatch::mail::worker::precise_now;
 use regwatch::mail::{compose, transport, Email};
 use regwatch::store::changes::{self, ChangePayload};
 use regwatch::store::deliveries::DeliveryRow;
@@ -87,7 +87,7 @@ fn last_delivery(conn: &mut DbConnection) -> DeliveryRow {
 /// The email the newest delivery owes.
 fn composed(conn: &mut DbConnection) -> Email {
     let delivery = last_delivery(conn);
-    conn.transaction(|c| compose(c, &delivery, BASE, precise_now()))
+    conn.transaction(|c| compose(c, &delivery, BASE, Clock::system().now()))
         .unwrap()
 }
 
@@ -106,7 +106,7 @@ async fn every_email_template() {
     .await
     .unwrap();
     let mut conn = app.db();
-    let now = precise_now();
+    let now = Clock::system().now();
     let jane = EmailAddress::try_from("jane@example.org").unwrap();
 
     // Confirmation.
@@ -148,6 +148,7 @@ async fn every_email_template() {
             confidence: Confidence::High,
         },
         None,
+        Clock::system().now(),
     )
     .unwrap();
     snapshot("alert_event", &composed(&mut conn));
@@ -172,6 +173,7 @@ async fn every_email_template() {
                     },
                 ],
             },
+            now,
         )
     })
     .unwrap();
@@ -189,6 +191,7 @@ async fn every_email_template() {
                 status_label: "Reported by committee".into(),
                 reason: "The report was about a different bill.".into(),
             },
+            now,
         )
     })
     .unwrap();
@@ -210,6 +213,7 @@ async fn every_email_template() {
             confidence: Confidence::Medium,
         },
         None,
+        Clock::system().now(),
     )
     .unwrap();
     conn.transaction(|c| {
@@ -223,6 +227,7 @@ async fn every_email_template() {
                 other_title: "Apple–Alibaba AI partnership in China".into(),
                 outgoing: true,
             },
+            now,
         )
     })
     .unwrap();

@@ -404,8 +404,8 @@ db_test!(subscribe_forms_refuse_control_characters, |app| {
 });
 
 db_test!(managing_alerts_refuses_control_characters, |app| {
+    use regwatch::clock::Clock;
     use regwatch::domain::EmailAddress;
-    use regwatch::mail::worker::precise_now;
     use regwatch::store::subscriptions::{self, Frequency, Scope, TokenPurpose};
     let mut conn = app.db();
     let jane = EmailAddress::try_from("jane@example.org").unwrap();
@@ -414,7 +414,7 @@ db_test!(managing_alerts_refuses_control_characters, |app| {
         &jane,
         &Scope::All,
         Frequency::Weekly,
-        precise_now(),
+        Clock::system().now(),
     )
     .unwrap();
     let subscriber: i32 = {
@@ -427,7 +427,7 @@ db_test!(managing_alerts_refuses_control_characters, |app| {
         TokenPurpose::Manage,
         subscriber,
         None,
-        precise_now(),
+        Clock::system().now(),
     )
     .unwrap();
     let before = stored(&app);
@@ -615,9 +615,9 @@ db_test!(right_to_left_overrides_are_kept_but_isolated, |app| {
 
 db_test!(mail_subjects_hold_no_control_characters, |app| {
     use diesel::prelude::*;
+    use regwatch::clock::Clock;
     use regwatch::domain::EmailAddress;
     use regwatch::mail::compose;
-    use regwatch::mail::worker::precise_now;
     use regwatch::schema::{deliveries, items};
     use regwatch::store::deliveries::DeliveryRow;
     use regwatch::store::subscriptions::{self, Scope};
@@ -639,7 +639,7 @@ db_test!(mail_subjects_hold_no_control_characters, |app| {
         subscriptions::Frequency::Weekly,
         "127.0.0.1",
         Default::default(),
-        precise_now(),
+        Clock::system().now(),
     )
     .unwrap();
     let delivery: DeliveryRow = deliveries::table
@@ -648,7 +648,14 @@ db_test!(mail_subjects_hold_no_control_characters, |app| {
         .first(&mut conn)
         .unwrap();
     let email = conn
-        .transaction(|c| compose(c, &delivery, "https://regwatch.example", precise_now()))
+        .transaction(|c| {
+            compose(
+                c,
+                &delivery,
+                "https://regwatch.example",
+                Clock::system().now(),
+            )
+        })
         .unwrap();
     assert_eq!(
         email.subject,

@@ -12,10 +12,10 @@ use chrono::Duration;
 use common::smtp::SmtpServer;
 use common::TestApp;
 use diesel::prelude::*;
+use regwatch::clock::Clock;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
 use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
-use regwatch::mail::worker::precise_now;
 use regwatch::mail::Worker;
 use regwatch::store::deliveries::{self, AfterFailure, DeliveryRow, RetryPolicy};
 use regwatch::store::events::{self, NewEvent};
@@ -61,7 +61,7 @@ fn alerts_for(conn: &mut DbConnection, count: usize) -> Vec<String> {
             &EmailAddress::try_from(p.as_str()).unwrap(),
             &Scope::All,
             Frequency::Immediate,
-            precise_now(),
+            Clock::system().now(),
         )
         .unwrap();
     }
@@ -80,6 +80,7 @@ fn alerts_for(conn: &mut DbConnection, count: usize) -> Vec<String> {
             confidence: Confidence::High,
         },
         None,
+        Clock::system().now(),
     )
     .unwrap();
     assert_eq!(all_deliveries(conn).len(), count);
@@ -189,7 +190,7 @@ async fn a_worker_whose_claim_was_taken_over_neither_sends_nor_records(backend: 
         s.smtp_url = Some(smtp.url());
         s.worker.lease = lease;
     });
-    let t0 = precise_now();
+    let t0 = Clock::system().now();
     let round = std::thread::spawn(move || w.run_once(t0).unwrap());
     // The relay has the first message and makes the worker wait for its OK.
     let start = Instant::now();
@@ -226,7 +227,7 @@ async fn a_stale_claim_changes_nothing(backend: Backend) {
     let mut conn = app.db();
     alerts_for(&mut conn, 1);
     let lease = Duration::seconds(60);
-    let t0 = precise_now();
+    let t0 = Clock::system().now();
     let stale = deliveries::claim(&mut conn, t0, lease, 10)
         .unwrap()
         .remove(0);
@@ -290,7 +291,7 @@ async fn outbox_messages_are_named_and_dated(backend: Backend) {
     let w = worker(&app, |s| s.outbox_dir = outbox.path().to_owned());
     let mut conn = app.db();
     alerts_for(&mut conn, 3);
-    let t0 = precise_now();
+    let t0 = Clock::system().now();
     assert_eq!(w.drain(t0).unwrap().sent, 3);
 
     let named = |files: Vec<Vec<u8>>| -> Vec<(String, Option<String>)> {

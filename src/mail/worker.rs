@@ -22,6 +22,7 @@ use diesel::Connection;
 
 use super::transport::{MailError, Mailer};
 use super::{compose, ComposeError, Email};
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{DbError, Pool};
 use crate::domain::mask_address;
@@ -69,21 +70,24 @@ pub struct Worker {
     mailer: Arc<Mailer>,
     base_url: String,
     config: WorkerConfig,
+    /// What time it is when a round starts (`run_until`).
+    clock: Clock,
     /// When housekeeping last ran (it runs hourly).
     last_purge: Mutex<Option<NaiveDateTime>>,
 }
 
-/// The worker's clock during a round: the round's time, advanced by the
-/// real time elapsed since (tests run rounds at chosen times).
+/// The time during a round, for its leases: the round's time, advanced by
+/// the real time elapsed since (so a round run at a chosen time keeps its
+/// claims alive as long as one run now would).
 #[derive(Debug, Clone, Copy)]
-struct Clock {
+struct RoundTime {
     start: NaiveDateTime,
     at: Instant,
 }
 
-impl Clock {
-    fn starting_at(start: NaiveDateTime) -> Clock {
-        Clock {
+impl RoundTime {
+    fn starting_at(start: NaiveDateTime) -> RoundTime {
+        RoundTime {
             start,
             at: Instant::now(),
         }
@@ -94,15 +98,6 @@ impl Clock {
     }
 }
 
-/// The current time as the worker stores it (microseconds, UTC).
-pub fn precise_now() -> NaiveDateTime {
-    let now = chrono::Utc::now().naive_utc();
-    let micros = now.and_utc().timestamp_micros();
-    chrono::DateTime::from_timestamp_micros(micros)
-        .map(|t| t.naive_utc())
-        .unwrap_or(now)
-}
-
 impl Worker {
     pub fn new(pool: Pool, settings: &Settings) -> Result<Worker, MailError> {
         Ok(Worker {
@@ -110,12 +105,9 @@ impl Worker {
             mailer: Arc::new(Mailer::from_settings(settings)?),
             base_url: settings.base_url.clone(),
             config: settings.worker,
+            clock: settings.clock.clone(),
             last_purge: Mutex::new(None),
         })
-    }
-
-    pub fn mailer(&self) -> &Mailer {
-        &self.mailer
     }
 
     /// One round at time `now`: digests, then one batch of deliveries.
@@ -139,7 +131,7 @@ impl Worker {
             digests: subscriptions::close_due_digests(&mut conn, now)?,
             ..Round::default()
         };
-        let clock = Clock::starting_at(now);
+        let clock = RoundTime::starting_at(now);
         let claimed = deliveries::claim(&mut conn, now, self.config.lease, self.config.batch)?;
         round.claimed = claimed.len();
         let Some(token) = claimed.first().and_then(|d| d.claim_token.clone()) else {
@@ -162,7 +154,7 @@ impl Worker {
     /// Runs `work` while a second thread keeps the claim `token` alive,
     /// extending the lease of every delivery it still holds one lease ahead,
     /// every third of the lease, so a slow relay never lets it run out.
-    fn keeping_claim<R>(&self, token: &str, clock: Clock, work: impl FnOnce() -> R) -> R {
+    fn keeping_claim<R>(&self, token: &str, clock: RoundTime, work: impl FnOnce() -> R) -> R {
         let lease = self.config.lease;
         let every = (lease / 3)
             .to_std()
@@ -208,7 +200,7 @@ impl Worker {
         &self,
         conn: &mut crate::db::DbConnection,
         delivery: &DeliveryRow,
-        clock: Clock,
+        clock: RoundTime,
         now: NaiveDateTime,
     ) -> Result<Outcome, DbError> {
         let composed: Result<Option<Email>, ComposeError> = conn.transaction(|c| {
@@ -283,7 +275,7 @@ impl Worker {
     pub fn run_until(&self, stop: &AtomicBool) {
         tracing::info!(mailer = %self.mailer.describe(), "delivery worker started");
         while !stop.load(Ordering::Relaxed) {
-            let idle = match self.run_once(precise_now()) {
+            let idle = match self.run_once(self.clock.now()) {
                 Ok(r) => r.claimed == 0 && r.digests == 0,
                 Err(e) => {
                     tracing::warn!(error = %e, "delivery worker round failed; retrying");

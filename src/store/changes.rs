@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::NewEvent;
 use super::revisions::FieldChange;
-use super::{now, DbConnection, DbError};
+use super::{DbConnection, DbError};
 use crate::schema::changes;
 
 /// A status event as it was when the change happened.
@@ -124,9 +124,9 @@ pub fn record(
     item_id: i32,
     user_id: Option<i32>,
     payload: &ChangePayload,
+    at: NaiveDateTime,
 ) -> Result<i32, DbError> {
     let json = serde_json::to_string(payload).expect("change payloads serialise");
-    let at = now();
     let id = diesel::insert_into(changes::table)
         .values((
             changes::item_id.eq(item_id),

@@ -6,7 +6,7 @@ use diesel::sql_types::Bool;
 
 use super::changes::{self, ChangePayload, EventSnapshot};
 use super::revisions::{self, FieldChange};
-use super::{now, search, DbConnection, DbError};
+use super::{search, DbConnection, DbError};
 use crate::domain::{Confidence, DatePrecision, EventDate, Kind, Phase, SourceUrl, Status};
 use crate::schema::{items, status_events};
 
@@ -111,8 +111,8 @@ fn insert(
     item_id: i32,
     event: &NewEvent,
     user_id: Option<i32>,
+    at: NaiveDateTime,
 ) -> Result<i32, DbError> {
-    let at = now();
     Ok(diesel::insert_into(status_events::table)
         .values((
             EventColumns::from(event),
@@ -133,6 +133,7 @@ fn record_change(
     event_id: i32,
     event: &NewEvent,
     user_id: Option<i32>,
+    at: NaiveDateTime,
 ) -> Result<(), DbError> {
     changes::record(
         conn,
@@ -141,6 +142,7 @@ fn record_change(
         &ChangePayload::EventRecorded {
             event: EventSnapshot::of(event_id, event),
         },
+        at,
     )?;
     Ok(())
 }
@@ -152,14 +154,23 @@ pub fn record(
     item_id: i32,
     event: &NewEvent,
     user_id: Option<i32>,
+    now: NaiveDateTime,
 ) -> Result<i32, DbError> {
     conn.transaction(|conn| {
-        let id = insert(conn, item_id, event, user_id)?;
+        let id = insert(conn, item_id, event, user_id, now)?;
         refresh_status(conn, item_id)?;
         search::refresh(conn, item_id)?;
-        record_change(conn, item_id, id, event, user_id)?;
+        record_change(conn, item_id, id, event, user_id, now)?;
         let version = item_version(conn, item_id)?;
-        revisions::record(conn, item_id, user_id, version, "event", &event.describe())?;
+        revisions::record(
+            conn,
+            item_id,
+            user_id,
+            version,
+            "event",
+            &event.describe(),
+            now,
+        )?;
         Ok(id)
     })
 }
@@ -171,17 +182,26 @@ pub fn insert_many(
     item_id: i32,
     events: &[NewEvent],
     user_id: Option<i32>,
+    now: NaiveDateTime,
 ) -> Result<(), DbError> {
     let ids = events
         .iter()
-        .map(|event| insert(conn, item_id, event, user_id))
+        .map(|event| insert(conn, item_id, event, user_id, now))
         .collect::<Result<Vec<_>, _>>()?;
     refresh_status(conn, item_id)?;
     search::refresh(conn, item_id)?;
     let version = item_version(conn, item_id)?;
     for (id, event) in ids.into_iter().zip(events) {
-        record_change(conn, item_id, id, event, user_id)?;
-        revisions::record(conn, item_id, user_id, version, "event", &event.describe())?;
+        record_change(conn, item_id, id, event, user_id, now)?;
+        revisions::record(
+            conn,
+            item_id,
+            user_id,
+            version,
+            "event",
+            &event.describe(),
+            now,
+        )?;
     }
     Ok(())
 }
@@ -197,7 +217,7 @@ pub fn record_starter_history(conn: &mut DbConnection) -> Result<usize, DbError>
         .load(conn)?;
     for event in &starter {
         let version = item_version(conn, event.item_id)?;
-        revisions::record_at(
+        revisions::record(
             conn,
             event.item_id,
             None,
@@ -259,6 +279,7 @@ pub fn correct(
     event_id: i32,
     event: &NewEvent,
     user_id: Option<i32>,
+    now: NaiveDateTime,
 ) -> Result<Option<Vec<FieldChange>>, DbError> {
     conn.transaction(|conn| {
         // A write first, so SQLite takes its write lock before any read.
@@ -267,7 +288,7 @@ pub fn correct(
                 .filter(status_events::id.eq(event_id))
                 .filter(status_events::item_id.eq(item_id)),
         )
-        .set(status_events::updated_at.eq(now()))
+        .set(status_events::updated_at.eq(now))
         .execute(conn)?;
         let Some(old) = (touched > 0)
             .then(|| find(conn, item_id, event_id))
@@ -297,6 +318,7 @@ pub fn correct(
             version,
             "event-correction",
             &changes,
+            now,
         )?;
         changes::record(
             conn,
@@ -306,6 +328,7 @@ pub fn correct(
                 event: EventSnapshot::of(event_id, event),
                 changes: changes.clone(),
             },
+            now,
         )?;
         Ok(Some(changes))
     })
@@ -319,6 +342,7 @@ pub fn retract(
     event_id: i32,
     reason: &str,
     user_id: Option<i32>,
+    now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     conn.transaction(|conn| {
         let updated = diesel::update(
@@ -330,7 +354,7 @@ pub fn retract(
         .set((
             status_events::retracted.eq(true),
             status_events::retraction_note.eq(reason),
-            status_events::updated_at.eq(now()),
+            status_events::updated_at.eq(now),
             status_events::edited
                 .eq(status_events::edited.or(user_id.is_some().into_sql::<Bool>())),
         ))
@@ -355,6 +379,7 @@ pub fn retract(
             version,
             "event-retraction",
             &[change],
+            now,
         )?;
         changes::record(
             conn,
@@ -366,6 +391,7 @@ pub fn retract(
                 status_label: Status::label_of(kind, &event.status),
                 reason: reason.to_owned(),
             },
+            now,
         )?;
         Ok(true)
     })

@@ -7,7 +7,7 @@ use super::changes::{self, ChangePayload};
 use super::events::{self, EventRow};
 use super::links::{self, LinkView};
 use super::revisions::{self, FieldChange};
-use super::{insert_unless_duplicate, now, search, DbConnection, DbError};
+use super::{insert_unless_duplicate, search, DbConnection, DbError};
 use crate::domain::{DatePrecision, EventDate, Jurisdiction, Kind, Phase, Slug, Tag};
 use crate::schema::{item_identifiers, item_parties, item_tags, items, tags};
 
@@ -113,9 +113,9 @@ pub fn create(
     conn: &mut DbConnection,
     fields: &ItemFields,
     user_id: Option<i32>,
+    at: NaiveDateTime,
 ) -> Result<i32, DbError> {
     conn.transaction(|conn| {
-        let at = now();
         let id: i32 = diesel::insert_into(items::table)
             .values((
                 items::slug.eq(fields.slug.as_str()),
@@ -135,7 +135,7 @@ pub fn create(
         write_lists(conn, id, fields)?;
         search::refresh(conn, id)?;
         let changes = revisions::diff(&[], &fields.values());
-        revisions::record(conn, id, user_id, 1, "create", &changes)?;
+        revisions::record(conn, id, user_id, 1, "create", &changes, at)?;
         changes::record(
             conn,
             id,
@@ -143,6 +143,7 @@ pub fn create(
             &ChangePayload::ItemCreated {
                 title: fields.title.clone(),
             },
+            at,
         )?;
         Ok(id)
     })
@@ -215,6 +216,7 @@ pub fn update(
     expected_version: i32,
     fields: &ItemFields,
     user_id: Option<i32>,
+    now: NaiveDateTime,
 ) -> Result<UpdateOutcome, DbError> {
     conn.transaction(|conn| {
         let bumped = diesel::update(
@@ -248,12 +250,12 @@ pub fn update(
                 items::jurisdiction.eq(fields.jurisdiction.as_str()),
                 items::summary.eq(&fields.summary),
                 items::status_summary.eq(&fields.status_summary),
-                items::updated_at.eq(now()),
+                items::updated_at.eq(now),
             ))
             .execute(conn)?;
         write_lists(conn, item_id, fields)?;
         search::refresh(conn, item_id)?;
-        revisions::record(conn, item_id, user_id, version, "edit", &changes)?;
+        revisions::record(conn, item_id, user_id, version, "edit", &changes, now)?;
         changes::record(
             conn,
             item_id,
@@ -261,6 +263,7 @@ pub fn update(
             &ChangePayload::FieldsEdited {
                 changes: changes.clone(),
             },
+            now,
         )?;
         Ok(UpdateOutcome::Saved { version, changes })
     })

@@ -1,10 +1,11 @@
 //! Typed links between items ("could restrict", "uses"...).
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::changes::{self, ChangePayload};
 use super::revisions::{self, FieldChange};
-use super::{insert_unless_duplicate, now, DbConnection, DbError};
+use super::{insert_unless_duplicate, DbConnection, DbError};
 use crate::schema::{item_links, items};
 
 /// A link as seen from one item: outgoing ("this item could restrict X")
@@ -28,6 +29,7 @@ pub fn insert(
     to_item_id: i32,
     relation: &str,
     user_id: Option<i32>,
+    now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     conn.transaction(|conn| {
         let added = insert_unless_duplicate(conn, |conn| {
@@ -37,12 +39,12 @@ pub fn insert(
                     item_links::to_item_id.eq(to_item_id),
                     item_links::relation.eq(relation),
                     item_links::created_by.eq(user_id),
-                    item_links::created_at.eq(now()),
+                    item_links::created_at.eq(now),
                 ))
                 .execute(conn)
         })?;
         if added {
-            record_on_both(conn, from_item_id, to_item_id, relation, user_id, true)?;
+            record_on_both(conn, from_item_id, to_item_id, relation, user_id, true, now)?;
         }
         Ok(added)
     })
@@ -56,6 +58,7 @@ pub(crate) fn record_on_both(
     relation: &str,
     user_id: Option<i32>,
     added: bool,
+    now: NaiveDateTime,
 ) -> Result<(), DbError> {
     let slug_title = |conn: &mut DbConnection, id: i32| -> Result<(String, String), DbError> {
         Ok(items::table
@@ -84,7 +87,7 @@ pub(crate) fn record_on_both(
         }
     };
     let action = if added { "link" } else { "unlink" };
-    revisions::record(conn, from_item_id, user_id, version, action, &[change])?;
+    revisions::record(conn, from_item_id, user_id, version, action, &[change], now)?;
     for (item_id, (other_slug, other_title), outgoing) in
         [(from_item_id, to, true), (to_item_id, from, false)]
     {
@@ -104,7 +107,7 @@ pub(crate) fn record_on_both(
                 outgoing,
             }
         };
-        changes::record(conn, item_id, user_id, &payload)?;
+        changes::record(conn, item_id, user_id, &payload, now)?;
     }
     Ok(())
 }
@@ -180,6 +183,7 @@ pub fn remove(
     item_id: i32,
     link_id: i32,
     user_id: Option<i32>,
+    now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     conn.transaction(|conn| {
         let link: Option<(i32, i32, String)> = item_links::table
@@ -203,7 +207,7 @@ pub fn remove(
         if deleted == 0 {
             return Ok(false);
         }
-        record_on_both(conn, from, to, &relation, user_id, false)?;
+        record_on_both(conn, from, to, &relation, user_id, false, now)?;
         Ok(true)
     })
 }

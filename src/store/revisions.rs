@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{now, DbConnection, DbError};
+use super::{DbConnection, DbError};
 use crate::schema::revisions;
 
 /// One changed field: its value before and after (`None` where absent).
@@ -60,20 +60,9 @@ impl RevisionRow {
     }
 }
 
-/// Records a revision; call inside the transaction of the change itself.
+/// Records a revision of a change made at `at`; call inside the transaction
+/// of the change itself (or later, for a change recorded late).
 pub fn record(
-    conn: &mut DbConnection,
-    item_id: i32,
-    user_id: Option<i32>,
-    item_version: i32,
-    action: &str,
-    changes: &[FieldChange],
-) -> Result<(), DbError> {
-    record_at(conn, item_id, user_id, item_version, action, changes, now())
-}
-
-/// Records a revision of a change made at `at` (a change recorded late).
-pub fn record_at(
     conn: &mut DbConnection,
     item_id: i32,
     user_id: Option<i32>,

@@ -9,7 +9,7 @@ use argon2::Argon2;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{insert_unless_duplicate, now, sessions, DbConnection, DbError};
+use super::{insert_unless_duplicate, sessions, DbConnection, DbError};
 use crate::domain::{EmailAddress, InvalidValue};
 use crate::schema::users;
 
@@ -112,6 +112,7 @@ pub fn create(
     email: &EmailAddress,
     password: &Password,
     role: Role,
+    now: NaiveDateTime,
 ) -> Result<i32, UserError> {
     let hash = hash_password(password);
     let inserted = insert_unless_duplicate(conn, |conn| {
@@ -121,7 +122,7 @@ pub fn create(
                 users::password_hash.eq(&hash),
                 users::role.eq(role.as_str()),
                 users::disabled.eq(false),
-                users::created_at.eq(now()),
+                users::created_at.eq(now),
             ))
             .execute(conn)
     })?;

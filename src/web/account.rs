@@ -19,8 +19,8 @@ use super::error::AppError;
 use super::forms::FieldErrors;
 use super::signin::{check_password, too_many_attempts, PasswordCheck};
 use super::AppState;
+use crate::store::sessions;
 use crate::store::users::{self, Password};
-use crate::store::{self, sessions};
 use crate::templates;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -40,8 +40,9 @@ async fn render(
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let id = user.0.id;
+    let now = state.now();
     let live = state
-        .db(move |conn| sessions::count_live(conn, id, store::now()))
+        .db(move |conn| sessions::count_live(conn, id, now))
         .await?;
     let context = json!({
         "title": "Your account",
@@ -148,8 +149,9 @@ pub async fn change_password(
         }
     }
     let id = user.0.id;
+    let now = state.now();
     let token = state
-        .db(move |conn| users::change_password(conn, id, &password, store::now()))
+        .db(move |conn| users::change_password(conn, id, &password, now))
         .await?;
     begin_session(&session, &token)?;
     set_flash(

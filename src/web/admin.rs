@@ -73,8 +73,9 @@ pub async fn retry_delivery(
         .into_inner()
         .parse()
         .map_err(|_| AppError::not_found("No such delivery."))?;
+    let now = state.now();
     let found = state
-        .db(move |conn| deliveries::retry(conn, id, crate::mail::worker::precise_now()))
+        .db(move |conn| deliveries::retry(conn, id, now))
         .await?;
     if !found {
         return Err(AppError::not_found(

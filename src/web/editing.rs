@@ -146,12 +146,13 @@ pub async fn create_item(
     };
     let slug = fields.slug.to_string();
     let user_id = user.0.id;
+    let now = state.now();
     let created = state
         .db(move |conn| {
             if items::find_by_slug(conn, fields.slug.as_str())?.is_some() {
                 return Ok(false);
             }
-            match items::create(conn, &fields, Some(user_id)) {
+            match items::create(conn, &fields, Some(user_id), now) {
                 Ok(_) => Ok(true),
                 Err(e) if is_unique_violation(&e) => Ok(false),
                 Err(e) => Err(e),
@@ -231,6 +232,7 @@ pub async fn update_item(
     };
     let (item_id, user_id) = (item.id, user.0.id);
     let new_slug = fields.slug.to_string();
+    let now = state.now();
     let outcome = state
         .db(move |conn| {
             if let Some(other) = items::find_by_slug(conn, fields.slug.as_str())? {
@@ -238,7 +240,7 @@ pub async fn update_item(
                     return Ok(None);
                 }
             }
-            match items::update(conn, item_id, expected, &fields, Some(user_id)) {
+            match items::update(conn, item_id, expected, &fields, Some(user_id), now) {
                 Ok(o) => Ok(Some(o)),
                 Err(e) if is_unique_violation(&e) => Ok(None),
                 Err(e) => Err(e),
@@ -475,8 +477,9 @@ pub async fn create_event(
     };
     let (item_id, user_id) = (item.id, user.0.id);
     let what = format!("{} on {}", event.status.label(), event.date.human());
+    let now = state.now();
     state
-        .db(move |conn| events::record(conn, item_id, &event, Some(user_id)))
+        .db(move |conn| events::record(conn, item_id, &event, Some(user_id), now))
         .await?;
     set_flash(&session, &format!("Status event recorded: {what}."));
     Ok(see_other(&format!("/items/{}", item.slug)))
@@ -537,8 +540,9 @@ pub async fn correct_event(
         }
     };
     let (item_id, user_id) = (item.id, user.0.id);
+    let now = state.now();
     let changes = state
-        .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id)))
+        .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id), now))
         .await?
         .ok_or_else(|| AppError::not_found("This item has no such status event."))?;
     set_flash(
@@ -630,8 +634,9 @@ pub async fn retract_event(
         }
     };
     let (item_id, user_id) = (item.id, user.0.id);
+    let now = state.now();
     let retracted = state
-        .db(move |conn| events::retract(conn, item_id, event_id, &reason, Some(user_id)))
+        .db(move |conn| events::retract(conn, item_id, event_id, &reason, Some(user_id), now))
         .await?;
     set_flash(
         &session,
@@ -712,6 +717,7 @@ pub async fn create_link(
     };
     let (item_id, user_id) = (item.id, user.0.id);
     let target_slug = target.to_string();
+    let now = state.now();
     let result = state
         .db(move |conn| {
             let Some(other) = items::find_by_slug(conn, target.as_str())? else {
@@ -732,7 +738,7 @@ pub async fn create_link(
                     format!("This item already {relation} {}.", other.title),
                 )));
             }
-            if !links::insert(conn, item_id, other.id, &relation, Some(user_id))? {
+            if !links::insert(conn, item_id, other.id, &relation, Some(user_id), now)? {
                 return Ok(Err((
                     "relation",
                     format!("This item already {relation} {}.", other.title),
@@ -772,8 +778,9 @@ pub async fn remove_link(
     check_csrf(&session, &form.csrf_token)?;
     let item = load_item(&state, &slug).await?;
     let (item_id, user_id) = (item.id, user.0.id);
+    let now = state.now();
     let removed = state
-        .db(move |conn| links::remove(conn, item_id, link_id, Some(user_id)))
+        .db(move |conn| links::remove(conn, item_id, link_id, Some(user_id), now))
         .await?;
     if !removed {
         return Err(AppError::not_found("This item has no such link."));

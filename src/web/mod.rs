@@ -18,6 +18,7 @@ use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
+use chrono::NaiveDateTime;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
@@ -46,6 +47,11 @@ impl AppState {
         })
         .await?;
         Ok(result?)
+    }
+
+    /// The current time, from the application's clock.
+    pub fn now(&self) -> NaiveDateTime {
+        self.settings.clock.now()
     }
 }
 
@@ -153,7 +159,8 @@ impl Application {
         let pool = db::connect(&settings.database_url)?;
         if settings.seed_on_start {
             let mut conn = pool.get().map_err(DbError::from)?;
-            if let Some(report) = crate::seed::load_on_first_start(&mut conn)? {
+            if let Some(report) = crate::seed::load_on_first_start(&mut conn, settings.clock.now())?
+            {
                 tracing::info!(
                     items = report.items_added,
                     events = report.events_added,

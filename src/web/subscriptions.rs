@@ -296,6 +296,7 @@ pub async fn subscribe(
     };
     let client = client_ip(&req, &state.settings);
     let limits = state.settings.subscribe_limits;
+    let now = state.now();
     let result = state
         .db(move |conn| {
             let (scope, label) = match scope_input {
@@ -320,7 +321,7 @@ pub async fn subscribe(
                         frequency,
                         &client,
                         limits,
-                        crate::mail::worker::precise_now(),
+                        now,
                     )?;
                     if outcome != SubscribeOutcome::AlreadyConfirmed
                         && !matches!(outcome, SubscribeOutcome::RateLimited(_))
@@ -418,8 +419,9 @@ pub async fn confirm(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
+    let now = state.now();
     let confirmed = state
-        .db(move |conn| subs::confirm(conn, &token, crate::mail::worker::precise_now()))
+        .db(move |conn| subs::confirm(conn, &token, now))
         .await?
         .ok_or_else(invalid_link)?;
     page(
@@ -621,16 +623,9 @@ pub async fn manage_frequency(
             );
         }
     };
+    let now = state.now();
     let found = state
-        .db(move |conn| {
-            subs::set_frequency(
-                conn,
-                subscriber_id,
-                id,
-                frequency,
-                crate::mail::worker::precise_now(),
-            )
-        })
+        .db(move |conn| subs::set_frequency(conn, subscriber_id, id, frequency, now))
         .await?;
     if !found {
         return Err(AppError::not_found("You have no such subscription."));
@@ -700,6 +695,7 @@ pub async fn manage_add(
             None
         }
     };
+    let now = state.now();
     let (added, errors) = state
         .db(move |conn| {
             let scope = match input {
@@ -714,13 +710,7 @@ pub async fn manage_add(
             };
             let added = match (scope, frequency) {
                 (Some(scope), Some(frequency)) if errors.is_empty() => {
-                    subs::add_confirmed(
-                        conn,
-                        subscriber_id,
-                        &scope,
-                        frequency,
-                        crate::mail::worker::precise_now(),
-                    )?;
+                    subs::add_confirmed(conn, subscriber_id, &scope, frequency, now)?;
                     true
                 }
                 _ => false,
