@@ -5,6 +5,7 @@
 
 mod email;
 mod event_date;
+mod fields;
 mod ids;
 mod kind;
 mod slug;
@@ -13,6 +14,7 @@ mod text;
 
 pub use email::{mask as mask_address, EmailAddress};
 pub use event_date::{DatePrecision, EventDate};
+pub use fields::field_label;
 pub use ids::{
     ChangeId, DeliveryId, EventId, ItemId, LinkId, RevisionId, SubscriberId, SubscriptionId, TagId,
     TokenId, UserId,

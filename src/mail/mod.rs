@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use crate::db::{DbConnection, DbError};
-use crate::domain::Kind;
+use crate::domain::{field_label, Kind};
 use crate::schema::{changes, digest_entries, items, subscribers, subscriptions};
 use crate::store::changes::{ChangePayload, ChangeRow};
 use crate::store::deliveries::{DeliveryKind, DeliveryRow};
@@ -264,17 +264,6 @@ fn item_json(conn: &mut DbConnection, item_id: i32, base_url: &str) -> Result<Va
         "jurisdiction": jurisdiction,
         "url": format!("{base_url}/items/{slug}"),
     }))
-}
-
-/// A field name for people: `short_title` → `Short title`, `event.date` →
-/// `Event date`.
-pub fn field_label(field: &str) -> String {
-    let words = field.replace(['_', '.'], " ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
 }
 
 fn fields_json(changes: &[FieldChange]) -> Vec<Value> {

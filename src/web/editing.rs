@@ -19,7 +19,7 @@ use super::error::AppError;
 use super::forms::{EventForm, FieldErrors, ItemForm, LinkForm, RetractForm, SUGGESTED_RELATIONS};
 use super::AppState;
 use crate::db::DbError;
-use crate::domain::{Confidence, DatePrecision, Kind, Slug, Status};
+use crate::domain::{field_label, Confidence, DatePrecision, Kind, Slug, Status};
 use crate::store::events::{self, EventRow};
 use crate::store::items::{self, ItemRow, UpdateOutcome};
 use crate::store::revisions::{self, FieldChange};
@@ -355,30 +355,6 @@ fn changes_json(changes: &[FieldChange]) -> Vec<Value> {
             })
         })
         .collect()
-}
-
-fn field_label(field: &str) -> &str {
-    match field {
-        "kind" => "Kind",
-        "slug" => "Slug",
-        "title" => "Title",
-        "short_title" => "Short title",
-        "original_title" => "Original title",
-        "jurisdiction" => "Jurisdiction",
-        "summary" => "Summary",
-        "status_summary" => "Status note",
-        "identifiers" => "Identifiers",
-        "parties" => "Parties",
-        "tags" => "Tags",
-        "event.date" => "Event date",
-        "event.status" => "Event status",
-        "event.note" => "Event note",
-        "event.source" => "Event source",
-        "event.confidence" => "Event confidence",
-        "event.retracted" => "Event retracted",
-        "link" => "Link",
-        other => other,
-    }
 }
 
 // ----- events -----
