@@ -4,13 +4,13 @@
 
 mod common;
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use common::TestApp;
 use diesel::prelude::*;
 use regwatch::clock::Clock;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
+use regwatch::domain::{Confidence, EmailAddress, ItemId, Kind, SourceUrl, Status};
 use regwatch::mail::{compose, transport, Email};
 use regwatch::store::changes::{self, ChangePayload};
 use regwatch::store::deliveries::DeliveryRow;
@@ -91,6 +91,16 @@ fn composed(conn: &mut DbConnection) -> Email {
         .unwrap()
 }
 
+/// Records a change with the alerts and digest entries it owes, as a
+/// save does.
+fn record_change(conn: &mut DbConnection, item: i32, payload: ChangePayload, at: NaiveDateTime) {
+    conn.transaction(|c| {
+        let change = changes::record(c, ItemId(item), None, &payload, at)?;
+        subscriptions::fan_out(c, change, ItemId(item), at)
+    })
+    .unwrap();
+}
+
 fn item(conn: &mut DbConnection, slug: &str) -> i32 {
     regwatch::store::items::find_by_slug(conn, slug)
         .unwrap()
@@ -154,47 +164,39 @@ async fn every_email_template() {
     snapshot("alert_event", &composed(&mut conn));
 
     // An alert for edited fields.
-    conn.transaction(|c| {
-        changes::record(
-            c,
-            s321,
-            None,
-            &ChangePayload::FieldsEdited {
-                changes: vec![
-                    FieldChange {
-                        field: "short_title".into(),
-                        old: Some("S.321".into()),
-                        new: Some("Decoupling Act".into()),
-                    },
-                    FieldChange {
-                        field: "status_summary".into(),
-                        old: None,
-                        new: Some("In committee.".into()),
-                    },
-                ],
-            },
-            now,
-        )
-    })
-    .unwrap();
+    record_change(
+        &mut conn,
+        s321,
+        ChangePayload::FieldsEdited {
+            changes: vec![
+                FieldChange {
+                    field: "short_title".into(),
+                    old: Some("S.321".into()),
+                    new: Some("Decoupling Act".into()),
+                },
+                FieldChange {
+                    field: "status_summary".into(),
+                    old: None,
+                    new: Some("In committee.".into()),
+                },
+            ],
+        },
+        now,
+    );
     snapshot("alert_fields", &composed(&mut conn));
 
     // An alert for a retracted event.
-    conn.transaction(|c| {
-        changes::record(
-            c,
-            s321,
-            None,
-            &ChangePayload::EventRetracted {
-                event_id: 1,
-                date_human: "March 2025".into(),
-                status_label: "Reported by committee".into(),
-                reason: "The report was about a different bill.".into(),
-            },
-            now,
-        )
-    })
-    .unwrap();
+    record_change(
+        &mut conn,
+        s321,
+        ChangePayload::EventRetracted {
+            event_id: 1,
+            date_human: "March 2025".into(),
+            status_label: "Reported by committee".into(),
+            reason: "The report was about a different bill.".into(),
+        },
+        now,
+    );
     snapshot("alert_retracted", &composed(&mut conn));
 
     // A daily digest with changes to two items.
@@ -216,21 +218,17 @@ async fn every_email_template() {
         Clock::system().now(),
     )
     .unwrap();
-    conn.transaction(|c| {
-        changes::record(
-            c,
-            s321,
-            None,
-            &ChangePayload::LinkAdded {
-                relation: "could restrict".into(),
-                other_slug: APPLE.into(),
-                other_title: "Apple–Alibaba AI partnership in China".into(),
-                outgoing: true,
-            },
-            now,
-        )
-    })
-    .unwrap();
+    record_change(
+        &mut conn,
+        s321,
+        ChangePayload::LinkAdded {
+            relation: "could restrict".into(),
+            other_slug: APPLE.into(),
+            other_title: "Apple–Alibaba AI partnership in China".into(),
+            outgoing: true,
+        },
+        now,
+    );
     let queued = subscriptions::close_due_digests(&mut conn, now + Duration::days(1)).unwrap();
     assert_eq!(queued, 1);
     assert_eq!(last_delivery(&mut conn).kind, "digest");

@@ -163,9 +163,9 @@ pub fn compose(
             let change_id = delivery
                 .change_id
                 .ok_or_else(|| ComposeError::Invalid("an alert without a change".into()))?;
-            let change = crate::store::changes::find(conn, change_id)?
+            let change = crate::store::changes::find(conn, crate::domain::ChangeId(change_id))?
                 .ok_or_else(|| ComposeError::Invalid("its change no longer exists".into()))?;
-            let item = item_json(conn, change.item_id, base_url)?;
+            let item = item_json(conn, change.item_id.0, base_url)?;
             let change = change_json(&change)?;
             (
                 "alert",
@@ -189,11 +189,11 @@ pub fn compose(
             let mut groups: Vec<(i32, Value, Vec<Value>)> = Vec::new();
             for row in &rows {
                 let change = change_json(row)?;
-                match groups.iter_mut().find(|g| g.0 == row.item_id) {
+                match groups.iter_mut().find(|g| g.0 == row.item_id.0) {
                     Some(g) => g.2.push(change),
                     None => {
-                        let item = item_json(conn, row.item_id, base_url)?;
-                        groups.push((row.item_id, item, vec![change]));
+                        let item = item_json(conn, row.item_id.0, base_url)?;
+                        groups.push((row.item_id.0, item, vec![change]));
                     }
                 }
             }
@@ -284,7 +284,7 @@ fn fields_json(changes: &[FieldChange]) -> Vec<Value> {
 fn change_json(row: &ChangeRow) -> Result<Value, ComposeError> {
     let payload = row
         .payload()
-        .ok_or_else(|| ComposeError::Invalid(format!("change {} is unreadable", row.id)))?;
+        .map_err(|e| ComposeError::Invalid(format!("change {} is unreadable: {e}", row.id)))?;
     let at = row.created_at.format("%-d %B %Y %H:%M UTC").to_string();
     let event_json = |e: &crate::store::changes::EventSnapshot| {
         json!({

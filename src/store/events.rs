@@ -6,8 +6,10 @@ use diesel::sql_types::Bool;
 
 use super::changes::{self, ChangePayload, EventSnapshot};
 use super::revisions::{self, FieldChange};
-use super::{search, DbConnection, DbError};
-use crate::domain::{Confidence, DatePrecision, EventDate, Kind, Phase, SourceUrl, Status};
+use super::{search, subscriptions, DbConnection, DbError};
+use crate::domain::{
+    Confidence, DatePrecision, EventDate, ItemId, Kind, Phase, SourceUrl, Status, UserId,
+};
 use crate::schema::{items, status_events};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -135,15 +137,16 @@ fn record_change(
     user_id: Option<i32>,
     at: NaiveDateTime,
 ) -> Result<(), DbError> {
-    changes::record(
+    let change = changes::record(
         conn,
-        item_id,
-        user_id,
+        ItemId(item_id),
+        user_id.map(UserId),
         &ChangePayload::EventRecorded {
             event: EventSnapshot::of(event_id, event),
         },
         at,
     )?;
+    subscriptions::fan_out(conn, change, ItemId(item_id), at)?;
     Ok(())
 }
 
@@ -320,16 +323,17 @@ pub fn correct(
             &changes,
             now,
         )?;
-        changes::record(
+        let change = changes::record(
             conn,
-            item_id,
-            user_id,
+            ItemId(item_id),
+            user_id.map(UserId),
             &ChangePayload::EventCorrected {
                 event: EventSnapshot::of(event_id, event),
                 changes: changes.clone(),
             },
             now,
         )?;
+        subscriptions::fan_out(conn, change, ItemId(item_id), now)?;
         Ok(Some(changes))
     })
 }
@@ -381,10 +385,10 @@ pub fn retract(
             &[change],
             now,
         )?;
-        changes::record(
+        let change = changes::record(
             conn,
-            item_id,
-            user_id,
+            ItemId(item_id),
+            user_id.map(UserId),
             &ChangePayload::EventRetracted {
                 event_id,
                 date_human: event.date().human(),
@@ -393,6 +397,7 @@ pub fn retract(
             },
             now,
         )?;
+        subscriptions::fan_out(conn, change, ItemId(item_id), now)?;
         Ok(true)
     })
 }

@@ -7,8 +7,10 @@ use super::changes::{self, ChangePayload};
 use super::events::{self, EventRow};
 use super::links::{self, LinkView};
 use super::revisions::{self, FieldChange};
-use super::{insert_unless_duplicate, search, DbConnection, DbError};
-use crate::domain::{DatePrecision, EventDate, Jurisdiction, Kind, Phase, Slug, Tag};
+use super::{insert_unless_duplicate, search, subscriptions, DbConnection, DbError};
+use crate::domain::{
+    DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Slug, Tag, UserId,
+};
 use crate::schema::{item_identifiers, item_parties, item_tags, items, tags};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -136,15 +138,16 @@ pub fn create(
         search::refresh(conn, id)?;
         let changes = revisions::diff(&[], &fields.values());
         revisions::record(conn, id, user_id, 1, "create", &changes, at)?;
-        changes::record(
+        let change = changes::record(
             conn,
-            id,
-            user_id,
+            ItemId(id),
+            user_id.map(UserId),
             &ChangePayload::ItemCreated {
                 title: fields.title.clone(),
             },
             at,
         )?;
+        subscriptions::fan_out(conn, change, ItemId(id), at)?;
         Ok(id)
     })
 }
@@ -256,15 +259,16 @@ pub fn update(
         write_lists(conn, item_id, fields)?;
         search::refresh(conn, item_id)?;
         revisions::record(conn, item_id, user_id, version, "edit", &changes, now)?;
-        changes::record(
+        let change = changes::record(
             conn,
-            item_id,
-            user_id,
+            ItemId(item_id),
+            user_id.map(UserId),
             &ChangePayload::FieldsEdited {
                 changes: changes.clone(),
             },
             now,
         )?;
+        subscriptions::fan_out(conn, change, ItemId(item_id), now)?;
         Ok(UpdateOutcome::Saved { version, changes })
     })
     .or_else(|e| match e {

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 
 use super::changes::{self, ChangePayload};
 use super::revisions::{self, FieldChange};
-use super::{insert_unless_duplicate, DbConnection, DbError};
+use super::{insert_unless_duplicate, subscriptions, DbConnection, DbError};
+use crate::domain::{ItemId, UserId};
 use crate::schema::{item_links, items};
 
 /// A link as seen from one item: outgoing ("this item could restrict X")
@@ -107,7 +108,9 @@ pub(crate) fn record_on_both(
                 outgoing,
             }
         };
-        changes::record(conn, item_id, user_id, &payload, now)?;
+        let item_id = ItemId(item_id);
+        let change = changes::record(conn, item_id, user_id.map(UserId), &payload, now)?;
+        subscriptions::fan_out(conn, change, item_id, now)?;
     }
     Ok(())
 }

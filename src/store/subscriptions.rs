@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::limits::{self, Decision, Rule};
 use super::timeline::{self, Filter};
 use super::{insert_unless_duplicate, DbConnection, DbError};
-use crate::domain::{EmailAddress, InvalidValue, Jurisdiction, Kind, Tag};
+use crate::domain::{ChangeId, EmailAddress, InvalidValue, ItemId, Jurisdiction, Kind, Tag};
 use crate::schema::{
     deliveries, digest_entries, items, subscribers, subscription_tokens, subscriptions,
 };
@@ -679,14 +679,15 @@ struct ItemFacts {
 
 /// Queues what one change owes: an alert delivery for every matching
 /// confirmed immediate subscription, a digest entry for every matching
-/// confirmed digest subscription. Runs inside the change's transaction,
-/// after the item's fields, tags, derived status and search document are
-/// written (every writer records its change last), so saved filters are
-/// matched against the item as it is after the change.
+/// confirmed digest subscription. Call it right after recording the change,
+/// in its transaction, after the item's fields, tags, derived status and
+/// search document are written (every writer records its change last), so
+/// saved filters are matched against the item as it is after the change.
+/// Returns how many subscriptions it queued for.
 pub fn fan_out(
     conn: &mut DbConnection,
-    change_id: i32,
-    item_id: i32,
+    change_id: ChangeId,
+    item_id: ItemId,
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {
     let Some((kind, jurisdiction)) = items::table
@@ -700,7 +701,7 @@ pub fn fan_out(
     let facts = ItemFacts {
         kind,
         jurisdiction,
-        tags: super::items::tags_of(conn, item_id)?,
+        tags: super::items::tags_of(conn, item_id.0)?,
     };
     // Only the subscriptions this item can match (by the scope index);
     // saved filters are checked one by one below.
@@ -724,7 +725,7 @@ pub fn fan_out(
         let Some(scope) = s.scope() else { continue };
         let matches = match &scope {
             Scope::All => true,
-            Scope::Item(id) => *id == item_id,
+            Scope::Item(id) => *id == item_id.0,
             Scope::Tag(t) => facts.tags.iter().any(|x| x == t.as_str()),
             Scope::Jurisdiction(j) => facts.jurisdiction == j.as_str(),
             Scope::Kind(k) => facts.kind == k.as_str(),
@@ -732,7 +733,7 @@ pub fn fan_out(
                 Some(&m) => m,
                 None => {
                     let m = match Scope::parsed_filter(q) {
-                        Some(f) => timeline::item_matches(conn, &f, item_id)?,
+                        Some(f) => timeline::item_matches(conn, &f, item_id.0)?,
                         None => false,
                     };
                     filter_cache.insert(q.clone(), m);
@@ -745,7 +746,7 @@ pub fn fan_out(
         }
         match s.frequency() {
             Frequency::Immediate => {
-                super::deliveries::enqueue_alert(conn, s.id, change_id, now)?;
+                super::deliveries::enqueue_alert(conn, s.id, change_id.0, now)?;
             }
             Frequency::Daily | Frequency::Weekly => {
                 diesel::insert_into(digest_entries::table)
