@@ -11,9 +11,11 @@ use diesel::prelude::*;
 use regwatch::clock::Clock;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
+use regwatch::domain::{
+    Confidence, DeliveryId, EmailAddress, Kind, SourceUrl, Status, SubscriptionId,
+};
 use regwatch::mail::Worker;
-use regwatch::store::deliveries::{self, DeliveryRow};
+use regwatch::store::deliveries::{self, DeliveryRow, DeliveryStatus};
 use regwatch::store::events::{self, NewEvent};
 use regwatch::store::subscriptions::{self, Frequency, Scope};
 use regwatch::store::users::Role;
@@ -112,7 +114,7 @@ async fn smtp_down_when_the_change_commits(backend: Backend) {
     let round = worker.run_once(t0).unwrap();
     assert_eq!((round.sent, round.retrying), (0, 1));
     let d = &all_deliveries(&mut conn)[0];
-    assert_eq!(d.status, "pending");
+    assert_eq!(d.status, DeliveryStatus::Pending);
     assert_eq!(d.attempts, 1);
     assert!(d.last_error.as_deref().unwrap().contains("SMTP"), "{d:?}");
     // Backoff: not due again at once.
@@ -144,7 +146,7 @@ async fn smtp_down_when_the_change_commits(backend: Backend) {
     assert_eq!(mail.len(), 1);
     assert!(mail[0].text.contains("Sent while the server was down."));
     let d = &all_deliveries(&mut conn)[0];
-    assert_eq!(d.status, "sent");
+    assert_eq!(d.status, DeliveryStatus::Sent);
     assert!(d.sent_at.is_some());
     worker.drain(d.next_attempt_at + Duration::days(1)).unwrap();
     assert_eq!(smtp.to("ana@example.org").len(), 1, "sent once");
@@ -166,7 +168,7 @@ async fn a_worker_dies_between_claim_and_send(backend: Backend) {
     let t0 = Clock::system().now();
     let claimed = deliveries::claim(&mut conn, t0, lease, 10).unwrap();
     assert_eq!(claimed.len(), 1);
-    assert_eq!(claimed[0].status, "sending");
+    assert_eq!(claimed[0].status, DeliveryStatus::Sending);
 
     // While its lease holds, no other worker takes it.
     let round = worker.run_once(t0 + lease - Duration::seconds(1)).unwrap();
@@ -226,7 +228,7 @@ async fn two_workers_on_postgres_never_send_the_same_delivery() {
     }
     assert!(all_deliveries(&mut conn)
         .iter()
-        .all(|d| d.status == "sent" && d.attempts == 1));
+        .all(|d| d.status == DeliveryStatus::Sent && d.attempts == 1));
 }
 
 async fn failing_deliveries_show_on_the_admin_page(backend: Backend) {
@@ -287,7 +289,7 @@ async fn failing_deliveries_show_on_the_admin_page(backend: Backend) {
         admin.post(&retry, &[("csrf_token", "forged")]).await.status,
         403
     );
-    assert_eq!(all_deliveries(&mut conn)[0].status, "failed");
+    assert_eq!(all_deliveries(&mut conn)[0].status, DeliveryStatus::Failed);
 
     // Retry from the page once the server is back.
     let smtp = SmtpServer::start_on_port(port);
@@ -364,7 +366,7 @@ async fn without_smtp_emails_are_written_to_the_outbox_folder() {
     assert!(text.contains(&format!("{BASE}/subscriptions/confirm/")));
     let mut conn = app.db();
     let d = all_deliveries(&mut conn).remove(0);
-    assert_eq!(d.status, "sent");
+    assert_eq!(d.status, DeliveryStatus::Sent);
 }
 
 /// The claim itself, hammered by four workers at once: every delivery is
@@ -376,7 +378,7 @@ async fn concurrent_claims_on_postgres_are_disjoint() {
     };
     let mut conn = app.db();
     follow_everything(&mut conn, "queue@example.org");
-    let subscription: i32 = {
+    let subscription: SubscriptionId = {
         use regwatch::schema::subscriptions as s;
         s::table.select(s::id).first(&mut conn).unwrap()
     };
@@ -404,7 +406,7 @@ async fn concurrent_claims_on_postgres_are_disjoint() {
             })
         })
         .collect();
-    let mut all: Vec<i32> = threads
+    let mut all: Vec<DeliveryId> = threads
         .into_iter()
         .flat_map(|t| t.join().unwrap())
         .collect();

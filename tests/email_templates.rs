@@ -13,7 +13,7 @@ use regwatch::db::{Backend, DbConnection};
 use regwatch::domain::{Confidence, EmailAddress, ItemId, Kind, SourceUrl, Status};
 use regwatch::mail::{compose, transport, Email};
 use regwatch::store::changes::{self, ChangePayload};
-use regwatch::store::deliveries::DeliveryRow;
+use regwatch::store::deliveries::{DeliveryKind, DeliveryRow};
 use regwatch::store::events::{self, NewEvent};
 use regwatch::store::revisions::FieldChange;
 use regwatch::store::subscriptions::{self, Frequency, Scope};
@@ -231,6 +231,6 @@ async fn every_email_template() {
     );
     let queued = subscriptions::close_due_digests(&mut conn, now + Duration::days(1)).unwrap();
     assert_eq!(queued, 1);
-    assert_eq!(last_delivery(&mut conn).kind, "digest");
+    assert_eq!(last_delivery(&mut conn).kind, DeliveryKind::Digest);
     snapshot("digest", &composed(&mut conn));
 }

@@ -17,7 +17,7 @@ use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
 use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
 use regwatch::mail::Worker;
-use regwatch::store::deliveries::{self, AfterFailure, DeliveryRow, RetryPolicy};
+use regwatch::store::deliveries::{self, AfterFailure, DeliveryRow, DeliveryStatus, RetryPolicy};
 use regwatch::store::events::{self, NewEvent};
 use regwatch::store::subscriptions::{self, Frequency, Scope};
 
@@ -133,7 +133,10 @@ async fn a_slow_relay_sends_each_alert_once(backend: Backend) {
     let a = worker(&app, settings).spawn();
     let b = worker(&app, settings).spawn();
     let start = Instant::now();
-    while !all_deliveries(&mut conn).iter().all(|d| d.status == "sent") {
+    while !all_deliveries(&mut conn)
+        .iter()
+        .all(|d| d.status == DeliveryStatus::Sent)
+    {
         assert!(
             start.elapsed() < StdDuration::from_secs(30),
             "not all sent: {:?}",
@@ -210,7 +213,7 @@ async fn a_worker_whose_claim_was_taken_over_neither_sends_nor_records(backend: 
     // Both deliveries are as the new claim left them.
     let rows = all_deliveries(&mut conn);
     for (row, taken) in rows.iter().zip(&taken) {
-        assert_eq!(row.status, "sending");
+        assert_eq!(row.status, DeliveryStatus::Sending);
         assert_eq!(row.attempts, 2);
         assert_eq!(row.claim_token, taken.claim_token);
         assert_eq!(row.lease_until, Some(later + lease));

@@ -78,8 +78,7 @@ pub fn compose(
     base_url: &str,
     now: NaiveDateTime,
 ) -> Result<Email, ComposeError> {
-    let kind = DeliveryKind::parse(&delivery.kind)
-        .ok_or_else(|| ComposeError::Invalid(format!("unknown kind {}", delivery.kind)))?;
+    let kind = delivery.kind;
     let (subscription, to): (SubscriptionRow, String) = subscriptions::table
         .inner_join(subscribers::table)
         .filter(subscriptions::id.eq(delivery.subscription_id))
@@ -163,7 +162,7 @@ pub fn compose(
             let change_id = delivery
                 .change_id
                 .ok_or_else(|| ComposeError::Invalid("an alert without a change".into()))?;
-            let change = crate::store::changes::find(conn, crate::domain::ChangeId(change_id))?
+            let change = crate::store::changes::find(conn, change_id)?
                 .ok_or_else(|| ComposeError::Invalid("its change no longer exists".into()))?;
             let item = item_json(conn, change.item_id.0, base_url)?;
             let change = change_json(&change)?;

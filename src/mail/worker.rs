@@ -214,14 +214,14 @@ impl Worker {
         let result = match composed {
             Ok(None) => {
                 tracing::info!(
-                    delivery = delivery.id,
+                    delivery = %delivery.id,
                     "another worker took this delivery over; not sending it"
                 );
                 return Ok(Outcome::TakenOver);
             }
             Ok(Some(email)) => self.mailer.send(&email).map_err(|e| {
                 tracing::warn!(
-                    delivery = delivery.id,
+                    delivery = %delivery.id,
                     to = %mask_address(&email.to),
                     attempt = delivery.attempts,
                     error = %e,
@@ -232,11 +232,11 @@ impl Worker {
             // The database hiccuped: try again later like any transient
             // failure (the claim is released rather than left to expire).
             Err(ComposeError::Db(e)) => {
-                tracing::warn!(delivery = delivery.id, error = %e, "email could not be composed");
+                tracing::warn!(delivery = %delivery.id, error = %e, "email could not be composed");
                 Err((e.to_string(), false))
             }
             Err(e) => {
-                tracing::error!(delivery = delivery.id, error = %e, "email cannot be composed");
+                tracing::error!(delivery = %delivery.id, error = %e, "email cannot be composed");
                 Err((e.to_string(), true))
             }
         };
@@ -244,7 +244,7 @@ impl Worker {
             Ok(()) => {
                 if !deliveries::mark_sent(conn, delivery, now)? {
                     tracing::warn!(
-                        delivery = delivery.id,
+                        delivery = %delivery.id,
                         "sent, but the claim was lost before it was recorded; it may be sent again"
                     );
                 }
@@ -259,7 +259,7 @@ impl Worker {
                     AfterFailure::Retrying => Ok(Outcome::Retrying),
                     AfterFailure::Failed => {
                         tracing::error!(
-                            delivery = delivery.id,
+                            delivery = %delivery.id,
                             attempts = delivery.attempts,
                             "delivery failed for good; see /admin/deliveries"
                         );

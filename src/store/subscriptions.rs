@@ -13,10 +13,13 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::deliveries::DeliveryStatus;
 use super::limits::{self, Decision, Rule};
 use super::timeline::{self, Filter};
 use super::{insert_unless_duplicate, DbConnection, DbError};
-use crate::domain::{ChangeId, EmailAddress, InvalidValue, ItemId, Jurisdiction, Kind, Tag};
+use crate::domain::{
+    ChangeId, EmailAddress, InvalidValue, ItemId, Jurisdiction, Kind, SubscriptionId, Tag,
+};
 use crate::schema::{
     deliveries, digest_entries, items, subscribers, subscription_tokens, subscriptions,
 };
@@ -413,12 +416,12 @@ pub fn subscribe(
         let outcome = match find_subscription(conn, subscriber_id, scope)? {
             Some(s) if s.confirmed_at.is_some() => return Ok(SubscribeOutcome::AlreadyConfirmed),
             Some(s) => {
-                super::deliveries::enqueue_confirmation(conn, s.id, now)?;
+                super::deliveries::enqueue_confirmation(conn, SubscriptionId(s.id), now)?;
                 SubscribeOutcome::ConfirmationResent
             }
             None => {
                 let id = insert_subscription(conn, subscriber_id, scope, frequency, None, now)?;
-                super::deliveries::enqueue_confirmation(conn, id, now)?;
+                super::deliveries::enqueue_confirmation(conn, SubscriptionId(id), now)?;
                 SubscribeOutcome::Created
             }
         };
@@ -746,7 +749,7 @@ pub fn fan_out(
         }
         match s.frequency() {
             Frequency::Immediate => {
-                super::deliveries::enqueue_alert(conn, s.id, change_id.0, now)?;
+                super::deliveries::enqueue_alert(conn, SubscriptionId(s.id), change_id, now)?;
             }
             Frequency::Daily | Frequency::Weekly => {
                 diesel::insert_into(digest_entries::table)
@@ -810,8 +813,13 @@ pub fn close_due_digests(conn: &mut DbConnection, now: NaiveDateTime) -> Result<
                 .filter(digest_entries::delivery_id.is_null());
             let pending: i64 = open.count().get_result(conn)?;
             if pending > 0 {
-                let delivery_id =
-                    super::deliveries::enqueue_digest(conn, s.id, period_start, now, now)?;
+                let delivery_id = super::deliveries::enqueue_digest(
+                    conn,
+                    SubscriptionId(s.id),
+                    period_start,
+                    now,
+                    now,
+                )?;
                 diesel::update(open)
                     .set(digest_entries::delivery_id.eq(Some(delivery_id)))
                     .execute(conn)?;
@@ -858,7 +866,7 @@ pub fn purge(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, DbErr
         .execute(conn)?;
         diesel::delete(
             deliveries::table
-                .filter(deliveries::status.eq("sent"))
+                .filter(deliveries::status.eq(DeliveryStatus::Sent))
                 .filter(deliveries::sent_at.lt(now - Duration::days(SENT_DAYS))),
         )
         .execute(conn)?;

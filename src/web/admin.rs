@@ -11,7 +11,8 @@ use super::auth::{check_csrf, csrf_token, set_flash, with_chrome, AdminUser, Csr
 use super::error::AppError;
 use super::AppState;
 use crate::domain::mask_address;
-use crate::store::deliveries;
+use crate::domain::DeliveryId;
+use crate::store::deliveries::{self, DeliveryStatus};
 use crate::templates;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -42,8 +43,8 @@ pub async fn deliveries_page(
                 "kind": d.kind,
                 "to": mask_address(&r.email),
                 "status": d.status,
-                "failed": d.status == "failed",
-                "retryable": d.status == "failed" || d.status == "pending",
+                "failed": d.status == DeliveryStatus::Failed,
+                "retryable": d.status.retryable(),
                 "attempts": d.attempts,
                 "next_attempt_at": fmt(d.next_attempt_at),
                 "last_error": d.last_error,
@@ -69,7 +70,7 @@ pub async fn retry_delivery(
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     check_csrf(&session, &form.csrf_token)?;
-    let id: i32 = path
+    let id: DeliveryId = path
         .into_inner()
         .parse()
         .map_err(|_| AppError::not_found("No such delivery."))?;

@@ -1,0 +1,49 @@
+//! States stored by name read back as what they name on both backends, and
+//! a name this version does not know is an error, never a default.
+
+mod common;
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use regwatch::db::DbConnection;
+use regwatch::store::deliveries::{DeliveryKind, DeliveryStatus};
+
+/// Reads `name` as the database hands back a stored `TEXT` value.
+fn read<T>(conn: &mut DbConnection, name: &str) -> QueryResult<T>
+where
+    T: diesel::deserialize::FromSqlRow<Text, regwatch::db::Db> + 'static,
+{
+    diesel::select(name.into_sql::<Text>()).get_result(conn)
+}
+
+/// The error reading `name` as a `T`, which must be one, with its causes.
+fn refused<T>(conn: &mut DbConnection, name: &str) -> String
+where
+    T: diesel::deserialize::FromSqlRow<Text, regwatch::db::Db> + std::fmt::Debug + 'static,
+{
+    let e = match read::<T>(conn, name) {
+        Ok(v) => panic!("{name:?} was read as {v:?}"),
+        Err(e) => e,
+    };
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        message = format!("{message}: {cause}");
+        source = cause.source();
+    }
+    message
+}
+
+db_test!(delivery_states_read_back_and_unknown_ones_are_errors, |app| {
+    let mut conn = app.db();
+    for &status in DeliveryStatus::ALL {
+        assert_eq!(read(&mut conn, status.as_str()), Ok(status));
+    }
+    for &kind in DeliveryKind::ALL {
+        assert_eq!(read(&mut conn, kind.as_str()), Ok(kind));
+    }
+    let e = refused::<DeliveryStatus>(&mut conn, "bounced");
+    assert!(e.contains("\"bounced\" is not a DeliveryStatus"), "{e}");
+    let e = refused::<DeliveryKind>(&mut conn, "Alert");
+    assert!(e.contains("\"Alert\" is not a DeliveryKind"), "{e}");
+});
