@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use regwatch::db::DbConnection;
 use regwatch::store::deliveries::{DeliveryKind, DeliveryStatus};
+use regwatch::store::subscriptions::{Frequency, TokenPurpose};
 
 /// Reads `name` as the database hands back a stored `TEXT` value.
 fn read<T>(conn: &mut DbConnection, name: &str) -> QueryResult<T>
@@ -34,16 +35,37 @@ where
     message
 }
 
-db_test!(delivery_states_read_back_and_unknown_ones_are_errors, |app| {
-    let mut conn = app.db();
-    for &status in DeliveryStatus::ALL {
-        assert_eq!(read(&mut conn, status.as_str()), Ok(status));
+db_test!(
+    delivery_states_read_back_and_unknown_ones_are_errors,
+    |app| {
+        let mut conn = app.db();
+        for &status in DeliveryStatus::ALL {
+            assert_eq!(read(&mut conn, status.as_str()), Ok(status));
+        }
+        for &kind in DeliveryKind::ALL {
+            assert_eq!(read(&mut conn, kind.as_str()), Ok(kind));
+        }
+        let e = refused::<DeliveryStatus>(&mut conn, "bounced");
+        assert!(e.contains("\"bounced\" is not a DeliveryStatus"), "{e}");
+        let e = refused::<DeliveryKind>(&mut conn, "Alert");
+        assert!(e.contains("\"Alert\" is not a DeliveryKind"), "{e}");
     }
-    for &kind in DeliveryKind::ALL {
-        assert_eq!(read(&mut conn, kind.as_str()), Ok(kind));
+);
+
+db_test!(
+    subscription_states_read_back_and_unknown_ones_are_errors,
+    |app| {
+        let mut conn = app.db();
+        for &frequency in Frequency::ALL {
+            assert_eq!(read(&mut conn, frequency.as_str()), Ok(frequency));
+        }
+        for &purpose in TokenPurpose::ALL {
+            assert_eq!(read(&mut conn, purpose.as_str()), Ok(purpose));
+        }
+        // Read as immediate before: every change mailed at once.
+        let e = refused::<Frequency>(&mut conn, "hourly");
+        assert!(e.contains("\"hourly\" is not a Frequency"), "{e}");
+        let e = refused::<TokenPurpose>(&mut conn, "");
+        assert!(e.contains("\"\" is not a TokenPurpose"), "{e}");
     }
-    let e = refused::<DeliveryStatus>(&mut conn, "bounced");
-    assert!(e.contains("\"bounced\" is not a DeliveryStatus"), "{e}");
-    let e = refused::<DeliveryKind>(&mut conn, "Alert");
-    assert!(e.contains("\"Alert\" is not a DeliveryKind"), "{e}");
-});
+);

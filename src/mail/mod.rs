@@ -99,8 +99,8 @@ pub fn compose(
     );
     let subscription_json = json!({
         "scope": scope,
-        "frequency": subscription.frequency().as_str(),
-        "frequency_label": subscription.frequency().label(),
+        "frequency": subscription.frequency.as_str(),
+        "frequency_label": subscription.frequency.label(),
     });
     if kind == DeliveryKind::Confirmation {
         let token = issue_token(
@@ -196,7 +196,7 @@ pub fn compose(
                     }
                 }
             }
-            let period = match subscription.frequency() {
+            let period = match subscription.frequency {
                 Frequency::Weekly => "weekly",
                 _ => "daily",
             };

@@ -6,7 +6,6 @@
 //! each time an email carrying it is composed, so every email has its own.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Duration, NaiveDateTime};
@@ -18,7 +17,8 @@ use super::limits::{self, Decision, Rule};
 use super::timeline::{self, Filter};
 use super::{insert_unless_duplicate, DbConnection, DbError};
 use crate::domain::{
-    ChangeId, EmailAddress, InvalidValue, ItemId, Jurisdiction, Kind, SubscriptionId, Tag,
+    text_enum, ChangeId, EmailAddress, InvalidValue, ItemId, Jurisdiction, Kind, SubscriptionId,
+    Tag,
 };
 use crate::schema::{
     deliveries, digest_entries, items, subscribers, subscription_tokens, subscriptions,
@@ -136,25 +136,16 @@ fn describe_filter(query: &str) -> String {
         .join(", ")
 }
 
-/// How often a subscription is mailed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Frequency {
-    Immediate,
-    Daily,
-    Weekly,
+text_enum! {
+    /// How often a subscription is mailed.
+    pub enum Frequency {
+        Immediate = "immediate",
+        Daily = "daily",
+        Weekly = "weekly",
+    }
 }
 
 impl Frequency {
-    pub const ALL: [Frequency; 3] = [Frequency::Immediate, Frequency::Daily, Frequency::Weekly];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Frequency::Immediate => "immediate",
-            Frequency::Daily => "daily",
-            Frequency::Weekly => "weekly",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Frequency::Immediate => "Immediately, one email per change",
@@ -176,16 +167,8 @@ impl Frequency {
 impl FromStr for Frequency {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Frequency::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s.trim())
+        Frequency::from_name(s.trim())
             .ok_or_else(|| InvalidValue::new("choose immediate, daily or weekly"))
-    }
-}
-
-impl fmt::Display for Frequency {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -196,7 +179,7 @@ pub struct SubscriptionRow {
     pub subscriber_id: i32,
     pub scope_type: String,
     pub scope_value: String,
-    pub frequency: String,
+    pub frequency: Frequency,
     pub confirmed_at: Option<NaiveDateTime>,
     pub next_digest_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -206,29 +189,16 @@ impl SubscriptionRow {
     pub fn scope(&self) -> Option<Scope> {
         Scope::from_parts(&self.scope_type, &self.scope_value)
     }
-
-    pub fn frequency(&self) -> Frequency {
-        self.frequency.parse().unwrap_or(Frequency::Immediate)
-    }
 }
 
 // ---------------------------------------------------------------- tokens
 
-/// What a token lets its holder do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenPurpose {
-    Confirm,
-    Unsubscribe,
-    Manage,
-}
-
-impl TokenPurpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            TokenPurpose::Confirm => "confirm",
-            TokenPurpose::Unsubscribe => "unsubscribe",
-            TokenPurpose::Manage => "manage",
-        }
+text_enum! {
+    /// What a token lets its holder do.
+    pub enum TokenPurpose {
+        Confirm = "confirm",
+        Unsubscribe = "unsubscribe",
+        Manage = "manage",
     }
 }
 
@@ -258,7 +228,7 @@ pub fn issue_token(
     diesel::insert_into(subscription_tokens::table)
         .values((
             subscription_tokens::token_hash.eq(hash_token(&token)),
-            subscription_tokens::purpose.eq(purpose.as_str()),
+            subscription_tokens::purpose.eq(purpose),
             subscription_tokens::subscriber_id.eq(subscriber_id),
             subscription_tokens::subscription_id.eq(subscription_id),
             subscription_tokens::created_at.eq(now),
@@ -278,7 +248,7 @@ fn find_token(
     }
     Ok(subscription_tokens::table
         .filter(subscription_tokens::token_hash.eq(hash_token(&token.to_ascii_lowercase())))
-        .filter(subscription_tokens::purpose.eq(purpose.as_str()))
+        .filter(subscription_tokens::purpose.eq(purpose))
         .select((
             subscription_tokens::subscriber_id,
             subscription_tokens::subscription_id,
@@ -373,7 +343,7 @@ fn insert_subscription(
             subscriptions::subscriber_id.eq(subscriber_id),
             subscriptions::scope_type.eq(scope.type_str()),
             subscriptions::scope_value.eq(scope.value()),
-            subscriptions::frequency.eq(frequency.as_str()),
+            subscriptions::frequency.eq(frequency),
             subscriptions::confirmed_at.eq(confirmed_at),
             subscriptions::next_digest_at.eq(next_digest_at),
             subscriptions::created_at.eq(now),
@@ -472,7 +442,7 @@ fn mark_confirmed(
     s: &SubscriptionRow,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let next_digest_at = s.frequency().period().map(|p| now + p);
+    let next_digest_at = s.frequency.period().map(|p| now + p);
     diesel::update(subscriptions::table.find(s.id))
         .set((
             subscriptions::confirmed_at.eq(Some(now)),
@@ -505,7 +475,7 @@ fn view(conn: &mut DbConnection, s: &SubscriptionRow) -> Result<SubscriptionView
         id: s.id,
         email,
         scope,
-        frequency: s.frequency(),
+        frequency: s.frequency,
         confirmed: s.confirmed_at.is_some(),
     })
 }
@@ -630,7 +600,7 @@ pub fn set_frequency(
         else {
             return Ok(false);
         };
-        if row.frequency() == frequency {
+        if row.frequency == frequency {
             return Ok(true);
         }
         let next_digest_at = match (row.confirmed_at, frequency.period()) {
@@ -641,7 +611,7 @@ pub fn set_frequency(
         };
         diesel::update(subscriptions::table.find(subscription_id))
             .set((
-                subscriptions::frequency.eq(frequency.as_str()),
+                subscriptions::frequency.eq(frequency),
                 subscriptions::next_digest_at.eq(next_digest_at),
             ))
             .execute(conn)?;
@@ -747,7 +717,7 @@ pub fn fan_out(
         if !matches {
             continue;
         }
-        match s.frequency() {
+        match s.frequency {
             Frequency::Immediate => {
                 super::deliveries::enqueue_alert(conn, SubscriptionId(s.id), change_id, now)?;
             }
@@ -806,7 +776,7 @@ pub fn close_due_digests(conn: &mut DbConnection, now: NaiveDateTime) -> Result<
         let mut queued = 0;
         for s in due {
             let scheduled = s.next_digest_at.unwrap_or(now);
-            let period = s.frequency().period();
+            let period = s.frequency.period();
             let period_start = period.map(|p| scheduled - p).unwrap_or(s.created_at);
             let open = digest_entries::table
                 .filter(digest_entries::subscription_id.eq(s.id))
