@@ -6,7 +6,10 @@ mod common;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use regwatch::db::DbConnection;
+use regwatch::store::changes::ChangePayload;
 use regwatch::store::deliveries::{DeliveryKind, DeliveryStatus};
+use regwatch::store::json::Json;
+use regwatch::store::revisions::{FieldChange, RevisionAction};
 use regwatch::store::subscriptions::{Frequency, TokenPurpose};
 
 /// Reads `name` as the database hands back a stored `TEXT` value.
@@ -67,5 +70,35 @@ db_test!(
         assert!(e.contains("\"hourly\" is not a Frequency"), "{e}");
         let e = refused::<TokenPurpose>(&mut conn, "");
         assert!(e.contains("\"\" is not a TokenPurpose"), "{e}");
+    }
+);
+
+db_test!(
+    revisions_and_changes_read_back_and_unreadable_ones_are_errors,
+    |app| {
+        let mut conn = app.db();
+        for &action in RevisionAction::ALL {
+            assert_eq!(read(&mut conn, action.as_str()), Ok(action));
+        }
+        let e = refused::<RevisionAction>(&mut conn, "merge");
+        assert!(e.contains("\"merge\" is not a RevisionAction"), "{e}");
+
+        let diff = r#"[{"field":"title","old":"A","new":"B"}]"#;
+        let Json(changes): Json<Vec<FieldChange>> = read(&mut conn, diff).unwrap();
+        assert_eq!(changes[0].field, "title");
+        // Read as "no changes" before: a revision that showed nothing.
+        let e = refused::<Json<Vec<FieldChange>>>(&mut conn, r#"{"field":"title"}"#);
+        assert!(e.contains("invalid type: map, expected a sequence"), "{e}");
+
+        let created = r#"{"type":"item-created","title":"A bill"}"#;
+        let Json(payload): Json<ChangePayload> = read(&mut conn, created).unwrap();
+        assert_eq!(
+            payload,
+            ChangePayload::ItemCreated {
+                title: "A bill".into()
+            }
+        );
+        let e = refused::<Json<ChangePayload>>(&mut conn, r#"{"type":"item-merged"}"#);
+        assert!(e.contains("unknown variant `item-merged`"), "{e}");
     }
 );

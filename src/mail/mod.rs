@@ -281,9 +281,7 @@ fn fields_json(changes: &[FieldChange]) -> Vec<Value> {
 /// What changed, shaped for the templates: a headline and a one-line
 /// summary, and the event or the edited fields or a sentence.
 fn change_json(row: &ChangeRow) -> Result<Value, ComposeError> {
-    let payload = row
-        .payload()
-        .map_err(|e| ComposeError::Invalid(format!("change {} is unreadable: {e}", row.id)))?;
+    let payload = &row.payload.0;
     let at = row.created_at.format("%-d %B %Y %H:%M UTC").to_string();
     let event_json = |e: &crate::store::changes::EventSnapshot| {
         json!({

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::events::NewEvent;
+use super::json::Json;
 use super::revisions::FieldChange;
 use super::{DbConnection, DbError};
 use crate::domain::{ChangeId, DeliveryId, ItemId, UserId};
@@ -105,17 +106,10 @@ pub struct ChangeRow {
     pub id: ChangeId,
     pub item_id: ItemId,
     pub kind: String,
-    pub payload: String,
+    /// What changed (reading a payload this version does not know fails).
+    pub payload: Json<ChangePayload>,
     pub user_id: Option<UserId>,
     pub created_at: NaiveDateTime,
-}
-
-impl ChangeRow {
-    /// What changed; an error if the stored payload is not one this
-    /// version reads.
-    pub fn payload(&self) -> Result<ChangePayload, serde_json::Error> {
-        serde_json::from_str(&self.payload)
-    }
 }
 
 /// Records a change made at `at`; call inside the transaction that makes

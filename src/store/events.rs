@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::changes::{self, ChangePayload, EventSnapshot};
-use super::revisions::{self, FieldChange};
+use super::revisions::{self, FieldChange, RevisionAction};
 use super::{search, subscriptions, DbConnection, DbError};
 use crate::domain::{
     Confidence, DatePrecision, EventDate, ItemId, Kind, Phase, SourceUrl, Status, UserId,
@@ -170,7 +170,7 @@ pub fn record(
             item_id,
             user_id,
             version,
-            "event",
+            RevisionAction::Event,
             &event.describe(),
             now,
         )?;
@@ -201,7 +201,7 @@ pub fn insert_many(
             item_id,
             user_id,
             version,
-            "event",
+            RevisionAction::Event,
             &event.describe(),
             now,
         )?;
@@ -225,7 +225,7 @@ pub fn record_starter_history(conn: &mut DbConnection) -> Result<usize, DbError>
             event.item_id,
             None,
             version,
-            "event",
+            RevisionAction::Event,
             &revisions::diff(&[], &event.values()),
             event.created_at,
         )?;
@@ -319,7 +319,7 @@ pub fn correct(
             item_id,
             user_id,
             version,
-            "event-correction",
+            RevisionAction::EventCorrection,
             &changes,
             now,
         )?;
@@ -381,7 +381,7 @@ pub fn retract(
             item_id,
             user_id,
             version,
-            "event-retraction",
+            RevisionAction::EventRetraction,
             &[change],
             now,
         )?;

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::changes::{self, ChangePayload};
 use super::events::{self, EventRow};
 use super::links::{self, LinkView};
-use super::revisions::{self, FieldChange};
+use super::revisions::{self, FieldChange, RevisionAction};
 use super::{insert_unless_duplicate, search, subscriptions, DbConnection, DbError};
 use crate::domain::{
     DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Slug, Tag, UserId,
@@ -137,7 +137,7 @@ pub fn create(
         write_lists(conn, id, fields)?;
         search::refresh(conn, id)?;
         let changes = revisions::diff(&[], &fields.values());
-        revisions::record(conn, id, user_id, 1, "create", &changes, at)?;
+        revisions::record(conn, id, user_id, 1, RevisionAction::Create, &changes, at)?;
         let change = changes::record(
             conn,
             ItemId(id),
@@ -258,7 +258,15 @@ pub fn update(
             .execute(conn)?;
         write_lists(conn, item_id, fields)?;
         search::refresh(conn, item_id)?;
-        revisions::record(conn, item_id, user_id, version, "edit", &changes, now)?;
+        revisions::record(
+            conn,
+            item_id,
+            user_id,
+            version,
+            RevisionAction::Edit,
+            &changes,
+            now,
+        )?;
         let change = changes::record(
             conn,
             ItemId(item_id),

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::changes::{self, ChangePayload};
-use super::revisions::{self, FieldChange};
+use super::revisions::{self, FieldChange, RevisionAction};
 use super::{insert_unless_duplicate, subscriptions, DbConnection, DbError};
 use crate::domain::{ItemId, UserId};
 use crate::schema::{item_links, items};
@@ -87,7 +87,11 @@ pub(crate) fn record_on_both(
             new: None,
         }
     };
-    let action = if added { "link" } else { "unlink" };
+    let action = if added {
+        RevisionAction::Link
+    } else {
+        RevisionAction::Unlink
+    };
     revisions::record(conn, from_item_id, user_id, version, action, &[change], now)?;
     for (item_id, (other_slug, other_title), outgoing) in
         [(from_item_id, to, true), (to_item_id, from, false)]

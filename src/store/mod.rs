@@ -8,6 +8,7 @@ pub mod changes;
 pub mod deliveries;
 pub mod events;
 pub mod items;
+pub mod json;
 pub mod limits;
 pub mod links;
 pub mod revisions;

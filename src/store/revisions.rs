@@ -4,7 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::json::Json;
 use super::{DbConnection, DbError};
+use crate::domain::text_enum;
 use crate::schema::revisions;
 
 /// One changed field: its value before and after (`None` where absent).
@@ -42,6 +44,23 @@ pub fn diff(old: &[(&'static str, String)], new: &[(&'static str, String)]) -> V
         .collect()
 }
 
+text_enum! {
+    /// What a revision records.
+    pub enum RevisionAction {
+        /// The item was created.
+        Create = "create",
+        /// Its fields were edited.
+        Edit = "edit",
+        /// A status event was recorded.
+        Event = "event",
+        EventCorrection = "event-correction",
+        EventRetraction = "event-retraction",
+        /// A link to another item was added.
+        Link = "link",
+        Unlink = "unlink",
+    }
+}
+
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = revisions)]
 pub struct RevisionRow {
@@ -49,14 +68,14 @@ pub struct RevisionRow {
     pub item_id: i32,
     pub user_id: Option<i32>,
     pub item_version: i32,
-    pub action: String,
-    pub diff: String,
+    pub action: RevisionAction,
+    pub diff: Json<Vec<FieldChange>>,
     pub created_at: NaiveDateTime,
 }
 
 impl RevisionRow {
-    pub fn changes(&self) -> Vec<FieldChange> {
-        serde_json::from_str(&self.diff).unwrap_or_default()
+    pub fn changes(&self) -> &[FieldChange] {
+        &self.diff.0
     }
 }
 
@@ -67,7 +86,7 @@ pub fn record(
     item_id: i32,
     user_id: Option<i32>,
     item_version: i32,
-    action: &str,
+    action: RevisionAction,
     changes: &[FieldChange],
     at: NaiveDateTime,
 ) -> Result<(), DbError> {
@@ -100,7 +119,7 @@ pub fn fields_edited_by_an_editor(conn: &mut DbConnection, item_id: i32) -> Resu
     Ok(diesel::select(diesel::dsl::exists(
         revisions::table
             .filter(revisions::item_id.eq(item_id))
-            .filter(revisions::action.eq("edit"))
+            .filter(revisions::action.eq(RevisionAction::Edit))
             .filter(revisions::user_id.is_not_null()),
     ))
     .get_result(conn)?)

@@ -22,7 +22,7 @@ use crate::db::DbError;
 use crate::domain::{field_label, Confidence, DatePrecision, Kind, Slug, Status};
 use crate::store::events::{self, EventRow};
 use crate::store::items::{self, ItemRow, UpdateOutcome};
-use crate::store::revisions::{self, FieldChange};
+use crate::store::revisions::{self, FieldChange, RevisionAction};
 use crate::store::{links, users};
 use crate::templates;
 
@@ -307,7 +307,7 @@ async fn conflict_page(
         .db(move |conn| {
             let revs: Vec<_> = revisions::for_item(conn, item_id)?
                 .into_iter()
-                .filter(|r| r.action == "edit" && r.item_version > expected)
+                .filter(|r| r.action == RevisionAction::Edit && r.item_version > expected)
                 .collect();
             let mut authors = Vec::new();
             for r in &revs {
@@ -328,7 +328,7 @@ async fn conflict_page(
                 "who": who,
                 "when": r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
                 "version": r.item_version,
-                "changes": changes_json(&r.changes()),
+                "changes": changes_json(r.changes()),
             })
         })
         .collect();
@@ -808,7 +808,7 @@ pub async fn history(
                     other => other,
                 },
                 "version": r.item_version,
-                "changes": changes_json(&r.changes()),
+                "changes": changes_json(r.changes()),
             })
         })
         .collect();
