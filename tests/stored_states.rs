@@ -5,12 +5,19 @@ mod common;
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
+use regwatch::clock::Clock;
+use regwatch::config::Settings;
 use regwatch::db::DbConnection;
+use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
+use regwatch::mail::Worker;
 use regwatch::store::changes::ChangePayload;
-use regwatch::store::deliveries::{DeliveryKind, DeliveryStatus};
+use regwatch::store::deliveries::{DeliveryKind, DeliveryRow, DeliveryStatus};
+use regwatch::store::events::{self, NewEvent};
+use regwatch::store::items;
 use regwatch::store::json::Json;
 use regwatch::store::revisions::{FieldChange, RevisionAction};
-use regwatch::store::subscriptions::{Frequency, TokenPurpose};
+use regwatch::store::subscriptions::{self, Frequency, Scope, TokenPurpose};
+use regwatch::store::users::Role;
 
 /// Reads `name` as the database hands back a stored `TEXT` value.
 fn read<T>(conn: &mut DbConnection, name: &str) -> QueryResult<T>
@@ -100,5 +107,70 @@ db_test!(
         );
         let e = refused::<Json<ChangePayload>>(&mut conn, r#"{"type":"item-merged"}"#);
         assert!(e.contains("unknown variant `item-merged`"), "{e}");
+    }
+);
+
+// An item of a kind this version does not know (one a newer version
+// wrote) is not mailed as "Other": its alert fails for good, and the
+// operator's page says why, down to the stored value.
+db_test!(
+    an_alert_about_an_item_of_an_unknown_kind_fails_and_says_why,
+    |app| {
+        let mut conn = app.db();
+        let now = Clock::system().now();
+        subscriptions::subscribe_confirmed(
+            &mut conn,
+            &EmailAddress::try_from("ana@example.org").unwrap(),
+            &Scope::All,
+            Frequency::Immediate,
+            now,
+        )
+        .unwrap();
+        let item = items::find_by_slug(&mut conn, "us-s321-ai-decoupling-act")
+            .unwrap()
+            .unwrap();
+        let event = NewEvent {
+            date: "2025-08-01".parse().unwrap(),
+            status: Status::parse(Kind::Bill, "referred").unwrap(),
+            note: "Referred to committee.".to_owned(),
+            source: SourceUrl::try_from("https://www.congress.gov/").unwrap(),
+            confidence: Confidence::High,
+        };
+        events::record(&mut conn, item.id, &event, None, now).unwrap();
+        {
+            use regwatch::schema::items as i;
+            diesel::update(i::table.find(item.id))
+                .set(i::kind.eq("treaty"))
+                .execute(&mut conn)
+                .unwrap();
+        }
+
+        let mut settings = Settings::for_database(&app.database_url);
+        // Nothing listens there: nothing is sent.
+        settings.smtp_url = Some("smtp://127.0.0.1:9?tls=none".to_owned());
+        let pool = regwatch::db::connect(&app.database_url).unwrap();
+        let round = Worker::new(pool, &settings).unwrap().drain(now).unwrap();
+        assert_eq!((round.sent, round.failed), (0, 1));
+
+        let alert: DeliveryRow = {
+            use regwatch::schema::deliveries as d;
+            d::table
+                .filter(d::kind.eq(DeliveryKind::Alert))
+                .select(DeliveryRow::as_select())
+                .first(&mut conn)
+                .unwrap()
+        };
+        assert_eq!(alert.status, DeliveryStatus::Failed);
+        app.create_user("root@example.org", common::PASSWORD, Role::Admin);
+        let admin = app.browser();
+        admin.sign_in("root@example.org", common::PASSWORD).await;
+        let page = admin.get("/admin/deliveries").await;
+        let shown = common::texts(&page.body, ".last-error");
+        assert_eq!(shown.len(), 1, "{}", page.body);
+        assert!(
+            shown[0].starts_with(&format!("its item {} cannot be described: ", item.id))
+                && shown[0].contains("unknown kind \"treaty\""),
+            "{shown:?}"
+        );
     }
 );

@@ -231,13 +231,15 @@ impl Worker {
             }),
             // The database hiccuped: try again later like any transient
             // failure (the claim is released rather than left to expire).
-            Err(ComposeError::Db(e)) => {
-                tracing::warn!(delivery = %delivery.id, error = %e, "email could not be composed");
-                Err((e.to_string(), false))
+            Err(e @ ComposeError::Db(_)) => {
+                let error = with_causes(e);
+                tracing::warn!(delivery = %delivery.id, %error, "email could not be composed");
+                Err((error, false))
             }
             Err(e) => {
-                tracing::error!(delivery = %delivery.id, error = %e, "email cannot be composed");
-                Err((e.to_string(), true))
+                let error = with_causes(e);
+                tracing::error!(delivery = %delivery.id, %error, "email cannot be composed");
+                Err((error, true))
             }
         };
         match result {
@@ -308,6 +310,12 @@ impl Worker {
             thread: Some(thread),
         }
     }
+}
+
+/// An error with the errors that caused it, for logs and the operator's
+/// page: `email cannot be composed: its item 4 cannot be described: ...`.
+fn with_causes(e: ComposeError) -> String {
+    format!("{:#}", anyhow::Error::new(e))
 }
 
 enum Outcome {

@@ -13,6 +13,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text, Timestamp};
 
+use super::subscriptions::SubscriptionRow;
 use super::{DbConnection, DbError};
 use crate::domain::{text_enum, ChangeId, DeliveryId, SubscriptionId};
 use crate::schema::{deliveries, subscribers, subscriptions};
@@ -347,6 +348,18 @@ pub fn retry(conn: &mut DbConnection, id: DeliveryId, now: NaiveDateTime) -> Res
     ))
     .execute(conn)?;
     Ok(n > 0)
+}
+
+/// Whom a delivery is for: its subscription, and the address it goes to.
+pub fn recipient(
+    conn: &mut DbConnection,
+    delivery: &DeliveryRow,
+) -> Result<(SubscriptionRow, String), DbError> {
+    Ok(subscriptions::table
+        .inner_join(subscribers::table)
+        .filter(subscriptions::id.eq(delivery.subscription_id))
+        .select((SubscriptionRow::as_select(), subscribers::email))
+        .first(conn)?)
 }
 
 /// A delivery as the operator sees it.

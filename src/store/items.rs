@@ -323,6 +323,14 @@ pub fn load_fields(conn: &mut DbConnection, item_id: i32) -> Result<ItemFields, 
     })
 }
 
+pub fn find(conn: &mut DbConnection, id: ItemId) -> Result<Option<ItemRow>, DbError> {
+    Ok(items::table
+        .find(id)
+        .select(ItemRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> Result<Option<ItemRow>, DbError> {
     Ok(items::table
         .filter(items::slug.eq(slug))
