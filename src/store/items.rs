@@ -419,9 +419,3 @@ pub fn facets(conn: &mut DbConnection) -> Result<Facets, DbError> {
         tags,
     })
 }
-
-/// The field changes that creating `fields` records (for callers that
-/// describe a creation elsewhere, such as change records).
-pub fn creation_changes(fields: &ItemFields) -> Vec<FieldChange> {
-    revisions::diff(&[], &fields.values())
-}
