@@ -8,7 +8,7 @@ use diesel::sql_types::Text;
 use regwatch::clock::Clock;
 use regwatch::config::Settings;
 use regwatch::db::DbConnection;
-use regwatch::domain::{Confidence, EmailAddress, Kind, SourceUrl, Status};
+use regwatch::domain::{Confidence, DatePrecision, EmailAddress, Kind, Phase, SourceUrl, Status};
 use regwatch::mail::Worker;
 use regwatch::store::changes::ChangePayload;
 use regwatch::store::deliveries::{DeliveryKind, DeliveryRow, DeliveryStatus};
@@ -111,10 +111,10 @@ db_test!(
 );
 
 // An item of a kind this version does not know (one a newer version
-// wrote) is not mailed as "Other": its alert fails for good, and the
-// operator's page says why, down to the stored value.
+// wrote) is not mailed as "Other": its alert waits for another attempt,
+// and the operator's page says why, down to the stored value.
 db_test!(
-    an_alert_about_an_item_of_an_unknown_kind_fails_and_says_why,
+    an_alert_about_an_item_of_an_unknown_kind_waits_and_says_why,
     |app| {
         let mut conn = app.db();
         let now = Clock::system().now();
@@ -150,7 +150,7 @@ db_test!(
         settings.smtp_url = Some("smtp://127.0.0.1:9?tls=none".to_owned());
         let pool = regwatch::db::connect(&app.database_url).unwrap();
         let round = Worker::new(pool, &settings).unwrap().drain(now).unwrap();
-        assert_eq!((round.sent, round.failed), (0, 1));
+        assert_eq!((round.sent, round.retrying), (0, 1));
 
         let alert: DeliveryRow = {
             use regwatch::schema::deliveries as d;
@@ -160,7 +160,7 @@ db_test!(
                 .first(&mut conn)
                 .unwrap()
         };
-        assert_eq!(alert.status, DeliveryStatus::Failed);
+        assert_eq!(alert.status, DeliveryStatus::Pending);
         app.create_user("root@example.org", common::PASSWORD, Role::Admin);
         let admin = app.browser();
         admin.sign_in("root@example.org", common::PASSWORD).await;
@@ -168,9 +168,37 @@ db_test!(
         let shown = common::texts(&page.body, ".last-error");
         assert_eq!(shown.len(), 1, "{}", page.body);
         assert!(
-            shown[0].starts_with(&format!("its item {} cannot be described: ", item.id))
-                && shown[0].contains("unknown kind \"treaty\""),
+            shown[0].starts_with("the database could not be read: ")
+                && shown[0].contains("\"treaty\" is not a Kind this version knows"),
             "{shown:?}"
         );
+    }
+);
+
+db_test!(
+    item_event_and_account_values_read_back_and_unknown_ones_are_errors,
+    |app| {
+        let mut conn = app.db();
+        for kind in Kind::ALL {
+            assert_eq!(read(&mut conn, kind.as_str()), Ok(kind));
+        }
+        for precision in DatePrecision::ALL {
+            assert_eq!(read(&mut conn, precision.as_str()), Ok(precision));
+        }
+        for confidence in Confidence::ALL {
+            assert_eq!(read(&mut conn, confidence.as_str()), Ok(confidence));
+        }
+        assert_eq!(read(&mut conn, "ended"), Ok(Phase::Ended));
+        assert_eq!(read(&mut conn, "admin"), Ok(Role::Admin));
+        // Each was read as a default before: other, day, low, no phase, editor.
+        for e in [
+            refused::<Kind>(&mut conn, "treaty"),
+            refused::<DatePrecision>(&mut conn, "week"),
+            refused::<Confidence>(&mut conn, "certain"),
+            refused::<Phase>(&mut conn, "dormant"),
+            refused::<Role>(&mut conn, "owner"),
+        ] {
+            assert!(e.contains("this version knows"), "{e}");
+        }
     }
 );

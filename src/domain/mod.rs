@@ -24,7 +24,7 @@ pub use kind::{Confidence, Kind, Phase};
 pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
 pub use status::{Status, StatusDef, StatusEffect};
 pub use text::{MultiLine, SingleLine, TextProblem};
-pub(crate) use text_enum::text_enum;
+pub(crate) use text_enum::{text_column, text_enum};
 
 /// Why a raw value was refused; the message is shown to the user as is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,7 +1,10 @@
 //! Enums stored by name in a `TEXT` column. [`text_enum!`] declares one
 //! with its names: `as_str`, `from_name`, `ALL`, `Display`, and the diesel
-//! mapping to and from `Text` on every backend. A stored name that is not
-//! one of them is an error when the row is read, never a default.
+//! mapping to and from `Text` on every backend. [`text_column!`] maps a
+//! type declared elsewhere (with `as_str` and `FromStr`, deriving
+//! `AsExpression` and `FromSqlRow` for `Text`). Either way a stored name
+//! that is not one of them is an error when the row is read, never a
+//! default.
 
 macro_rules! text_enum {
     (
@@ -84,3 +87,42 @@ macro_rules! text_enum {
 }
 
 pub(crate) use text_enum;
+
+macro_rules! text_column {
+    ($name:ty) => {
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(value: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let name =
+                    <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(
+                        value,
+                    )?;
+                name.parse::<$name>().map_err(|e| {
+                    format!("{name:?} is not a {} this version knows: {e}", stringify!($name))
+                        .into()
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use text_column;

@@ -9,7 +9,7 @@ use super::views::{
 };
 use super::{render, Email};
 use crate::db::{DbConnection, DbError};
-use crate::domain::{ChangeId, InvalidValue, ItemId, Kind};
+use crate::domain::{ChangeId, ItemId};
 use crate::store::changes::{self, ChangeRow};
 use crate::store::deliveries::{self, DeliveryKind, DeliveryRow};
 use crate::store::items;
@@ -32,12 +32,6 @@ pub enum ComposeError {
     ChangeGone(ChangeId),
     #[error("its item {0} no longer exists")]
     ItemGone(ItemId),
-    #[error("its item {item} cannot be described")]
-    ItemKind {
-        item: ItemId,
-        #[source]
-        source: InvalidValue,
-    },
     #[error("it is a digest without its period")]
     NoPeriod,
 }
@@ -146,11 +140,7 @@ pub fn compose(
 /// An item as emails show it.
 fn item(conn: &mut DbConnection, id: ItemId, base_url: &str) -> Result<Item, ComposeError> {
     let row = items::find(conn, id)?.ok_or(ComposeError::ItemGone(id))?;
-    let kind = row
-        .kind
-        .parse::<Kind>()
-        .map_err(|source| ComposeError::ItemKind { item: id, source })?;
-    Ok(Item::of(&row, kind, base_url))
+    Ok(Item::of(&row, base_url))
 }
 
 /// Changes grouped by item, items in the order of their first change.

@@ -6,7 +6,7 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use crate::domain::{field_label, Kind};
+use crate::domain::field_label;
 use crate::store::changes::{ChangePayload, ChangeRow, EventSnapshot};
 use crate::store::items::ItemRow;
 use crate::store::revisions::FieldChange;
@@ -82,11 +82,11 @@ pub struct Item {
 }
 
 impl Item {
-    pub fn of(row: &ItemRow, kind: Kind, base_url: &str) -> Item {
+    pub fn of(row: &ItemRow, base_url: &str) -> Item {
         Item {
             name: row.short_title.clone().unwrap_or_else(|| row.title.clone()),
             title: row.title.clone(),
-            kind_label: kind.label(),
+            kind_label: row.kind.label(),
             jurisdiction: row.jurisdiction.clone(),
             url: format!("{base_url}/items/{}", row.slug),
         }

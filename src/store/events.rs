@@ -18,13 +18,13 @@ pub struct EventRow {
     pub id: i32,
     pub item_id: i32,
     pub event_date: NaiveDate,
-    pub date_precision: String,
+    pub date_precision: DatePrecision,
     pub status: String,
     pub moves_status: bool,
-    pub phase: Option<String>,
+    pub phase: Option<Phase>,
     pub note: String,
     pub source_url: String,
-    pub confidence: String,
+    pub confidence: Confidence,
     pub retracted: bool,
     pub retraction_note: Option<String>,
     /// Who recorded it; `None` for the starter data.
@@ -36,16 +36,15 @@ pub struct EventRow {
 
 impl EventRow {
     pub fn date(&self) -> EventDate {
-        let precision = self.date_precision.parse().unwrap_or(DatePrecision::Day);
-        EventDate::from_parts(self.event_date, precision)
+        EventDate::from_parts(self.event_date, self.date_precision)
     }
 
     pub fn phase(&self) -> Option<Phase> {
-        self.phase.as_deref().and_then(|p| p.parse().ok())
+        self.phase
     }
 
     pub fn confidence(&self) -> Confidence {
-        self.confidence.parse().unwrap_or(Confidence::Low)
+        self.confidence
     }
 }
 
@@ -243,8 +242,7 @@ fn item_version(conn: &mut DbConnection, item_id: i32) -> Result<i32, DbError> {
 }
 
 fn item_kind(conn: &mut DbConnection, item_id: i32) -> Result<Kind, DbError> {
-    let kind: String = items::table.find(item_id).select(items::kind).first(conn)?;
-    Ok(kind.parse().unwrap_or(Kind::Other))
+    Ok(items::table.find(item_id).select(items::kind).first(conn)?)
 }
 
 pub fn find(
@@ -268,7 +266,7 @@ impl EventRow {
             ("event.status", self.status.clone()),
             ("event.note", self.note.clone()),
             ("event.source", self.source_url.clone()),
-            ("event.confidence", self.confidence.clone()),
+            ("event.confidence", self.confidence.as_str().to_owned()),
         ]
     }
 }

@@ -18,7 +18,7 @@ use crate::schema::{item_identifiers, item_parties, item_tags, items, tags};
 pub struct ItemRow {
     pub id: i32,
     pub slug: String,
-    pub kind: String,
+    pub kind: Kind,
     pub title: String,
     pub short_title: Option<String>,
     pub original_title: Option<String>,
@@ -26,30 +26,26 @@ pub struct ItemRow {
     pub summary: String,
     pub status_summary: Option<String>,
     pub current_status: Option<String>,
-    pub current_phase: Option<String>,
+    pub current_phase: Option<Phase>,
     pub last_event_date: Option<NaiveDate>,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    pub last_event_precision: Option<String>,
+    pub last_event_precision: Option<DatePrecision>,
 }
 
 impl ItemRow {
     pub fn kind(&self) -> Kind {
-        self.kind.parse().unwrap_or(Kind::Other)
+        self.kind
     }
 
     pub fn phase(&self) -> Option<Phase> {
-        self.current_phase.as_deref().and_then(|p| p.parse().ok())
+        self.current_phase
     }
 
     /// The date of the latest standing event, at its precision.
     pub fn last_event(&self) -> Option<EventDate> {
-        let precision = self
-            .last_event_precision
-            .as_deref()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(DatePrecision::Day);
+        let precision = self.last_event_precision.unwrap_or(DatePrecision::Day);
         self.last_event_date
             .map(|d| EventDate::from_parts(d, precision))
     }

@@ -10,10 +10,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{insert_unless_duplicate, sessions, DbConnection, DbError};
-use crate::domain::{EmailAddress, InvalidValue};
+use crate::domain::{text_column, EmailAddress, InvalidValue};
 use crate::schema::users;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Role {
     Editor,
     Admin,
@@ -45,20 +46,22 @@ impl FromStr for Role {
     }
 }
 
+text_column!(Role);
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
     pub id: i32,
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
 }
 
 impl UserRow {
     pub fn role(&self) -> Role {
-        self.role.parse().unwrap_or(Role::Editor)
+        self.role
     }
 }
 

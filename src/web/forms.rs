@@ -336,7 +336,7 @@ impl EventForm {
             status: e.status.clone(),
             note: e.note.clone(),
             source_url: e.source_url.clone(),
-            confidence: e.confidence.clone(),
+            confidence: e.confidence.as_str().to_owned(),
         }
     }
 
