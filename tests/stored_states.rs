@@ -172,6 +172,7 @@ db_test!(
                 && shown[0].contains("\"treaty\" is not a Kind this version knows"),
             "{shown:?}"
         );
+        assert_eq!(shown[0].matches("deserializing field 'kind'").count(), 1);
     }
 );
 

@@ -313,9 +313,20 @@ impl Worker {
 }
 
 /// An error with the errors that caused it, for logs and the operator's
-/// page: `email cannot be composed: its item 4 cannot be described: ...`.
+/// page: `the database could not be read: database error: ...`. A cause
+/// its effect already spells out (`database error: {cause}`) is not
+/// repeated.
 fn with_causes(e: ComposeError) -> String {
-    format!("{:#}", anyhow::Error::new(e))
+    let mut message = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !message.ends_with(&text) {
+            message = format!("{message}: {text}");
+        }
+        cause = c.source();
+    }
+    message
 }
 
 enum Outcome {
