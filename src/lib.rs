@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod exchange;
 pub mod mail;
 pub mod schema;
 pub mod seed;

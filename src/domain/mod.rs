@@ -7,6 +7,7 @@ mod email;
 mod event_date;
 mod ids;
 mod kind;
+pub mod limits;
 mod milestone;
 mod reminder;
 mod slug;
