@@ -7,6 +7,8 @@ pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod exchange;
+pub mod feed;
 pub mod mail;
 pub mod schema;
 pub mod seed;

@@ -8,6 +8,7 @@ mod event_date;
 mod filter;
 mod ids;
 mod kind;
+pub mod limits;
 mod milestone;
 mod reminder;
 mod search;
