@@ -8,6 +8,8 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod exchange;
+pub mod feed;
 pub mod mail;
 pub mod schema;
 pub mod seed;

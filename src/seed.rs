@@ -8,13 +8,11 @@
 use std::fmt;
 
 use chrono::NaiveDateTime;
-use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use crate::db::{write_transaction, DbConnection, DbError};
-use crate::domain::{
-    EventId, InvalidValue, ItemId, Jurisdiction, Kind, Slug, SourceUrl, Status, Tag,
-};
+use crate::domain::{EventId, InvalidValue, ItemId, SingleLine};
+use crate::exchange;
 use crate::store::events::{self, EventRow, NewEvent};
 use crate::store::items::{self, ItemError, ItemFields, UpdateOutcome};
 use crate::store::{links, revisions, settings};
@@ -30,50 +28,9 @@ pub struct SeedFile {
     pub links: Vec<SeedLink>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SeedItem {
-    pub slug: String,
-    pub title: String,
-    pub short_title: Option<String>,
-    pub original_title: Option<String>,
-    pub kind: String,
-    pub jurisdiction: String,
-    #[serde(default)]
-    pub identifiers: Vec<String>,
-    #[serde(default)]
-    pub parties: Vec<String>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    #[serde(default)]
-    pub summary: String,
-    pub events: Vec<SeedEvent>,
-    pub current: Option<String>,
-    /// Accepted and not read here: milestones are loaded by the milestones
-    /// feature.
-    #[serde(default)]
-    pub milestones: IgnoredAny,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SeedEvent {
-    /// `2025-01-29`, `2025-10` or `2024`; the form gives the precision.
-    pub date: String,
-    pub status: String,
-    pub confidence: String,
-    #[serde(default)]
-    pub note: String,
-    pub source: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SeedLink {
-    pub from: String,
-    pub to: String,
-    pub relation: String,
-}
+/// The starter data's item, event and link shapes are the import shapes
+/// (the import format is a superset of the starter data's).
+pub use crate::exchange::{FileLink as SeedLink, ItemRecord as SeedItem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
@@ -153,48 +110,45 @@ struct ValidItem {
 }
 
 fn validate(item: &SeedItem) -> Result<ValidItem, InvalidValue> {
-    let kind: Kind = item.kind.parse()?;
-    let text = |v: &Option<String>| {
-        v.as_ref()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-    };
+    let valid = exchange::validate_item(item).map_err(|problems| {
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        InvalidValue::new(messages.join("; "))
+    })?;
+    if let Some(i) = valid.events.iter().position(|e| e.retraction.is_some()) {
+        return Err(InvalidValue::new(format!(
+            "events[{i}]: the starter data retracts no events"
+        )));
+    }
+    if !valid.links.is_empty() {
+        return Err(InvalidValue::new(
+            "links: the starter data lists its links after the items",
+        ));
+    }
+    let lines = |lines: Vec<SingleLine>| lines.into_iter().map(SingleLine::into_string).collect();
     let fields = ItemFields {
-        kind,
-        slug: Slug::try_from(item.slug.as_str())?,
-        title: item.title.trim().to_owned(),
-        short_title: text(&item.short_title),
-        original_title: text(&item.original_title),
-        jurisdiction: Jurisdiction::try_from(item.jurisdiction.as_str())?,
-        summary: item.summary.trim().to_owned(),
-        status_summary: text(&item.current),
-        identifiers: item.identifiers.clone(),
-        parties: item.parties.clone(),
-        tags: {
-            // Stored tags are a set, read back in name order.
-            let mut tags = item
-                .tags
-                .iter()
-                .map(|t| Tag::try_from(t.as_str()))
-                .collect::<Result<Vec<_>, _>>()?;
-            tags.sort();
-            tags.dedup();
-            tags
-        },
+        kind: valid.kind,
+        slug: valid.slug,
+        title: valid.title.into_string(),
+        short_title: valid.short_title.map(SingleLine::into_string),
+        original_title: valid.original_title.map(SingleLine::into_string),
+        jurisdiction: valid.jurisdiction,
+        summary: valid.summary.into_string(),
+        status_summary: valid.current.map(SingleLine::into_string),
+        identifiers: lines(valid.identifiers),
+        parties: lines(valid.parties),
+        tags: valid.tags,
     };
-    let events = item
+    let events = valid
         .events
-        .iter()
-        .map(|e| {
-            Ok(NewEvent {
-                date: e.date.parse()?,
-                status: Status::parse(kind, &e.status)?,
-                note: e.note.trim().to_owned(),
-                source: SourceUrl::try_from(e.source.as_str())?,
-                confidence: e.confidence.parse()?,
-            })
+        .into_iter()
+        .map(|e| NewEvent {
+            date: e.date,
+            status: e.status,
+            note: e.note.into_string(),
+            source: e.source,
+            confidence: e.confidence,
         })
-        .collect::<Result<Vec<_>, InvalidValue>>()?;
+        .collect();
     Ok(ValidItem { fields, events })
 }
 
@@ -406,5 +360,28 @@ mod tests {
         assert!(apple
             .iter()
             .any(|d| d.iso() == "2025-10" && d.precision() == DatePrecision::Month));
+    }
+
+    #[test]
+    fn starter_data_cannot_carry_what_loading_it_would_drop() {
+        let file = parse(
+            "items:\n- slug: a\n  title: A\n  kind: bill\n  jurisdiction: US\n  events:\n  \
+             - {date: 2025, status: introduced, confidence: high, source: 'https://example.org/',\n     \
+             retracted: true, retraction_note: wrong}\n\
+             - slug: b\n  title: B\n  kind: bill\n  jurisdiction: US\n  links: [{relation: uses, to: a}]\n",
+        )
+        .unwrap();
+        let refusals: Vec<String> = file
+            .items
+            .iter()
+            .map(|i| validate(i).err().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            refusals,
+            [
+                "events[0]: the starter data retracts no events",
+                "links: the starter data lists its links after the items"
+            ]
+        );
     }
 }

@@ -9,6 +9,7 @@ mod fields;
 mod filter;
 mod ids;
 mod kind;
+pub mod limits;
 mod milestone;
 mod reminder;
 mod search;
