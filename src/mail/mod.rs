@@ -239,6 +239,28 @@ pub fn compose(
     })
 }
 
+/// A change as the alert emails tell it: the headline ("New status
+/// event"), a one-line summary, and the "what changed" text of the alert's
+/// text body (dates at their precision). Feeds tell changes the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeText {
+    pub headline: String,
+    pub summary: String,
+    pub text: String,
+}
+
+/// Tells `row` as the alert emails do; see [`ChangeText`].
+pub fn change_text(row: &ChangeRow) -> Result<ChangeText, ComposeError> {
+    let change = change_json(row)?;
+    let text = templates::render_text("partials/email_change_text", &json!({ "change": change }))?;
+    let field = |name: &str| change[name].as_str().unwrap_or_default().to_owned();
+    Ok(ChangeText {
+        headline: field("headline"),
+        summary: field("summary"),
+        text: text.trim().to_owned(),
+    })
+}
+
 fn item_json(conn: &mut DbConnection, item_id: i32, base_url: &str) -> Result<Value, DbError> {
     let (slug, kind, title, short_title, jurisdiction): (
         String,

@@ -3,11 +3,13 @@
 //! Every function takes a `&mut DbConnection` and runs synchronously; the
 //! web layer calls them on the blocking thread pool.
 
+pub mod change_feed;
 pub mod changes;
 mod columns;
 pub mod current_status;
 pub mod deliveries;
 pub mod events;
+pub mod export;
 pub mod item_lists;
 pub mod items;
 pub mod limits;
