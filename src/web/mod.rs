@@ -6,6 +6,8 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod events;
+pub mod export;
+pub mod feeds;
 pub mod form_page;
 pub mod forms;
 pub mod hardening;
@@ -146,7 +148,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             }),
     )
     .service(web::resource("/").route(get_or_head(timeline::timeline_page)))
+    .service(web::resource("/feed.atom").route(get_or_head(feeds::timeline_feed)))
     .service(web::resource("/items").route(get_or_head(item_table::items_page)))
+    .service(web::resource("/items.csv").route(get_or_head(export::items_csv)))
+    .service(web::resource("/items.json").route(get_or_head(export::items_json)))
     .service(
         web::resource("/items/new")
             .route(get_or_head(items::new_item_form))
@@ -158,6 +163,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(get_or_head(items::edit_item_form))
             .post(items::update_item),
     )
+    .service(web::resource("/items/{slug}/feed.atom").route(get_or_head(feeds::item_feed)))
     .service(web::resource("/items/{slug}/history").route(get_or_head(history::history)))
     .service(
         web::resource("/items/{slug}/events/new")

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::auth::MaybeUser;
 use super::error::AppError;
+use super::feeds::FeedLink;
 use super::reading::{EventView, FilterForm, Pagination};
 use super::subscriptions::SubscribeBox;
 use super::view::{Layout, Page, Tab};
@@ -120,7 +121,9 @@ pub async fn timeline_page(
         pagination: Pagination::new("/", &raw, rows.page, rows.has_next),
         subscribe: super::subscriptions::subscribe_box_for_filter(&raw),
     };
-    let layout = Layout::new("Timeline", user.0.as_ref(), &session).tab(Tab::Timeline);
+    let layout = Layout::new("Timeline", user.0.as_ref(), &session)
+        .tab(Tab::Timeline)
+        .feed(FeedLink::timeline(&raw));
     Page::new(layout, view).respond(StatusCode::OK, "timeline")
 }
 

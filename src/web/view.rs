@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::auth::{csrf_token, take_flash, CurrentUser};
 use super::error::AppError;
+use super::feeds::FeedLink;
 use crate::templates;
 
 /// The signed-in user, as the layout shows them.
@@ -39,6 +40,9 @@ pub struct Layout {
     pub flash: Option<String>,
     pub nav_timeline: bool,
     pub nav_items: bool,
+    /// The page's Atom feed: linked in the head for feed readers to
+    /// discover, and shown on the page.
+    pub feed: Option<FeedLink>,
 }
 
 impl Layout {
@@ -55,6 +59,7 @@ impl Layout {
             flash: take_flash(session),
             nav_timeline: false,
             nav_items: false,
+            feed: None,
         }
     }
 
@@ -68,7 +73,14 @@ impl Layout {
             flash: None,
             nav_timeline: false,
             nav_items: false,
+            feed: None,
         }
+    }
+
+    /// Links the page's feed.
+    pub fn feed(mut self, feed: FeedLink) -> Self {
+        self.feed = Some(feed);
+        self
     }
 
     /// Marks `tab` as the current page in the navigation.
