@@ -3,6 +3,7 @@
 //! Every function takes a `&mut DbConnection` and runs synchronously; the
 //! web layer calls them on the blocking thread pool.
 
+pub mod api_tokens;
 pub mod changes;
 mod columns;
 pub mod current_status;
