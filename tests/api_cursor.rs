@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::TestApp;
+use regwatch::clock::Clock;
 use regwatch::db::{write_transaction, Backend, DbConnection, DbError};
 use regwatch::domain::{Confidence, DatePrecision, EventDate, ItemId, Kind, SourceUrl, Status};
 use regwatch::store::{events, items};
@@ -41,7 +42,13 @@ fn writer(url: String, item: ItemId, seed: usize) -> Result<(), DbError> {
     let mut conn = DbConnection::open(&url)?;
     for n in 0..EACH {
         write_transaction(&mut conn, |conn| {
-            events::record(conn, item, &event(seed * 100 + n), None)?;
+            events::record(
+                conn,
+                item,
+                &event(seed * 100 + n),
+                None,
+                Clock::system().now(),
+            )?;
             std::thread::sleep(Duration::from_millis(((seed * 7 + n * 13) % 20) as u64));
             Ok::<_, DbError>(())
         })?;

@@ -1,6 +1,7 @@
 //! Changes: what alerts and feeds are made from. Every write path records
-//! its change here, inside its own transaction, so a change that committed
-//! is never missed and one that rolled back is never announced.
+//! its change here and queues its alerts, inside its own transaction, so a
+//! change that committed is never missed and one that rolled back is never
+//! announced.
 //!
 //! Change ids become visible in id order, so a reader that resumes after
 //! the last id it saw (the API's change cursor) never skips one. On
@@ -21,9 +22,11 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::events::NewEvent;
+use super::json::Json;
 use super::revisions::FieldChange;
-use super::{now, DbConnection, DbError};
-use crate::schema::changes;
+use super::{DbConnection, DbError};
+use crate::domain::{ChangeId, DeliveryId, ItemId, UserId};
+use crate::schema::{changes, digest_entries};
 
 /// The advisory lock that orders change ids on PostgreSQL ("regwatch
 /// changes" in ASCII, so it cannot collide with `limits`' hashed keys by
@@ -119,31 +122,28 @@ impl ChangePayload {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = changes)]
 pub struct ChangeRow {
-    pub id: i32,
-    pub item_id: i32,
+    pub id: ChangeId,
+    pub item_id: ItemId,
     pub kind: String,
-    pub payload: String,
-    pub user_id: Option<i32>,
+    /// What changed (reading a payload this version does not know fails).
+    pub payload: Json<ChangePayload>,
+    pub user_id: Option<UserId>,
     pub created_at: NaiveDateTime,
 }
 
-impl ChangeRow {
-    pub fn payload(&self) -> Option<ChangePayload> {
-        serde_json::from_str(&self.payload).ok()
-    }
-}
-
-/// Records a change; call inside the transaction that makes it, after the
-/// item's fields and tags are written (subscriptions are matched against
-/// them). The change's alerts are queued in the same transaction, so a
-/// change that commits always has them. Returns the change's id (ids only
-/// grow, so readers can resume after the last one seen).
+/// Records a change made at `at`; call inside the transaction that makes
+/// it, after the item's fields and tags are written, then queue what the
+/// change owes subscribers ([`super::subscriptions::fan_out`]) in the same
+/// transaction, so a change that commits always has its alerts. Returns the
+/// change's id (ids only grow, so readers can resume after the last one
+/// seen).
 pub fn record(
     conn: &mut DbConnection,
-    item_id: i32,
-    user_id: Option<i32>,
+    item_id: ItemId,
+    user_id: Option<UserId>,
     payload: &ChangePayload,
-) -> Result<i32, DbError> {
+    at: NaiveDateTime,
+) -> Result<ChangeId, DbError> {
     let json = serde_json::to_string(payload).expect("change payloads serialise");
     if let DbConnection::Postgres(pg) = conn {
         // See the module's notes: ids become visible in id order.
@@ -151,8 +151,7 @@ pub fn record(
             .bind::<diesel::sql_types::BigInt, _>(CHANGE_ORDER_LOCK)
             .execute(pg)?;
     }
-    let at = now();
-    let id = diesel::insert_into(changes::table)
+    Ok(diesel::insert_into(changes::table)
         .values((
             changes::item_id.eq(item_id),
             changes::kind.eq(payload.kind()),
@@ -161,12 +160,10 @@ pub fn record(
             changes::created_at.eq(at),
         ))
         .returning(changes::id)
-        .get_result(conn)?;
-    super::subscriptions::fan_out(conn, id, item_id, at)?;
-    Ok(id)
+        .get_result(conn)?)
 }
 
-pub fn find(conn: &mut DbConnection, id: i32) -> Result<Option<ChangeRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: ChangeId) -> Result<Option<ChangeRow>, DbError> {
     Ok(changes::table
         .find(id)
         .select(ChangeRow::as_select())
@@ -174,40 +171,27 @@ pub fn find(conn: &mut DbConnection, id: i32) -> Result<Option<ChangeRow>, DbErr
         .optional()?)
 }
 
-/// Changes of one item, oldest first.
-pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<ChangeRow>, DbError> {
-    Ok(changes::table
-        .filter(changes::item_id.eq(item_id))
+/// The changes a digest delivery holds, oldest first.
+pub fn in_digest(conn: &mut DbConnection, digest: DeliveryId) -> Result<Vec<ChangeRow>, DbError> {
+    Ok(digest_entries::table
+        .inner_join(changes::table)
+        .filter(digest_entries::delivery_id.eq(digest))
         .order(changes::id.asc())
         .select(ChangeRow::as_select())
         .load(conn)?)
 }
 
-/// Changes after `after_id`, oldest first, at most `limit`: resuming after
-/// the last id returned never skips or repeats a change (see the module's
-/// notes).
-pub fn since(
-    conn: &mut DbConnection,
-    after_id: i32,
-    limit: i64,
-) -> Result<Vec<ChangeRow>, DbError> {
-    Ok(changes::table
-        .filter(changes::id.gt(after_id))
-        .order(changes::id.asc())
-        .limit(limit)
-        .select(ChangeRow::as_select())
-        .load(conn)?)
-}
-
-/// Like [`since`], each change with its item's slug.
+/// Changes after `after`, oldest first, at most `limit`, each with its
+/// item's slug: resuming after the last id returned never skips or repeats
+/// a change (see the module's notes).
 pub fn since_with_slugs(
     conn: &mut DbConnection,
-    after_id: i32,
+    after: ChangeId,
     limit: i64,
 ) -> Result<Vec<(ChangeRow, String)>, DbError> {
     Ok(changes::table
         .inner_join(crate::schema::items::table)
-        .filter(changes::id.gt(after_id))
+        .filter(changes::id.gt(after))
         .order(changes::id.asc())
         .limit(limit)
         .select((ChangeRow::as_select(), crate::schema::items::slug))

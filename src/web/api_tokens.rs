@@ -14,7 +14,7 @@ use super::forms::FieldErrors;
 use super::view::{Layout, Page};
 use super::AppState;
 use crate::domain::{ApiTokenId, SingleLine};
-use crate::store::{self, api_tokens};
+use crate::store::api_tokens;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -128,9 +128,9 @@ pub async fn create_token(
             return render(status, &user, &session, &state, (&form.name, &errors), None).await;
         }
     };
-    let id = user.0.id;
+    let (id, now) = (user.0.id, state.now());
     let token = state
-        .db(move |conn| api_tokens::create(conn, id, &name, store::now()))
+        .db(move |conn| api_tokens::create(conn, id, &name, now))
         .await?;
     let errors = FieldErrors::new();
     let status = StatusCode::CREATED;

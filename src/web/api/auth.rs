@@ -18,8 +18,8 @@ use actix_web::{web, FromRequest, HttpRequest};
 use chrono::Duration;
 
 use super::problem::ApiError;
+use crate::store::api_tokens;
 use crate::store::limits::{self, Decision, Rule};
-use crate::store::{self, api_tokens};
 use crate::web::auth::CurrentUser;
 use crate::web::client::client_ip;
 use crate::web::AppState;
@@ -70,9 +70,9 @@ async fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
         .ok_or_else(|| ApiError::BadRequest("application state missing".to_owned()))?
         .clone();
     let ip = client_ip(req, &state.settings);
+    let now = state.now();
     let user = state
         .db(move |conn| {
-            let now = store::now();
             let rules = [Rule::refuse_at("api-token-ip", &ip, FAILED_ATTEMPTS_PER_IP)];
             let reservation = match limits::reserve(conn, &rules, WINDOW, now)? {
                 Decision::Allowed(r) => r,

@@ -10,7 +10,7 @@ use super::views::{
     ChangeJson, ChangeListJson, EventListJson, ItemJson, ItemListJson, ItemSummaryJson,
     TimelineEventJson,
 };
-use crate::domain::{RawQuery, Slug};
+use crate::domain::{ChangeId, RawQuery, Slug};
 use crate::store::{changes, items, timeline};
 use crate::web::AppState;
 
@@ -190,20 +190,12 @@ pub async fn list_changes(
             })?,
     };
     let rows = state
-        .db(move |conn| changes::since_with_slugs(conn, after, limit))
+        .db(move |conn| changes::since_with_slugs(conn, ChangeId(after), limit))
         .await?;
-    let changes = rows
-        .iter()
-        .map(ChangeJson::of)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
-            ApiError::Internal(crate::web::error::AppError::Internal(format!(
-                "a stored change is not JSON: {e}"
-            )))
-        })?;
+    let changes = rows.iter().map(ChangeJson::of).collect();
     let cursor = rows
         .last()
-        .map_or(after, |(change, _)| change.id)
+        .map_or(after, |(change, _)| change.id.into())
         .to_string();
     Ok(HttpResponse::Ok().json(ChangeListJson {
         next: format!("/api/v1/changes?after={cursor}&limit={limit}"),

@@ -238,15 +238,14 @@ pub struct ChangeJson {
 }
 
 impl ChangeJson {
-    /// Fails when the stored payload is not JSON (never silently empty).
-    pub fn of((change, slug): &(ChangeRow, String)) -> Result<Self, serde_json::Error> {
-        Ok(ChangeJson {
+    pub fn of((change, slug): &(ChangeRow, String)) -> Self {
+        ChangeJson {
             cursor: change.id.to_string(),
             item: slug.clone(),
             kind: change.kind.clone(),
             at: change.created_at.and_utc(),
-            details: serde_json::from_str(&change.payload)?,
-        })
+            details: serde_json::to_value(&change.payload.0).expect("change payloads serialise"),
+        }
     }
 }
 

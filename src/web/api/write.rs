@@ -91,8 +91,9 @@ pub async fn create_item(
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.validate().map_err(invalid)?;
     let (slug, user_id) = (fields.slug.to_string(), user.0.id);
+    let now = state.now();
     state
-        .attempt(move |conn| items::create(conn, &fields, Some(user_id)))
+        .attempt(move |conn| items::create(conn, &fields, Some(user_id), now))
         .await?
         .map_err(refused_item)?;
     answer(&state, slug, true).await
@@ -139,8 +140,9 @@ pub async fn edit_item(
         .await?;
     let fields = body.apply(&stored).map_err(invalid)?;
     let (slug, user_id) = (fields.slug.to_string(), user.0.id);
+    let now = state.now();
     let outcome = state
-        .attempt(move |conn| items::update(conn, item_id, expected, &fields, Some(user_id)))
+        .attempt(move |conn| items::update(conn, item_id, expected, &fields, Some(user_id), now))
         .await?
         .map_err(refused_item)?;
     match outcome {
@@ -184,9 +186,9 @@ pub async fn record_event(
         .form()
         .validate(item.kind())
         .map_err(|e| invalid(renamed(e)))?;
-    let (item_id, user_id) = (item.id, user.0.id);
+    let (item_id, user_id, now) = (item.id, user.0.id, state.now());
     state
-        .db(move |conn| events::record(conn, item_id, &event, Some(user_id)))
+        .db(move |conn| events::record(conn, item_id, &event, Some(user_id), now))
         .await?;
     answer(&state, item.slug, true).await
 }
@@ -227,9 +229,9 @@ pub async fn correct_event(
         .form()
         .validate(item.kind())
         .map_err(|e| invalid(renamed(e)))?;
-    let (item_id, user_id) = (item.id, user.0.id);
+    let (item_id, user_id, now) = (item.id, user.0.id, state.now());
     state
-        .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id)))
+        .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id), now))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("This item has no status event {event_id}.")))?;
     answer(&state, item.slug, false).await
@@ -270,9 +272,9 @@ pub async fn retract_event(
     let item = load_item(&state, &slug).await?;
     load_event(&state, &item, event_id).await?;
     let reason = body.form().validate().map_err(invalid)?;
-    let (item_id, user_id) = (item.id, user.0.id);
+    let (item_id, user_id, now) = (item.id, user.0.id, state.now());
     state
-        .db(move |conn| events::retract(conn, item_id, event_id, &reason, Some(user_id)))
+        .db(move |conn| events::retract(conn, item_id, event_id, &reason, Some(user_id), now))
         .await?;
     answer(&state, item.slug, false).await
 }
@@ -305,9 +307,9 @@ pub async fn add_link(
 ) -> Result<HttpResponse, ApiError> {
     let item = load_item(&state, &path).await?;
     let (target, relation) = body.form().validate().map_err(|e| invalid(renamed(e)))?;
-    let (item_id, user_id) = (item.id, user.0.id);
+    let (item_id, user_id, now) = (item.id, user.0.id, state.now());
     let added = state
-        .attempt(move |conn| links::add(conn, item_id, &target, &relation, Some(user_id)))
+        .attempt(move |conn| links::add(conn, item_id, &target, &relation, Some(user_id), now))
         .await?;
     match added {
         Ok(()) => answer(&state, item.slug, true).await,
@@ -347,9 +349,9 @@ pub async fn remove_link(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, link_id) = path.into_inner();
     let item = load_item(&state, &slug).await?;
-    let (item_id, user_id) = (item.id, user.0.id);
+    let (item_id, user_id, now) = (item.id, user.0.id, state.now());
     let removed = state
-        .db(move |conn| links::remove(conn, item_id, link_id, Some(user_id)))
+        .db(move |conn| links::remove(conn, item_id, link_id, Some(user_id), now))
         .await?;
     if !removed {
         return Err(ApiError::NotFound(format!(
