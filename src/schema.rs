@@ -1,6 +1,17 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     changes (id) {
         id -> Integer,
         item_id -> Integer,
@@ -204,6 +215,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(changes -> items (item_id));
 diesel::joinable!(changes -> users (user_id));
 diesel::joinable!(deliveries -> changes (change_id));
@@ -226,6 +238,7 @@ diesel::joinable!(subscriptions -> subscribers (subscriber_id));
 diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
     changes,
     deliveries,
     digest_entries,

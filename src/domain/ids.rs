@@ -62,6 +62,8 @@ ids! {
     TokenId;
     /// `deliveries.id`
     DeliveryId;
+    /// `api_tokens.id`
+    ApiTokenId;
 }
 
 #[cfg(test)]

@@ -2,6 +2,20 @@
 //! its change here and queues its alerts, inside its own transaction, so a
 //! change that committed is never missed and one that rolled back is never
 //! announced.
+//!
+//! Change ids become visible in id order, so a reader that resumes after
+//! the last id it saw (the API's change cursor) never skips one. On
+//! PostgreSQL a sequence hands out ids at insert, not at commit: without
+//! care, id 11 could commit while id 10 is still in flight, and a reader
+//! that saw 11 would never see 10. So [`record`] first takes a
+//! transaction-scoped advisory lock, held until its transaction commits or
+//! rolls back, and only then draws its id: the next writer draws a larger
+//! id only after this one is visible (PostgreSQL releases a transaction's
+//! locks after its commit is visible). On SQLite every write transaction
+//! holds the database's single write lock from its first write to its
+//! commit, and the id is drawn under it, so the same holds. Either way,
+//! when a reader sees id N, every smaller id that will ever commit is
+//! already visible to it.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -13,6 +27,11 @@ use super::revisions::FieldChange;
 use super::{DbConnection, DbError};
 use crate::domain::{ChangeId, DeliveryId, ItemId, UserId};
 use crate::schema::{changes, digest_entries};
+
+/// The advisory lock that orders change ids on PostgreSQL ("regwatch
+/// changes" in ASCII, so it cannot collide with `limits`' hashed keys by
+/// design, only by a 1 in 2^64 chance).
+const CHANGE_ORDER_LOCK: i64 = 0x7265_6777_6368_6e67;
 
 /// A status event as it was when the change happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +145,12 @@ pub fn record(
     at: NaiveDateTime,
 ) -> Result<ChangeId, DbError> {
     let json = serde_json::to_string(payload).expect("change payloads serialise");
+    if let DbConnection::Postgres(pg) = conn {
+        // See the module's notes: ids become visible in id order.
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(CHANGE_ORDER_LOCK)
+            .execute(pg)?;
+    }
     Ok(diesel::insert_into(changes::table)
         .values((
             changes::item_id.eq(item_id),
@@ -153,5 +178,22 @@ pub fn in_digest(conn: &mut DbConnection, digest: DeliveryId) -> Result<Vec<Chan
         .filter(digest_entries::delivery_id.eq(digest))
         .order(changes::id.asc())
         .select(ChangeRow::as_select())
+        .load(conn)?)
+}
+
+/// Changes after `after`, oldest first, at most `limit`, each with its
+/// item's slug: resuming after the last id returned never skips or repeats
+/// a change (see the module's notes).
+pub fn since_with_slugs(
+    conn: &mut DbConnection,
+    after: ChangeId,
+    limit: i64,
+) -> Result<Vec<(ChangeRow, String)>, DbError> {
+    Ok(changes::table
+        .inner_join(crate::schema::items::table)
+        .filter(changes::id.gt(after))
+        .order(changes::id.asc())
+        .limit(limit)
+        .select((ChangeRow::as_select(), crate::schema::items::slug))
         .load(conn)?)
 }

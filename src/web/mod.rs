@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod admin;
+pub mod api;
+pub mod api_tokens;
 pub mod auth;
 pub mod client;
 pub mod error;
@@ -190,6 +192,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/static/{file}").route(get_or_head(pages::static_file)))
     .configure(signin::routes)
     .configure(account::routes)
+    .configure(api_tokens::routes)
+    .configure(api::routes)
     .configure(subscriptions::routes)
     .configure(admin::routes);
 }
