@@ -21,8 +21,8 @@ pub use email::{mask as mask_address, EmailAddress};
 pub use event_date::{DatePrecision, EventDate};
 pub use filter::{Filter, QueryError, RawQuery, Sort, SortColumn};
 pub use ids::{
-    ChangeId, DeliveryId, EventId, ItemId, LinkId, RevisionId, SubscriberId, SubscriptionId, TagId,
-    TokenId, UserId,
+    ChangeId, DeliveryId, EventId, ItemId, LinkId, MilestoneId, RevisionId, SubscriberId,
+    SubscriptionId, TagId, TokenId, UserId,
 };
 pub use kind::{Confidence, Kind, Phase};
 pub use milestone::{period_end_exclusive, period_unit, Countdown, MilestoneKind};

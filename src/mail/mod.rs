@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use crate::db::{DbConnection, DbError};
 use crate::domain::{Frequency, Kind};
 use crate::schema::{changes, digest_entries, items, subscribers, subscriptions};
-use crate::store::changes::{ChangePayload, ChangeRow};
+use crate::store::changes::{ChangePayload, ChangeRow, MilestoneSnapshot};
 use crate::store::deliveries::{DeliveryKind, DeliveryRow};
 use crate::store::revisions::FieldChange;
 use crate::store::subscriptions::{describe, issue_token, SubscriptionRow, TokenPurpose};
@@ -268,6 +268,25 @@ fn item_json(conn: &mut DbConnection, item_id: i32, base_url: &str) -> Result<Va
 
 /// A field name for people: `short_title` → `Short title`, `event.date` →
 /// `Event date`.
+/// A milestone's date at its precision, saying when it is known only to
+/// the month or year.
+fn milestone_when(m: &MilestoneSnapshot) -> String {
+    if m.precision == "day" {
+        m.date_human.clone()
+    } else {
+        format!("{} (known to the {})", m.date_human, m.precision)
+    }
+}
+
+fn milestone_lines(m: &MilestoneSnapshot, label: &str) -> Vec<String> {
+    let mut lines = vec![format!("{label}: {}, {}.", m.kind_label, milestone_when(m))];
+    if !m.note.is_empty() {
+        lines.push(format!("Note: {}", m.note));
+    }
+    lines.push(format!("Source: {}", m.source));
+    lines
+}
+
 pub fn field_label(field: &str) -> String {
     let words = field.replace(['_', '.'], " ");
     let mut chars = words.chars();
@@ -379,6 +398,25 @@ fn change_json(row: &ChangeRow) -> Result<Value, ComposeError> {
             } else {
                 format!("“{other_title}” no longer {relation} this item.")
             }],
+        }),
+        ChangePayload::MilestoneAdded { milestone } => json!({
+            "headline": "Milestone scheduled",
+            "summary": format!("{} ({})", milestone.kind_label, milestone_when(milestone)),
+            "lines": milestone_lines(milestone, "Scheduled"),
+        }),
+        ChangePayload::MilestoneCorrected { milestone, changes } => json!({
+            "headline": "Milestone moved or corrected",
+            "summary": format!("{} now {}", milestone.kind_label, milestone_when(milestone)),
+            "lines": milestone_lines(milestone, "Now"),
+            "fields": fields_json(changes),
+        }),
+        ChangePayload::MilestoneRemoved { milestone, reason } => json!({
+            "headline": "Milestone removed",
+            "summary": format!("{} of {} removed", milestone.kind_label, milestone_when(milestone)),
+            "lines": [
+                format!("Removed: {}, {}.", milestone.kind_label, milestone_when(milestone)),
+                format!("Reason: {reason}"),
+            ],
         }),
     };
     let mut value = value;

@@ -11,7 +11,7 @@ use diesel::sql_types::Text;
 
 use super::users::Role;
 use super::DbError;
-use crate::domain::{Confidence, DatePrecision, InvalidValue, Kind, Phase};
+use crate::domain::{Confidence, DatePrecision, InvalidValue, Kind, MilestoneKind, Phase};
 
 /// A stored value its domain type refuses fails the query that read it.
 pub(super) fn checked<T>(parsed: Result<T, InvalidValue>) -> Result<T, DbError> {
@@ -57,4 +57,5 @@ text_columns! {
     DatePrecision => "date precision",
     Confidence => "confidence",
     Role => "role",
+    MilestoneKind => "milestone kind",
 }

@@ -12,6 +12,7 @@ pub mod item_lists;
 pub mod items;
 pub mod limits;
 pub mod links;
+pub mod milestones;
 pub mod revisions;
 pub mod search;
 pub mod sessions;

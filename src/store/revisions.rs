@@ -62,10 +62,13 @@ pub enum RevisionAction {
     EventRetraction,
     Link,
     Unlink,
+    Milestone,
+    MilestoneCorrection,
+    MilestoneRemoval,
 }
 
 impl RevisionAction {
-    pub const ALL: [RevisionAction; 7] = [
+    pub const ALL: [RevisionAction; 10] = [
         RevisionAction::Create,
         RevisionAction::Edit,
         RevisionAction::Event,
@@ -73,6 +76,9 @@ impl RevisionAction {
         RevisionAction::EventRetraction,
         RevisionAction::Link,
         RevisionAction::Unlink,
+        RevisionAction::Milestone,
+        RevisionAction::MilestoneCorrection,
+        RevisionAction::MilestoneRemoval,
     ];
 
     /// The name stored in the column.
@@ -85,6 +91,9 @@ impl RevisionAction {
             RevisionAction::EventRetraction => "event-retraction",
             RevisionAction::Link => "link",
             RevisionAction::Unlink => "unlink",
+            RevisionAction::Milestone => "milestone",
+            RevisionAction::MilestoneCorrection => "milestone-correction",
+            RevisionAction::MilestoneRemoval => "milestone-removal",
         }
     }
 }

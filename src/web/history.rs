@@ -71,6 +71,12 @@ fn field_label(field: &str) -> &str {
         "event.confidence" => "Event confidence",
         "event.retracted" => "Event retracted",
         "link" => "Link",
+        "milestone.date" => "Milestone date",
+        "milestone.kind" => "Milestone kind",
+        "milestone.note" => "Milestone note",
+        "milestone.source" => "Milestone source",
+        "milestone.confidence" => "Milestone confidence",
+        "milestone.removed" => "Milestone removed",
         other => other,
     }
 }
@@ -85,6 +91,9 @@ fn describe(action: RevisionAction) -> &'static str {
         RevisionAction::EventRetraction => "Retracted a status event",
         RevisionAction::Link => "Added a link",
         RevisionAction::Unlink => "Removed a link",
+        RevisionAction::Milestone => "Added a milestone",
+        RevisionAction::MilestoneCorrection => "Corrected a milestone",
+        RevisionAction::MilestoneRemoval => "Removed a milestone",
     }
 }
 

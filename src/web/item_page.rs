@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::auth::MaybeUser;
 use super::error::AppError;
+use super::milestone_view::MilestoneView;
 use super::reading::{EventView, PhaseView};
 use super::subscriptions::SubscribeBox;
 use super::svg::{self, Marker};
@@ -16,6 +17,7 @@ use super::AppState;
 use crate::domain::{LinkId, Slug, Status};
 use crate::store::items::{self, ItemDetail};
 use crate::store::links::LinkView;
+use crate::store::{self, milestones};
 
 #[derive(Debug, Serialize)]
 struct ItemView<'a> {
@@ -78,6 +80,10 @@ struct ItemPageView<'a> {
     /// The history as an SVG chart; none without events.
     chart: Option<String>,
     events: Vec<NumberedEvent>,
+    /// Milestones still ahead (or under way), soonest first.
+    next: Vec<MilestoneView>,
+    /// Milestones whose date has passed: scheduled points, not events.
+    passed: Vec<MilestoneView>,
     links: Vec<LinkLine<'a>>,
     subscribe: SubscribeBox,
     legend: Vec<PhaseView>,
@@ -120,10 +126,21 @@ pub async fn item_page(
     let lookup = Slug::try_from(slug.as_str())
         .map_err(|_| not_found())?
         .to_string();
-    let detail = state
-        .db(move |conn| items::detail(conn, &lookup))
+    let (detail, milestones) = state
+        .db(move |conn| {
+            let Some(detail) = items::detail(conn, &lookup)? else {
+                return Ok(None);
+            };
+            let milestones = milestones::for_item(conn, detail.item.id)?;
+            Ok(Some((detail, milestones)))
+        })
         .await?
         .ok_or_else(not_found)?;
+    let today = store::now().date();
+    let (next, passed): (Vec<_>, Vec<_>) = milestones
+        .iter()
+        .map(|m| MilestoneView::of(m, today))
+        .partition(|m| !m.passed);
     let item = &detail.item;
     let kind = item.kind();
     let view = ItemPageView {
@@ -153,6 +170,8 @@ pub async fn item_page(
                 event: EventView::of(e, kind),
             })
             .collect(),
+        next,
+        passed,
         links: detail.links.iter().map(LinkLine::of).collect(),
         subscribe: super::subscriptions::subscribe_box_for_item(
             &item.slug,

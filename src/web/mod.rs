@@ -15,6 +15,8 @@ pub mod item_table;
 pub mod items;
 pub mod links;
 pub mod logging;
+pub mod milestone_view;
+pub mod milestones;
 pub mod pages;
 pub mod reading;
 pub mod signin;
@@ -175,6 +177,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .post(links::create_link),
     )
     .service(web::resource("/items/{slug}/links/{id}/delete").post(links::remove_link))
+    .service(
+        web::resource("/items/{slug}/milestones/new")
+            .route(get_or_head(milestones::new_milestone_form))
+            .post(milestones::add_milestone),
+    )
+    .service(
+        web::resource("/items/{slug}/milestones/{id}/edit")
+            .route(get_or_head(milestones::edit_milestone_form))
+            .post(milestones::correct_milestone),
+    )
+    .service(
+        web::resource("/items/{slug}/milestones/{id}/remove")
+            .route(get_or_head(milestones::remove_milestone_form))
+            .post(milestones::remove_milestone),
+    )
     .service(web::resource("/healthz").route(get_or_head(pages::healthz)))
     .service(web::resource("/static/{file}").route(get_or_head(pages::static_file)))
     .configure(signin::routes)
