@@ -316,3 +316,66 @@ async fn milestone_changes_alert_subscribers(backend: Backend) {
 }
 
 both_backends!(milestone_changes_alert_subscribers);
+
+fn days_until(date: &str) -> i64 {
+    (date.parse::<chrono::NaiveDate>().unwrap() - Utc::now().date_naive()).num_days()
+}
+
+both_backends!(upcoming_lists_what_is_ahead_by_month_with_filters, |app| {
+    let html = app.page("/upcoming", 200).await;
+    let months = texts(&html, "section.month h2");
+    assert_eq!(
+        months,
+        ["January 2027", "March 2027"],
+        "passed ones are left out"
+    );
+    let entries = texts(&html, "li.milestone");
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert!(entries[0].contains("End of session") && entries[0].contains("S.321"));
+    assert!(
+        entries[0].contains(&format!("{} days left", days_until("2027-01-03"))),
+        "{}",
+        entries[0]
+    );
+    assert!(entries[1].contains("Statutory deadline"));
+    assert_eq!(
+        common::attrs(&html, ".calendar-link a", "href"),
+        ["/calendar.ics"]
+    );
+
+    // The timeline's filters.
+    let html = app.page("/upcoming?kind=regulation", 200).await;
+    let entries = texts(&html, "li.milestone");
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0].contains("Treasury Outbound Investment Rule"));
+    assert_eq!(
+        common::attrs(&html, ".calendar-link a", "href"),
+        ["/calendar.ics?kind=regulation"]
+    );
+    let html = app.page("/upcoming?tag=quantum", 200).await;
+    assert_eq!(texts(&html, "li.milestone").len(), 1);
+    let html = app.page("/upcoming?jurisdiction=CN", 200).await;
+    assert!(texts(&html, "li.milestone").is_empty());
+    assert!(html.contains("No milestones ahead match these filters."));
+    let html = app.page("/upcoming?q=decoupling", 200).await;
+    assert_eq!(texts(&html, "li.milestone").len(), 1);
+    app.page("/upcoming?kind=treaty", 400).await;
+
+    // "Coming up" on `/`, filtered alike.
+    let html = app.page("/", 200).await;
+    let box_ = texts(&html, ".coming-up li");
+    assert_eq!(box_.len(), 2, "{box_:?}");
+    assert!(box_[0].contains("3 January 2027") && box_[0].contains("End of session"));
+    assert_eq!(
+        common::attrs(&html, ".coming-up p a", "href"),
+        ["/upcoming"]
+    );
+    let html = app.page("/?jurisdiction=CN", 200).await;
+    assert!(texts(&html, ".coming-up li").is_empty());
+
+    // The item page draws its milestones as flags beyond the events.
+    let html = app.page(&format!("/items/{OUTBOUND}"), 200).await;
+    let flags = texts(&html, ".timeline-chart .milestone-flag title");
+    assert_eq!(flags, ["Scheduled: Statutory deadline, 13 March 2027"]);
+    assert!(html.contains("Milestone: a scheduled date, not an event"));
+});

@@ -19,6 +19,7 @@ pub mod sessions;
 pub mod settings;
 pub mod subscriptions;
 pub mod timeline;
+pub mod upcoming;
 pub mod users;
 
 use chrono::{NaiveDateTime, Utc};

@@ -11,13 +11,15 @@ use super::error::AppError;
 use super::milestone_view::MilestoneView;
 use super::reading::{EventView, PhaseView};
 use super::subscriptions::SubscribeBox;
-use super::svg::{self, Marker};
+use super::svg::{self, Flag, Marker};
 use super::view::{Layout, Page};
 use super::AppState;
 use crate::domain::{LinkId, Slug, Status};
 use crate::store::items::{self, ItemDetail};
 use crate::store::links::LinkView;
-use crate::store::{self, milestones};
+use crate::store::milestones::{self, MilestoneRow};
+use crate::store::{self};
+use chrono::NaiveDate;
 
 #[derive(Debug, Serialize)]
 struct ItemView<'a> {
@@ -84,13 +86,16 @@ struct ItemPageView<'a> {
     next: Vec<MilestoneView>,
     /// Milestones whose date has passed: scheduled points, not events.
     passed: Vec<MilestoneView>,
+    /// Whether the chart draws milestones (the legend explains them).
+    has_milestones: bool,
     links: Vec<LinkLine<'a>>,
     subscribe: SubscribeBox,
     legend: Vec<PhaseView>,
 }
 
-/// The history chart: one numbered marker per event.
-fn chart(detail: &ItemDetail) -> Option<String> {
+/// The history chart: one numbered marker per event, and a flag per
+/// milestone.
+fn chart(detail: &ItemDetail, milestones: &[MilestoneRow], today: NaiveDate) -> Option<String> {
     let kind = detail.item.kind();
     let markers: Vec<Marker> = detail
         .events
@@ -110,7 +115,19 @@ fn chart(detail: &ItemDetail) -> Option<String> {
             ),
         })
         .collect();
-    svg::timeline(&markers, &format!("Timeline of {}", detail.item.title))
+    let flags: Vec<Flag> = milestones
+        .iter()
+        .map(|m| Flag {
+            date: m.date(),
+            description: format!("Scheduled: {}, {}", m.kind.label(), m.date().human()),
+        })
+        .collect();
+    svg::timeline(
+        &markers,
+        &flags,
+        today,
+        &format!("Timeline of {}", detail.item.title),
+    )
 }
 
 /// `GET /items/{slug}`.
@@ -160,7 +177,7 @@ pub async fn item_page(
             tags: &detail.tags,
             version: item.version,
         },
-        chart: chart(&detail),
+        chart: chart(&detail, &milestones, today),
         events: detail
             .events
             .iter()
@@ -170,6 +187,7 @@ pub async fn item_page(
                 event: EventView::of(e, kind),
             })
             .collect(),
+        has_milestones: !milestones.is_empty(),
         next,
         passed,
         links: detail.links.iter().map(LinkLine::of).collect(),

@@ -24,6 +24,7 @@ pub mod subscriptions;
 pub mod svg;
 pub mod templates;
 pub mod timeline;
+pub mod upcoming;
 pub mod view;
 
 use std::net::TcpListener;
@@ -144,6 +145,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/").route(get_or_head(timeline::timeline_page)))
     .service(web::resource("/items").route(get_or_head(item_table::items_page)))
+    .service(web::resource("/upcoming").route(get_or_head(upcoming::upcoming_page)))
     .service(
         web::resource("/items/new")
             .route(get_or_head(items::new_item_form))

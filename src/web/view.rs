@@ -27,6 +27,7 @@ pub struct SignedIn {
 pub enum Tab {
     Timeline,
     Items,
+    Upcoming,
 }
 
 /// What the layout shows on every page.
@@ -39,6 +40,7 @@ pub struct Layout {
     pub flash: Option<String>,
     pub nav_timeline: bool,
     pub nav_items: bool,
+    pub nav_upcoming: bool,
 }
 
 impl Layout {
@@ -55,6 +57,7 @@ impl Layout {
             flash: take_flash(session),
             nav_timeline: false,
             nav_items: false,
+            nav_upcoming: false,
         }
     }
 
@@ -68,6 +71,7 @@ impl Layout {
             flash: None,
             nav_timeline: false,
             nav_items: false,
+            nav_upcoming: false,
         }
     }
 
@@ -75,6 +79,7 @@ impl Layout {
     pub fn tab(mut self, tab: Tab) -> Self {
         self.nav_timeline = tab == Tab::Timeline;
         self.nav_items = tab == Tab::Items;
+        self.nav_upcoming = tab == Tab::Upcoming;
         self
     }
 }
