@@ -81,6 +81,8 @@ pub struct Settings {
     /// How long a client may take to send a request body once its headers
     /// have arrived; a slower one gets 408 and its connection is closed.
     pub request_body_timeout: std::time::Duration,
+    /// What time it is: the system's, unless a test fixes it.
+    pub clock: crate::clock::Clock,
 }
 
 /// The default of [`Settings::request_body_timeout`]: ample for a form on a
@@ -152,6 +154,7 @@ impl Settings {
             worker: crate::mail::WorkerConfig::default(),
             subscribe_limits: Default::default(),
             request_body_timeout: DEFAULT_REQUEST_BODY_TIMEOUT,
+            clock: crate::clock::Clock::system(),
         })
     }
 

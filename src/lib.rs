@@ -4,6 +4,7 @@
 //! `main.rs` only parses the command line; everything it runs lives here.
 
 pub mod calendar;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -13,6 +14,7 @@ pub mod mail;
 pub mod schema;
 pub mod seed;
 pub mod store;
+pub mod templates;
 pub mod web;
 
 pub use web::Application;

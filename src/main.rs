@@ -139,7 +139,7 @@ fn host_of(bind: &str) -> &str {
 fn run_seed(settings: &Settings) -> anyhow::Result<()> {
     let mut conn = db::DbConnection::open(&settings.database_url)?;
     conn.migrate()?;
-    let report = seed::load(&mut conn, seed::STARTER_DATA)?;
+    let report = seed::load(&mut conn, seed::STARTER_DATA, settings.clock.now())?;
     say!("starter data: {report}");
     Ok(())
 }
@@ -169,7 +169,7 @@ fn run_user(settings: &Settings, cmd: UserCommand) -> anyhow::Result<()> {
             let role: Role = role.parse()?;
             let password = read_password()?;
             let password = Password::try_from(password.as_str())?;
-            users::create(&mut conn, &email, &password, role)?;
+            users::create(&mut conn, &email, &password, role, settings.clock.now())?;
             say!("created {role} account {email}");
         }
         UserCommand::List => {

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use crate::db::{write_transaction, DbConnection, DbError};
@@ -193,7 +194,11 @@ pub fn parse(text: &str) -> Result<SeedFile, SeedError> {
 /// attributed to the starter data. Events an editor recorded are never
 /// touched. Milestones are matched by kind and corrected the same way (see
 /// `milestones::load_starter`).
-pub fn load(conn: &mut DbConnection, text: &str) -> Result<SeedReport, SeedError> {
+pub fn load(
+    conn: &mut DbConnection,
+    text: &str,
+    now: NaiveDateTime,
+) -> Result<SeedReport, SeedError> {
     let file = parse(text)?;
     let valid = file
         .items
@@ -209,33 +214,33 @@ pub fn load(conn: &mut DbConnection, text: &str) -> Result<SeedReport, SeedError
         let mut report = SeedReport::default();
         if settings::get(conn, HISTORY_KEY)?.is_none() {
             report.history_written = events::record_starter_history(conn)?;
-            settings::set(conn, HISTORY_KEY, &crate::store::now().to_string())?;
+            settings::set(conn, HISTORY_KEY, &now.to_string())?;
         }
         for item in &valid {
             match items::find_by_slug(conn, item.fields.slug.as_str())? {
                 Some(existing) => {
-                    if correct_fields(conn, existing.id, existing.version, &item.fields)? {
+                    if correct_fields(conn, existing.id, existing.version, &item.fields, now)? {
                         report.items_corrected += 1;
                     }
                     let plan = plan_events(&events::for_item(conn, existing.id)?, &item.events);
                     for (event_id, event) in &plan.correct {
-                        events::correct(conn, existing.id, *event_id, event, None)?;
+                        events::correct(conn, existing.id, *event_id, event, None, now)?;
                     }
                     if !plan.add.is_empty() {
-                        events::insert_many(conn, existing.id, &plan.add, None)?;
+                        events::insert_many(conn, existing.id, &plan.add, None, now)?;
                     }
                     report.events_added += plan.add.len();
                     report.events_corrected += plan.correct.len();
                     report.events_kept += plan.kept;
                     let (added, corrected) =
-                        milestones::load_starter(conn, existing.id, &item.milestones)?;
+                        milestones::load_starter(conn, existing.id, &item.milestones, now)?;
                     report.milestones_added += added;
                     report.milestones_corrected += corrected;
                 }
                 None => {
-                    let id = items::create(conn, &item.fields, None)?;
-                    events::insert_many(conn, id, &item.events, None)?;
-                    let (added, _) = milestones::load_starter(conn, id, &item.milestones)?;
+                    let id = items::create(conn, &item.fields, None, now)?;
+                    events::insert_many(conn, id, &item.events, None, now)?;
+                    let (added, _) = milestones::load_starter(conn, id, &item.milestones, now)?;
                     report.milestones_added += added;
                     report.items_added += 1;
                     report.events_added += item.events.len();
@@ -254,7 +259,7 @@ pub fn load(conn: &mut DbConnection, text: &str) -> Result<SeedReport, SeedError
             };
             let from = find(conn, &link.from)?;
             let to = find(conn, &link.to)?;
-            if links::insert(conn, from, to, link.relation.trim(), None)? {
+            if links::insert(conn, from, to, link.relation.trim(), None, now)? {
                 report.links_added += 1;
             }
         }
@@ -269,12 +274,13 @@ fn correct_fields(
     item_id: ItemId,
     version: i32,
     fields: &ItemFields,
+    now: NaiveDateTime,
 ) -> Result<bool, SeedError> {
     if revisions::fields_edited_by_an_editor(conn, item_id)? {
         return Ok(false);
     }
     Ok(matches!(
-        items::update(conn, item_id, version, fields, None)?,
+        items::update(conn, item_id, version, fields, None, now)?,
         UpdateOutcome::Saved { .. }
     ))
 }
@@ -337,13 +343,16 @@ const SEEDED_KEY: &str = "starter_data_loaded_at";
 
 /// Loads the starter data the first time a database is started, and never
 /// again (so items an editor removed do not come back).
-pub fn load_on_first_start(conn: &mut DbConnection) -> Result<Option<SeedReport>, SeedError> {
+pub fn load_on_first_start(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+) -> Result<Option<SeedReport>, SeedError> {
     if settings::get(conn, SEEDED_KEY)?.is_some() {
         return Ok(None);
     }
     let report = write_transaction(conn, |conn| {
-        let report = load(conn, STARTER_DATA)?;
-        settings::set(conn, SEEDED_KEY, &crate::store::now().to_string())?;
+        let report = load(conn, STARTER_DATA, now)?;
+        settings::set(conn, SEEDED_KEY, &now.to_string())?;
         Ok::<_, SeedError>(report)
     })?;
     Ok(Some(report))

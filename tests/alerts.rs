@@ -7,13 +7,13 @@ use chrono::Duration;
 use common::smtp::{Mail, SmtpServer};
 use common::{attrs, form_fields, texts, with, TestApp};
 use diesel::prelude::*;
+use regwatch::clock::Clock;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
 use regwatch::domain::{
     Confidence, EmailAddress, Frequency, ItemId, Kind, Scope, SourceUrl, Status, SubscriberId,
     SubscriptionId,
 };
-use regwatch::mail::worker::precise_now;
 use regwatch::mail::Worker;
 use regwatch::store::events::{self, NewEvent};
 use regwatch::store::subscriptions;
@@ -85,6 +85,7 @@ fn record_event(
             confidence: Confidence::High,
         },
         None,
+        Clock::system().now(),
     )
     .unwrap();
 }
@@ -95,7 +96,15 @@ fn edit_title(conn: &mut DbConnection, slug: &str, new_title: &str) {
     let item = items::find_by_slug(conn, slug).unwrap().unwrap();
     let mut fields = items::load_fields(conn, item.id).unwrap();
     fields.title = new_title.to_owned();
-    let outcome = items::update(conn, item.id, item.version, &fields, None).unwrap();
+    let outcome = items::update(
+        conn,
+        item.id,
+        item.version,
+        &fields,
+        None,
+        Clock::system().now(),
+    )
+    .unwrap();
     assert!(
         matches!(outcome, items::UpdateOutcome::Saved { .. }),
         "{outcome:?}"
@@ -113,7 +122,7 @@ fn confirmed(
         &EmailAddress::try_from(email).unwrap(),
         &scope,
         frequency,
-        precise_now(),
+        Clock::system().now(),
     )
     .unwrap()
 }
@@ -466,7 +475,7 @@ async fn scopes_decide_who_is_mailed(backend: Backend) {
         "enacted",
         "S321 enacted.",
     );
-    worker.drain(precise_now()).unwrap();
+    worker.drain(Clock::system().now()).unwrap();
 
     let notes = |who: &str| -> Vec<String> {
         let mut notes: Vec<String> = smtp
@@ -523,7 +532,7 @@ async fn a_digest_holds_each_change_of_its_period_once(backend: Backend) {
     };
     let worker = worker(&app, smtp.url(), |_| {});
     let mut conn = app.db();
-    let start = precise_now();
+    let start = Clock::system().now();
     confirmed(
         &mut conn,
         "daily@example.org",
@@ -801,7 +810,7 @@ async fn manage_and_unsubscribe_pages(backend: Backend) {
         return;
     };
     let mut conn = app.db();
-    let now = precise_now();
+    let now = Clock::system().now();
     let first = confirmed(
         &mut conn,
         "kim@example.org",
@@ -981,7 +990,7 @@ async fn item_fields_are_escaped_in_html_mail(backend: Backend) {
         "announced",
         "<img src=x onerror=alert(1)>",
     );
-    worker.drain(precise_now()).unwrap();
+    worker.drain(Clock::system().now()).unwrap();
     let mails: Vec<Mail> = smtp.to("esc@example.org");
     assert_eq!(mails.len(), 2);
     for m in &mails {

@@ -60,7 +60,7 @@ fn regwatch_worker_alone_sends_what_the_web_app_queued() {
         Frequency::Daily,
         "127.0.0.1",
         Default::default(),
-        regwatch::mail::worker::precise_now(),
+        regwatch::clock::Clock::system().now(),
     )
     .unwrap();
     let outbox = tempfile::tempdir().unwrap();

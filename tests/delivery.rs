@@ -8,12 +8,14 @@ use chrono::Duration;
 use common::smtp::SmtpServer;
 use common::{texts, TestApp, PASSWORD};
 use diesel::prelude::*;
+use regwatch::clock::Clock;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
-use regwatch::domain::{Confidence, EmailAddress, Frequency, Kind, Scope, SourceUrl, Status};
-use regwatch::mail::worker::precise_now;
+use regwatch::domain::{
+    Confidence, DeliveryId, EmailAddress, Frequency, Kind, Scope, SourceUrl, Status, SubscriptionId,
+};
 use regwatch::mail::Worker;
-use regwatch::store::deliveries::{self, DeliveryRow};
+use regwatch::store::deliveries::{self, DeliveryRow, DeliveryStatus};
 use regwatch::store::events::{self, NewEvent};
 use regwatch::store::subscriptions;
 use regwatch::store::users::Role;
@@ -44,7 +46,7 @@ fn follow_everything(conn: &mut DbConnection, email: &str) {
         &EmailAddress::try_from(email).unwrap(),
         &Scope::All,
         Frequency::Immediate,
-        precise_now(),
+        Clock::system().now(),
     )
     .unwrap();
 }
@@ -65,6 +67,7 @@ fn record_event(conn: &mut DbConnection, note: &str) {
             confidence: Confidence::High,
         },
         None,
+        Clock::system().now(),
     )
     .unwrap();
 }
@@ -87,8 +90,8 @@ async fn smtp_down_when_the_change_commits(backend: Backend) {
     let worker = worker(&app, url, |_| {});
     let mut conn = app.db();
     follow_everything(&mut conn, "ana@example.org");
-    let t0 = precise_now();
     record_event(&mut conn, "Sent while the server was down.");
+    let t0 = Clock::system().now();
 
     // The change committed with its delivery, whatever the server does.
     let owed = all_deliveries(&mut conn);
@@ -96,7 +99,7 @@ async fn smtp_down_when_the_change_commits(backend: Backend) {
     let round = worker.run_once(t0).unwrap();
     assert_eq!((round.sent, round.retrying), (0, 1));
     let d = &all_deliveries(&mut conn)[0];
-    assert_eq!(d.status, "pending");
+    assert_eq!(d.status, DeliveryStatus::Pending);
     assert_eq!(d.attempts, 1);
     assert!(d.last_error.as_deref().unwrap().contains("SMTP"), "{d:?}");
     // Backoff: not due again at once.
@@ -128,7 +131,7 @@ async fn smtp_down_when_the_change_commits(backend: Backend) {
     assert_eq!(mail.len(), 1);
     assert!(mail[0].text.contains("Sent while the server was down."));
     let d = &all_deliveries(&mut conn)[0];
-    assert_eq!(d.status, "sent");
+    assert_eq!(d.status, DeliveryStatus::Sent);
     assert!(d.sent_at.is_some());
     worker.drain(d.next_attempt_at + Duration::days(1)).unwrap();
     assert_eq!(smtp.to("ana@example.org").len(), 1, "sent once");
@@ -147,10 +150,10 @@ async fn a_worker_dies_between_claim_and_send(backend: Backend) {
     record_event(&mut conn, "Claimed by a worker that died.");
 
     // A worker claims the delivery and dies before sending.
-    let t0 = precise_now();
+    let t0 = Clock::system().now();
     let claimed = deliveries::claim(&mut conn, t0, lease, 10).unwrap();
     assert_eq!(claimed.len(), 1);
-    assert_eq!(claimed[0].status, "sending");
+    assert_eq!(claimed[0].status, DeliveryStatus::Sending);
 
     // While its lease holds, no other worker takes it.
     let round = worker.run_once(t0 + lease - Duration::seconds(1)).unwrap();
@@ -185,7 +188,7 @@ async fn two_workers_on_postgres_never_send_the_same_delivery() {
     record_event(&mut conn, "One change, sixty alerts.");
     assert_eq!(all_deliveries(&mut conn).len(), 60);
 
-    let now = precise_now();
+    let now = Clock::system().now();
     let run = |w: Worker| {
         std::thread::spawn(move || {
             let mut sent = 0;
@@ -210,7 +213,7 @@ async fn two_workers_on_postgres_never_send_the_same_delivery() {
     }
     assert!(all_deliveries(&mut conn)
         .iter()
-        .all(|d| d.status == "sent" && d.attempts == 1));
+        .all(|d| d.status == DeliveryStatus::Sent && d.attempts == 1));
 }
 
 async fn failing_deliveries_show_on_the_admin_page(backend: Backend) {
@@ -225,7 +228,7 @@ async fn failing_deliveries_show_on_the_admin_page(backend: Backend) {
     record_event(&mut conn, "Never delivered on its own.");
 
     // Three attempts, then it is failed and left alone.
-    let mut at = precise_now();
+    let mut at = Clock::system().now();
     for _ in 0..3 {
         worker.run_once(at).unwrap();
         at += Duration::hours(2);
@@ -271,7 +274,7 @@ async fn failing_deliveries_show_on_the_admin_page(backend: Backend) {
         admin.post(&retry, &[("csrf_token", "forged")]).await.status,
         403
     );
-    assert_eq!(all_deliveries(&mut conn)[0].status, "failed");
+    assert_eq!(all_deliveries(&mut conn)[0].status, DeliveryStatus::Failed);
 
     // Retry from the page once the server is back.
     let smtp = SmtpServer::start_on_port(down);
@@ -282,7 +285,9 @@ async fn failing_deliveries_show_on_the_admin_page(backend: Backend) {
     assert!(page.body.contains("is queued again"));
     let d2 = all_deliveries(&mut conn).remove(0);
     assert_eq!((d2.status.as_str(), d2.attempts), ("pending", 0));
-    worker.drain(precise_now() + Duration::seconds(1)).unwrap();
+    worker
+        .drain(Clock::system().now() + Duration::seconds(1))
+        .unwrap();
     assert_eq!(smtp.to("cleo@example.org").len(), 1);
     let page = admin.get("/admin/deliveries").await;
     assert!(texts(&page.body, "tr.delivery").is_empty());
@@ -346,7 +351,7 @@ async fn without_smtp_emails_are_written_to_the_outbox_folder() {
     assert!(text.contains(&format!("{BASE}/subscriptions/confirm/")));
     let mut conn = app.db();
     let d = all_deliveries(&mut conn).remove(0);
-    assert_eq!(d.status, "sent");
+    assert_eq!(d.status, DeliveryStatus::Sent);
 }
 
 /// The claim itself, hammered by four workers at once: every delivery is
@@ -358,11 +363,11 @@ async fn concurrent_claims_on_postgres_are_disjoint() {
     };
     let mut conn = app.db();
     follow_everything(&mut conn, "queue@example.org");
-    let subscription: i32 = {
+    let subscription: SubscriptionId = {
         use regwatch::schema::subscriptions as s;
         s::table.select(s::id).first(&mut conn).unwrap()
     };
-    let now = precise_now();
+    let now = Clock::system().now();
     conn.transaction(|c| {
         for _ in 0..400 {
             deliveries::enqueue_confirmation(c, subscription, now)?;
@@ -386,7 +391,7 @@ async fn concurrent_claims_on_postgres_are_disjoint() {
             })
         })
         .collect();
-    let mut all: Vec<i32> = threads
+    let mut all: Vec<DeliveryId> = threads
         .into_iter()
         .flat_map(|t| t.join().unwrap())
         .collect();
@@ -404,7 +409,7 @@ async fn unconfirmed_subscriptions_are_forgotten_after_a_week(backend: Backend) 
     };
     let worker = worker(&app, smtp.url(), |_| {});
     let mut conn = app.db();
-    let t0 = precise_now();
+    let t0 = Clock::system().now();
     subscriptions::subscribe(
         &mut conn,
         &EmailAddress::try_from("late@example.org").unwrap(),

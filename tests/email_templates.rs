@@ -4,18 +4,18 @@
 
 mod common;
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use common::TestApp;
 use diesel::prelude::*;
+use regwatch::clock::Clock;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
 use regwatch::domain::{
     Confidence, EmailAddress, Frequency, ItemId, Kind, Scope, SourceUrl, Status,
 };
-use regwatch::mail::worker::precise_now;
 use regwatch::mail::{compose, transport, Email};
 use regwatch::store::changes::{self, ChangePayload};
-use regwatch::store::deliveries::DeliveryRow;
+use regwatch::store::deliveries::{DeliveryKind, DeliveryRow};
 use regwatch::store::events::{self, NewEvent};
 use regwatch::store::revisions::FieldChange;
 use regwatch::store::subscriptions;
@@ -89,8 +89,18 @@ fn last_delivery(conn: &mut DbConnection) -> DeliveryRow {
 /// The email the newest delivery owes.
 fn composed(conn: &mut DbConnection) -> Email {
     let delivery = last_delivery(conn);
-    conn.transaction(|c| compose(c, &delivery, BASE, precise_now()))
+    conn.transaction(|c| compose(c, &delivery, BASE, Clock::system().now()))
         .unwrap()
+}
+
+/// Records a change with the alerts and digest entries it owes, as a
+/// save does.
+fn record_change(conn: &mut DbConnection, item: ItemId, payload: ChangePayload, at: NaiveDateTime) {
+    conn.transaction(|c| {
+        let change = changes::record(c, item, None, &payload, at)?;
+        subscriptions::fan_out(c, change, item, at)
+    })
+    .unwrap();
 }
 
 fn item(conn: &mut DbConnection, slug: &str) -> ItemId {
@@ -108,7 +118,7 @@ async fn every_email_template() {
     .await
     .unwrap();
     let mut conn = app.db();
-    let now = precise_now();
+    let now = Clock::system().now();
     let jane = EmailAddress::try_from("jane@example.org").unwrap();
 
     // Confirmation.
@@ -150,50 +160,45 @@ async fn every_email_template() {
             confidence: Confidence::High,
         },
         None,
+        Clock::system().now(),
     )
     .unwrap();
     snapshot("alert_event", &composed(&mut conn));
 
     // An alert for edited fields.
-    conn.transaction(|c| {
-        changes::record(
-            c,
-            s321.into(),
-            None,
-            &ChangePayload::FieldsEdited {
-                changes: vec![
-                    FieldChange {
-                        field: "short_title".into(),
-                        old: Some("S.321".into()),
-                        new: Some("Decoupling Act".into()),
-                    },
-                    FieldChange {
-                        field: "status_summary".into(),
-                        old: None,
-                        new: Some("In committee.".into()),
-                    },
-                ],
-            },
-        )
-    })
-    .unwrap();
+    record_change(
+        &mut conn,
+        s321,
+        ChangePayload::FieldsEdited {
+            changes: vec![
+                FieldChange {
+                    field: "short_title".into(),
+                    old: Some("S.321".into()),
+                    new: Some("Decoupling Act".into()),
+                },
+                FieldChange {
+                    field: "status_summary".into(),
+                    old: None,
+                    new: Some("In committee.".into()),
+                },
+            ],
+        },
+        now,
+    );
     snapshot("alert_fields", &composed(&mut conn));
 
     // An alert for a retracted event.
-    conn.transaction(|c| {
-        changes::record(
-            c,
-            s321.into(),
-            None,
-            &ChangePayload::EventRetracted {
-                event_id: 1,
-                date_human: "March 2025".into(),
-                status_label: "Reported by committee".into(),
-                reason: "The report was about a different bill.".into(),
-            },
-        )
-    })
-    .unwrap();
+    record_change(
+        &mut conn,
+        s321,
+        ChangePayload::EventRetracted {
+            event_id: 1,
+            date_human: "March 2025".into(),
+            status_label: "Reported by committee".into(),
+            reason: "The report was about a different bill.".into(),
+        },
+        now,
+    );
     snapshot("alert_retracted", &composed(&mut conn));
 
     // A daily digest with changes to two items.
@@ -212,24 +217,22 @@ async fn every_email_template() {
             confidence: Confidence::Medium,
         },
         None,
+        Clock::system().now(),
     )
     .unwrap();
-    conn.transaction(|c| {
-        changes::record(
-            c,
-            s321.into(),
-            None,
-            &ChangePayload::LinkAdded {
-                relation: "could restrict".into(),
-                other_slug: APPLE.into(),
-                other_title: "Apple–Alibaba AI partnership in China".into(),
-                outgoing: true,
-            },
-        )
-    })
-    .unwrap();
+    record_change(
+        &mut conn,
+        s321,
+        ChangePayload::LinkAdded {
+            relation: "could restrict".into(),
+            other_slug: APPLE.into(),
+            other_title: "Apple–Alibaba AI partnership in China".into(),
+            outgoing: true,
+        },
+        now,
+    );
     let queued = subscriptions::close_due_digests(&mut conn, now + Duration::days(1)).unwrap();
     assert_eq!(queued, 1);
-    assert_eq!(last_delivery(&mut conn).kind, "digest");
+    assert_eq!(last_delivery(&mut conn).kind, DeliveryKind::Digest);
     snapshot("digest", &composed(&mut conn));
 }

@@ -8,9 +8,9 @@ use chrono::{Days, Utc};
 use common::smtp::SmtpServer;
 use common::{form_fields, texts, with, TestApp};
 use diesel::prelude::*;
+use regwatch::clock::Clock;
 use regwatch::db::Backend;
 use regwatch::domain::{EmailAddress, Frequency, Scope};
-use regwatch::mail::worker::precise_now;
 use regwatch::store::subscriptions;
 
 const S321: &str = "us-s321-ai-decoupling-act";
@@ -215,7 +215,12 @@ both_backends!(the_starter_milestones_are_loaded_and_shown, |app| {
 
     // Loading the data again adds nothing.
     let before = app.count("milestones");
-    let report = regwatch::seed::load(&mut app.db(), regwatch::seed::STARTER_DATA).unwrap();
+    let report = regwatch::seed::load(
+        &mut app.db(),
+        regwatch::seed::STARTER_DATA,
+        Clock::system().now(),
+    )
+    .unwrap();
     assert_eq!(
         (report.milestones_added, report.milestones_corrected),
         (0, 0)
@@ -241,7 +246,7 @@ async fn subscribed_app(backend: Backend, smtp: &SmtpServer) -> Option<TestApp> 
         &EmailAddress::try_from("jane@example.org").unwrap(),
         &Scope::Item(item.id),
         Frequency::Immediate,
-        precise_now(),
+        Clock::system().now(),
     )
     .unwrap();
     Some(app)

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{attrs, texts};
+use regwatch::clock::Clock;
 
 const S321: &str = "us-s321-ai-decoupling-act";
 const OUTBOUND: &str = "us-outbound-investment-rule";
@@ -324,7 +325,7 @@ both_backends!(pages_of_events, |app| {
             confidence: Confidence::Low,
         })
         .collect();
-    events::insert_many(&mut conn, item.id, &many, None).unwrap();
+    events::insert_many(&mut conn, item.id, &many, None, Clock::system().now()).unwrap();
 
     let first = app.page("/", 200).await;
     assert_eq!(texts(&first, ".events .event").len(), 50);
@@ -367,7 +368,7 @@ both_backends!(pages_of_events, |app| {
             confidence: Confidence::Medium,
         })
         .collect();
-    events::insert_many(&mut conn, item.id, &more, None).unwrap();
+    events::insert_many(&mut conn, item.id, &more, None, Clock::system().now()).unwrap();
     for query in ["/?jurisdiction=CN", "/?jurisdiction=CN&tag=ai"] {
         let cn = app.page(query, 200).await;
         let rows = texts(&cn, ".events .event");

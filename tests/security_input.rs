@@ -404,8 +404,8 @@ both_backends!(subscribe_forms_refuse_control_characters, |app| {
 });
 
 both_backends!(managing_alerts_refuses_control_characters, |app| {
+    use regwatch::clock::Clock;
     use regwatch::domain::{EmailAddress, Frequency, Scope, SubscriberId};
-    use regwatch::mail::worker::precise_now;
     use regwatch::store::subscriptions::{self, TokenPurpose};
     let mut conn = app.db();
     let jane = EmailAddress::try_from("jane@example.org").unwrap();
@@ -414,7 +414,7 @@ both_backends!(managing_alerts_refuses_control_characters, |app| {
         &jane,
         &Scope::All,
         Frequency::Weekly,
-        precise_now(),
+        Clock::system().now(),
     )
     .unwrap();
     let subscriber: SubscriberId = {
@@ -427,7 +427,7 @@ both_backends!(managing_alerts_refuses_control_characters, |app| {
         TokenPurpose::Manage,
         subscriber,
         None,
-        precise_now(),
+        Clock::system().now(),
     )
     .unwrap();
     let before = stored(&app);
@@ -615,9 +615,9 @@ both_backends!(right_to_left_overrides_are_kept_but_isolated, |app| {
 
 both_backends!(mail_subjects_hold_no_control_characters, |app| {
     use diesel::prelude::*;
+    use regwatch::clock::Clock;
     use regwatch::domain::{EmailAddress, Frequency, ItemId, Scope};
     use regwatch::mail::compose;
-    use regwatch::mail::worker::precise_now;
     use regwatch::schema::{deliveries, items};
     use regwatch::store::deliveries::DeliveryRow;
     use regwatch::store::subscriptions;
@@ -639,7 +639,7 @@ both_backends!(mail_subjects_hold_no_control_characters, |app| {
         Frequency::Weekly,
         "127.0.0.1",
         Default::default(),
-        precise_now(),
+        Clock::system().now(),
     )
     .unwrap();
     let delivery: DeliveryRow = deliveries::table
@@ -648,7 +648,14 @@ both_backends!(mail_subjects_hold_no_control_characters, |app| {
         .first(&mut conn)
         .unwrap();
     let email = conn
-        .transaction(|c| compose(c, &delivery, "https://regwatch.example", precise_now()))
+        .transaction(|c| {
+            compose(
+                c,
+                &delivery,
+                "https://regwatch.example",
+                Clock::system().now(),
+            )
+        })
         .unwrap();
     assert_eq!(
         email.subject,

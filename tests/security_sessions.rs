@@ -474,7 +474,9 @@ async fn parallel_subscribes_stay_within_the_limits(backend: Backend) {
     settings.smtp_url = Some(smtp_url);
     let pool = regwatch::db::connect(&app.database_url).unwrap();
     let worker = regwatch::mail::Worker::new(pool, &settings).unwrap();
-    worker.drain(regwatch::mail::worker::precise_now()).unwrap();
+    worker
+        .drain(regwatch::clock::Clock::system().now())
+        .unwrap();
     assert_eq!(smtp.to("jo@example.org").len(), 5);
     assert_eq!(smtp.messages().len(), 25);
     assert!(smtp

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{attrs, texts};
+use regwatch::clock::Clock;
 use regwatch::db::{Backend, DbConnection};
 use regwatch::domain::{Confidence, EventDate, Jurisdiction, Kind, Slug, SourceUrl, Status, Tag};
 use regwatch::seed;
@@ -31,7 +32,7 @@ fn add_item(conn: &mut DbConnection, slug: &str, tag: &str, dates: &[&str]) {
         parties: vec![],
         tags: vec![Tag::try_from(tag).unwrap()],
     };
-    let id = items::create(conn, &fields, None).unwrap();
+    let id = items::create(conn, &fields, None, Clock::system().now()).unwrap();
     for date in dates {
         let event = NewEvent {
             date: date.parse::<EventDate>().unwrap(),
@@ -40,7 +41,7 @@ fn add_item(conn: &mut DbConnection, slug: &str, tag: &str, dates: &[&str]) {
             source: SourceUrl::try_from("https://example.org/announcement").unwrap(),
             confidence: Confidence::Medium,
         };
-        events::record(conn, id, &event, None).unwrap();
+        events::record(conn, id, &event, None, Clock::system().now()).unwrap();
     }
 }
 
@@ -275,7 +276,7 @@ async fn upgrade_from_the_earlier_data(backend: Backend) {
     };
     let mut conn = app.db();
     let earlier = include_str!("data/starter-2026-11-23.yaml");
-    seed::load(&mut conn, earlier).unwrap();
+    seed::load(&mut conn, earlier, Clock::system().now()).unwrap();
     {
         use diesel::connection::SimpleConnection;
         conn.batch_execute(
@@ -304,9 +305,17 @@ async fn upgrade_from_the_earlier_data(backend: Backend) {
         source: SourceUrl::try_from(adopted.source_url.as_str()).unwrap(),
         confidence: adopted.confidence(),
     };
-    events::correct(&mut conn, bis.id, adopted.id, &edited, Some(editor.id)).unwrap();
+    events::correct(
+        &mut conn,
+        bis.id,
+        adopted.id,
+        &edited,
+        Some(editor.id),
+        Clock::system().now(),
+    )
+    .unwrap();
 
-    let report = seed::load(&mut conn, seed::STARTER_DATA).unwrap();
+    let report = seed::load(&mut conn, seed::STARTER_DATA, Clock::system().now()).unwrap();
     assert_eq!(
         report,
         seed::SeedReport {
@@ -359,7 +368,7 @@ async fn upgrade_from_the_earlier_data(backend: Backend) {
 
     // Loading again changes nothing.
     assert_eq!(
-        seed::load(&mut conn, seed::STARTER_DATA).unwrap(),
+        seed::load(&mut conn, seed::STARTER_DATA, Clock::system().now()).unwrap(),
         seed::SeedReport {
             events_kept: 1,
             ..Default::default()
@@ -374,9 +383,17 @@ async fn upgrade_from_the_earlier_data(backend: Backend) {
     edited.status = Status::parse(Kind::Regulation, "draft").unwrap();
     edited.source = SourceUrl::try_from(draft.source_url.as_str()).unwrap();
     edited.note = "Draft released (editor's note).".to_owned();
-    events::correct(&mut conn, draft.item_id, draft.id, &edited, Some(editor.id)).unwrap();
+    events::correct(
+        &mut conn,
+        draft.item_id,
+        draft.id,
+        &edited,
+        Some(editor.id),
+        Clock::system().now(),
+    )
+    .unwrap();
     assert_eq!(
-        seed::load(&mut conn, seed::STARTER_DATA)
+        seed::load(&mut conn, seed::STARTER_DATA, Clock::system().now())
             .unwrap()
             .events_kept,
         2

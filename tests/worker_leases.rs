@@ -12,12 +12,12 @@ use chrono::Duration;
 use common::smtp::SmtpServer;
 use common::TestApp;
 use diesel::prelude::*;
+use regwatch::clock::Clock;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
 use regwatch::domain::{Confidence, EmailAddress, Frequency, Kind, Scope, SourceUrl, Status};
-use regwatch::mail::worker::precise_now;
 use regwatch::mail::Worker;
-use regwatch::store::deliveries::{self, AfterFailure, DeliveryRow, RetryPolicy};
+use regwatch::store::deliveries::{self, AfterFailure, DeliveryRow, DeliveryStatus, RetryPolicy};
 use regwatch::store::events::{self, NewEvent};
 use regwatch::store::subscriptions;
 
@@ -46,7 +46,7 @@ fn alerts_for(conn: &mut DbConnection, count: usize) -> Vec<String> {
             &EmailAddress::try_from(p.as_str()).unwrap(),
             &Scope::All,
             Frequency::Immediate,
-            precise_now(),
+            Clock::system().now(),
         )
         .unwrap();
     }
@@ -65,6 +65,7 @@ fn alerts_for(conn: &mut DbConnection, count: usize) -> Vec<String> {
             confidence: Confidence::High,
         },
         None,
+        Clock::system().now(),
     )
     .unwrap();
     assert_eq!(all_deliveries(conn).len(), count);
@@ -117,7 +118,10 @@ async fn a_slow_relay_sends_each_alert_once(backend: Backend) {
     let a = worker(&app, settings).spawn();
     let b = worker(&app, settings).spawn();
     let start = Instant::now();
-    while !all_deliveries(&mut conn).iter().all(|d| d.status == "sent") {
+    while !all_deliveries(&mut conn)
+        .iter()
+        .all(|d| d.status == DeliveryStatus::Sent)
+    {
         assert!(
             start.elapsed() < StdDuration::from_secs(30),
             "not all sent: {:?}",
@@ -174,7 +178,7 @@ async fn a_worker_whose_claim_was_taken_over_neither_sends_nor_records(backend: 
         s.smtp_url = Some(smtp.url());
         s.worker.lease = lease;
     });
-    let t0 = precise_now();
+    let t0 = Clock::system().now();
     let round = std::thread::spawn(move || w.run_once(t0).unwrap());
     // The relay has the first message and makes the worker wait for its OK.
     let start = Instant::now();
@@ -194,7 +198,7 @@ async fn a_worker_whose_claim_was_taken_over_neither_sends_nor_records(backend: 
     // Both deliveries are as the new claim left them.
     let rows = all_deliveries(&mut conn);
     for (row, taken) in rows.iter().zip(&taken) {
-        assert_eq!(row.status, "sending");
+        assert_eq!(row.status, DeliveryStatus::Sending);
         assert_eq!(row.attempts, 2);
         assert_eq!(row.claim_token, taken.claim_token);
         assert_eq!(row.lease_until, Some(later + lease));
@@ -211,7 +215,7 @@ async fn a_stale_claim_changes_nothing(backend: Backend) {
     let mut conn = app.db();
     alerts_for(&mut conn, 1);
     let lease = Duration::seconds(60);
-    let t0 = precise_now();
+    let t0 = Clock::system().now();
     let stale = deliveries::claim(&mut conn, t0, lease, 10)
         .unwrap()
         .remove(0);
@@ -275,7 +279,7 @@ async fn outbox_messages_are_named_and_dated(backend: Backend) {
     let w = worker(&app, |s| s.outbox_dir = outbox.path().to_owned());
     let mut conn = app.db();
     alerts_for(&mut conn, 3);
-    let t0 = precise_now();
+    let t0 = Clock::system().now();
     assert_eq!(w.drain(t0).unwrap().sent, 3);
 
     let named = |files: Vec<Vec<u8>>| -> Vec<(String, Option<String>)> {

@@ -4,10 +4,13 @@ use std::str::FromStr;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
-use super::InvalidValue;
+use super::{text_column, InvalidValue};
 
 /// How much of a date is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, diesel::AsExpression, diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum DatePrecision {
     Day,
@@ -40,6 +43,8 @@ impl FromStr for DatePrecision {
             .ok_or_else(|| InvalidValue::new("a date precision is day, month or year"))
     }
 }
+
+text_column!(DatePrecision);
 
 /// A date known to a day, a month or a year.
 ///

@@ -3,11 +3,13 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::InvalidValue;
+use super::{text_column, InvalidValue};
 
 /// What kind of thing an item is. Each kind has its own status vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Kind {
     Bill,
     Regulation,
@@ -71,9 +73,13 @@ impl FromStr for Kind {
     }
 }
 
+text_column!(Kind);
+
 /// The cross-kind stage every status maps to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Phase {
     Proposed,
     Pending,
@@ -144,9 +150,13 @@ impl FromStr for Phase {
     }
 }
 
+text_column!(Phase);
+
 /// How far a source can be trusted (see the starter data's legend).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Confidence {
     /// Primary source: government text, the company's own post.
     High,
@@ -189,6 +199,8 @@ impl FromStr for Confidence {
             })
     }
 }
+
+text_column!(Confidence);
 
 #[cfg(test)]
 mod tests {

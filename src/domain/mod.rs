@@ -5,6 +5,7 @@
 
 mod email;
 mod event_date;
+mod fields;
 mod filter;
 mod ids;
 mod kind;
@@ -16,9 +17,11 @@ mod slug;
 mod status;
 mod subscription;
 mod text;
+mod text_enum;
 
 pub use email::{mask as mask_address, EmailAddress};
 pub use event_date::{DatePrecision, EventDate};
+pub use fields::field_label;
 pub use filter::{Filter, QueryError, RawQuery, Sort, SortColumn};
 pub use ids::{
     ChangeId, DeliveryId, EventId, ItemId, LinkId, MilestoneId, RevisionId, SubscriberId,
@@ -32,6 +35,7 @@ pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
 pub use status::{Status, StatusDef, StatusEffect};
 pub use subscription::{Frequency, SavedFilter, Scope, ScopeKind};
 pub use text::{MultiLine, SingleLine, TextProblem};
+pub(crate) use text_enum::{text_column, text_enum};
 
 /// Why a raw value was refused; the message is shown to the user as is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

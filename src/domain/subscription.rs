@@ -3,32 +3,22 @@
 //! that store them (`subscriptions.scope_type`, `scope_value`, `frequency`),
 //! where a value that does not parse is an error.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::{Filter, InvalidValue, ItemId, Jurisdiction, Kind, RawQuery, Tag};
+use super::{text_enum, Filter, InvalidValue, ItemId, Jurisdiction, Kind, RawQuery, Tag};
 
-/// How often a subscription is mailed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Frequency {
-    Immediate,
-    Daily,
-    Weekly,
+text_enum! {
+    /// How often a subscription is mailed.
+    pub enum Frequency {
+        Immediate = "immediate",
+        Daily = "daily",
+        Weekly = "weekly",
+    }
 }
 
 impl Frequency {
-    pub const ALL: [Frequency; 3] = [Frequency::Immediate, Frequency::Daily, Frequency::Weekly];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Frequency::Immediate => "immediate",
-            Frequency::Daily => "daily",
-            Frequency::Weekly => "weekly",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Frequency::Immediate => "Immediately, one email per change",
@@ -56,77 +46,27 @@ impl Frequency {
 impl FromStr for Frequency {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Frequency::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s.trim())
+        Frequency::from_name(s.trim())
             .ok_or_else(|| InvalidValue::new("choose immediate, daily or weekly"))
     }
 }
 
-/// From its column.
-impl TryFrom<String> for Frequency {
-    type Error = InvalidValue;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-            .map_err(|_| InvalidValue::new(format!("unknown frequency “{s}”")))
-    }
-}
-
-impl fmt::Display for Frequency {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The kinds of [`Scope`], as `subscriptions.scope_type` holds them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScopeKind {
-    All,
-    Item,
-    Tag,
-    Jurisdiction,
-    Kind,
-    Filter,
-}
-
-impl ScopeKind {
-    pub const ALL: [ScopeKind; 6] = [
-        ScopeKind::All,
-        ScopeKind::Item,
-        ScopeKind::Tag,
-        ScopeKind::Jurisdiction,
-        ScopeKind::Kind,
-        ScopeKind::Filter,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScopeKind::All => "all",
-            ScopeKind::Item => "item",
-            ScopeKind::Tag => "tag",
-            ScopeKind::Jurisdiction => "jurisdiction",
-            ScopeKind::Kind => "kind",
-            ScopeKind::Filter => "filter",
-        }
+text_enum! {
+    /// The kinds of [`Scope`], as `subscriptions.scope_type` holds them.
+    pub enum ScopeKind {
+        All = "all",
+        Item = "item",
+        Tag = "tag",
+        Jurisdiction = "jurisdiction",
+        Kind = "kind",
+        Filter = "filter",
     }
 }
 
 impl FromStr for ScopeKind {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ScopeKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim())
-            .ok_or_else(|| InvalidValue::new("choose what to follow"))
-    }
-}
-
-/// From its column.
-impl TryFrom<String> for ScopeKind {
-    type Error = InvalidValue;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-            .map_err(|_| InvalidValue::new(format!("unknown scope kind “{s}”")))
+        ScopeKind::from_name(s.trim()).ok_or_else(|| InvalidValue::new("choose what to follow"))
     }
 }
 
@@ -235,7 +175,7 @@ mod tests {
             Scope::Kind(Kind::Deal),
             Scope::filter("?tag=ai&kind=bill&page=2").unwrap(),
         ] {
-            let stored: ScopeKind = scope.kind().as_str().to_owned().try_into().unwrap();
+            let stored = ScopeKind::from_name(scope.kind().as_str()).unwrap();
             assert_eq!(Scope::parse(stored, &scope.value()).unwrap(), scope);
         }
     }
@@ -253,8 +193,8 @@ mod tests {
 
     #[test]
     fn stored_values_that_do_not_parse_are_errors() {
-        assert!(Frequency::try_from("hourly".to_owned()).is_err());
-        assert!(ScopeKind::try_from("everything".to_owned()).is_err());
+        assert!(Frequency::from_name("hourly").is_none());
+        assert!(ScopeKind::from_name("everything").is_none());
         assert!(Scope::parse(ScopeKind::Item, "seven").is_err());
         assert!(Scope::parse(ScopeKind::Kind, "treaty").is_err());
     }

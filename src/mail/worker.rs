@@ -21,6 +21,7 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::transport::{MailError, Mailer};
 use super::{compose, ComposeError, Email};
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{write_transaction, DbError, Pool};
 use crate::domain::mask_address;
@@ -68,21 +69,24 @@ pub struct Worker {
     mailer: Arc<Mailer>,
     base_url: String,
     config: WorkerConfig,
+    /// What time it is when a round starts (`run_until`).
+    clock: Clock,
     /// When housekeeping last ran (it runs hourly).
     last_purge: Mutex<Option<NaiveDateTime>>,
 }
 
-/// The worker's clock during a round: the round's time, advanced by the
-/// real time elapsed since (tests run rounds at chosen times).
+/// The time during a round, for its leases: the round's time, advanced by
+/// the real time elapsed since (so a round run at a chosen time keeps its
+/// claims alive as long as one run now would).
 #[derive(Debug, Clone, Copy)]
-struct Clock {
+struct RoundTime {
     start: NaiveDateTime,
     at: Instant,
 }
 
-impl Clock {
-    fn starting_at(start: NaiveDateTime) -> Clock {
-        Clock {
+impl RoundTime {
+    fn starting_at(start: NaiveDateTime) -> RoundTime {
+        RoundTime {
             start,
             at: Instant::now(),
         }
@@ -93,15 +97,6 @@ impl Clock {
     }
 }
 
-/// The current time as the worker stores it (microseconds, UTC).
-pub fn precise_now() -> NaiveDateTime {
-    let now = chrono::Utc::now().naive_utc();
-    let micros = now.and_utc().timestamp_micros();
-    chrono::DateTime::from_timestamp_micros(micros)
-        .map(|t| t.naive_utc())
-        .unwrap_or(now)
-}
-
 impl Worker {
     pub fn new(pool: Pool, settings: &Settings) -> Result<Worker, MailError> {
         Ok(Worker {
@@ -109,12 +104,9 @@ impl Worker {
             mailer: Arc::new(Mailer::from_settings(settings)?),
             base_url: settings.base_url.clone(),
             config: settings.worker,
+            clock: settings.clock.clone(),
             last_purge: Mutex::new(None),
         })
-    }
-
-    pub fn mailer(&self) -> &Mailer {
-        &self.mailer
     }
 
     /// One round at time `now`: digests, then one batch of deliveries.
@@ -138,7 +130,7 @@ impl Worker {
             digests: subscriptions::close_due_digests(&mut conn, now)?,
             ..Round::default()
         };
-        let clock = Clock::starting_at(now);
+        let clock = RoundTime::starting_at(now);
         let claimed = deliveries::claim(&mut conn, now, self.config.lease, self.config.batch)?;
         round.claimed = claimed.len();
         let Some(token) = claimed.first().and_then(|d| d.claim_token.clone()) else {
@@ -161,7 +153,7 @@ impl Worker {
     /// Runs `work` while a second thread keeps the claim `token` alive,
     /// extending the lease of every delivery it still holds one lease ahead,
     /// every third of the lease, so a slow relay never lets it run out.
-    fn keeping_claim<R>(&self, token: &str, clock: Clock, work: impl FnOnce() -> R) -> R {
+    fn keeping_claim<R>(&self, token: &str, clock: RoundTime, work: impl FnOnce() -> R) -> R {
         let lease = self.config.lease;
         let every = (lease / 3)
             .to_std()
@@ -207,7 +199,7 @@ impl Worker {
         &self,
         conn: &mut crate::db::DbConnection,
         delivery: &DeliveryRow,
-        clock: Clock,
+        clock: RoundTime,
         now: NaiveDateTime,
     ) -> Result<Outcome, DbError> {
         let composed: Result<Option<Email>, ComposeError> = write_transaction(conn, |c| {
@@ -220,14 +212,14 @@ impl Worker {
         let result = match composed {
             Ok(None) => {
                 tracing::info!(
-                    delivery = delivery.id,
+                    delivery = %delivery.id,
                     "another worker took this delivery over; not sending it"
                 );
                 return Ok(Outcome::TakenOver);
             }
             Ok(Some(email)) => self.mailer.send(&email).map_err(|e| {
                 tracing::warn!(
-                    delivery = delivery.id,
+                    delivery = %delivery.id,
                     to = %mask_address(&email.to),
                     attempt = delivery.attempts,
                     error = %e,
@@ -237,20 +229,22 @@ impl Worker {
             }),
             // The database hiccuped: try again later like any transient
             // failure (the claim is released rather than left to expire).
-            Err(ComposeError::Db(e)) => {
-                tracing::warn!(delivery = delivery.id, error = %e, "email could not be composed");
-                Err((e.to_string(), false))
+            Err(e @ ComposeError::Db(_)) => {
+                let error = with_causes(e);
+                tracing::warn!(delivery = %delivery.id, %error, "email could not be composed");
+                Err((error, false))
             }
             Err(e) => {
-                tracing::error!(delivery = delivery.id, error = %e, "email cannot be composed");
-                Err((e.to_string(), true))
+                let error = with_causes(e);
+                tracing::error!(delivery = %delivery.id, %error, "email cannot be composed");
+                Err((error, true))
             }
         };
         match result {
             Ok(()) => {
                 if !deliveries::mark_sent(conn, delivery, now)? {
                     tracing::warn!(
-                        delivery = delivery.id,
+                        delivery = %delivery.id,
                         "sent, but the claim was lost before it was recorded; it may be sent again"
                     );
                 }
@@ -265,7 +259,7 @@ impl Worker {
                     AfterFailure::Retrying => Ok(Outcome::Retrying),
                     AfterFailure::Failed => {
                         tracing::error!(
-                            delivery = delivery.id,
+                            delivery = %delivery.id,
                             attempts = delivery.attempts,
                             "delivery failed for good; see /admin/deliveries"
                         );
@@ -281,7 +275,7 @@ impl Worker {
     pub fn run_until(&self, stop: &AtomicBool) {
         tracing::info!(mailer = %self.mailer.describe(), "delivery worker started");
         while !stop.load(Ordering::Relaxed) {
-            let idle = match self.run_once(precise_now()) {
+            let idle = match self.run_once(self.clock.now()) {
                 Ok(r) => r.claimed == 0 && r.digests == 0,
                 Err(e) => {
                     tracing::warn!(error = %e, "delivery worker round failed; retrying");
@@ -314,6 +308,23 @@ impl Worker {
             thread: Some(thread),
         }
     }
+}
+
+/// An error with the errors that caused it, for logs and the operator's
+/// page: `the database could not be read: database error: ...`. A cause
+/// its effect already spells out (`database error: {cause}`) is not
+/// repeated.
+fn with_causes(e: ComposeError) -> String {
+    let mut message = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !message.ends_with(&text) {
+            message = format!("{message}: {text}");
+        }
+        cause = c.source();
+    }
+    message
 }
 
 enum Outcome {

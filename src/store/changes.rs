@@ -1,16 +1,19 @@
 //! Changes: what alerts and feeds are made from. Every write path records
-//! its change here, inside its own transaction, so a change that committed
-//! is never missed and one that rolled back is never announced.
+//! its change here and queues its alerts, inside its own transaction, so a
+//! change that committed is never missed and one that rolled back is never
+//! announced.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::events::NewEvent;
+use super::json::Json;
 use super::milestones::NewMilestone;
 use super::revisions::FieldChange;
-use super::{now, DbConnection, DbError};
-use crate::schema::changes;
+use super::{DbConnection, DbError};
+use crate::domain::{ChangeId, DeliveryId, ItemId, UserId};
+use crate::schema::{changes, digest_entries};
 
 /// A status event as it was when the change happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,34 +149,30 @@ impl ChangePayload {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = changes)]
 pub struct ChangeRow {
-    pub id: i32,
-    pub item_id: i32,
+    pub id: ChangeId,
+    pub item_id: ItemId,
     pub kind: String,
-    pub payload: String,
-    pub user_id: Option<i32>,
+    /// What changed (reading a payload this version does not know fails).
+    pub payload: Json<ChangePayload>,
+    pub user_id: Option<UserId>,
     pub created_at: NaiveDateTime,
 }
 
-impl ChangeRow {
-    pub fn payload(&self) -> Option<ChangePayload> {
-        serde_json::from_str(&self.payload).ok()
-    }
-}
-
-/// Records a change; call inside the transaction that makes it, after the
-/// item's fields and tags are written (subscriptions are matched against
-/// them). The change's alerts are queued in the same transaction, so a
-/// change that commits always has them. Returns the change's id (ids only
-/// grow, so readers can resume after the last one seen).
+/// Records a change made at `at`; call inside the transaction that makes
+/// it, after the item's fields and tags are written, then queue what the
+/// change owes subscribers ([`super::subscriptions::fan_out`]) in the same
+/// transaction, so a change that commits always has its alerts. Returns the
+/// change's id (ids only grow, so readers can resume after the last one
+/// seen).
 pub fn record(
     conn: &mut DbConnection,
-    item_id: i32,
-    user_id: Option<i32>,
+    item_id: ItemId,
+    user_id: Option<UserId>,
     payload: &ChangePayload,
-) -> Result<i32, DbError> {
+    at: NaiveDateTime,
+) -> Result<ChangeId, DbError> {
     let json = serde_json::to_string(payload).expect("change payloads serialise");
-    let at = now();
-    let id = diesel::insert_into(changes::table)
+    Ok(diesel::insert_into(changes::table)
         .values((
             changes::item_id.eq(item_id),
             changes::kind.eq(payload.kind()),
@@ -182,12 +181,10 @@ pub fn record(
             changes::created_at.eq(at),
         ))
         .returning(changes::id)
-        .get_result(conn)?;
-    super::subscriptions::fan_out(conn, id, item_id, at)?;
-    Ok(id)
+        .get_result(conn)?)
 }
 
-pub fn find(conn: &mut DbConnection, id: i32) -> Result<Option<ChangeRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: ChangeId) -> Result<Option<ChangeRow>, DbError> {
     Ok(changes::table
         .find(id)
         .select(ChangeRow::as_select())
@@ -195,25 +192,12 @@ pub fn find(conn: &mut DbConnection, id: i32) -> Result<Option<ChangeRow>, DbErr
         .optional()?)
 }
 
-/// Changes of one item, oldest first.
-pub fn for_item(conn: &mut DbConnection, item_id: i32) -> Result<Vec<ChangeRow>, DbError> {
-    Ok(changes::table
-        .filter(changes::item_id.eq(item_id))
+/// The changes a digest delivery holds, oldest first.
+pub fn in_digest(conn: &mut DbConnection, digest: DeliveryId) -> Result<Vec<ChangeRow>, DbError> {
+    Ok(digest_entries::table
+        .inner_join(changes::table)
+        .filter(digest_entries::delivery_id.eq(digest))
         .order(changes::id.asc())
-        .select(ChangeRow::as_select())
-        .load(conn)?)
-}
-
-/// Changes after `after_id`, oldest first, at most `limit`.
-pub fn since(
-    conn: &mut DbConnection,
-    after_id: i32,
-    limit: i64,
-) -> Result<Vec<ChangeRow>, DbError> {
-    Ok(changes::table
-        .filter(changes::id.gt(after_id))
-        .order(changes::id.asc())
-        .limit(limit)
         .select(ChangeRow::as_select())
         .load(conn)?)
 }

@@ -13,45 +13,51 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text, Timestamp};
 
+use super::subscriptions::SubscriptionRow;
 use super::{DbConnection, DbError};
+use crate::domain::{text_enum, ChangeId, DeliveryId, SubscriptionId};
 use crate::schema::{deliveries, subscribers, subscriptions};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryKind {
-    Confirmation,
-    Alert,
-    Digest,
+text_enum! {
+    /// What a delivery sends.
+    pub enum DeliveryKind {
+        /// The link that confirms a new subscription.
+        Confirmation = "confirmation",
+        /// One change, to an immediate subscription.
+        Alert = "alert",
+        /// The changes of a digest period.
+        Digest = "digest",
+    }
 }
 
-impl DeliveryKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryKind::Confirmation => "confirmation",
-            DeliveryKind::Alert => "alert",
-            DeliveryKind::Digest => "digest",
-        }
+text_enum! {
+    /// Where a delivery is in the outbox (see the module's first lines).
+    pub enum DeliveryStatus {
+        Pending = "pending",
+        Sending = "sending",
+        Sent = "sent",
+        Failed = "failed",
     }
+}
 
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "confirmation" => Some(DeliveryKind::Confirmation),
-            "alert" => Some(DeliveryKind::Alert),
-            "digest" => Some(DeliveryKind::Digest),
-            _ => None,
-        }
+impl DeliveryStatus {
+    /// Whether the operator can put it back in the queue: it failed for
+    /// good, or it waits for its next attempt.
+    pub fn retryable(self) -> bool {
+        matches!(self, DeliveryStatus::Failed | DeliveryStatus::Pending)
     }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = deliveries)]
 pub struct DeliveryRow {
-    pub id: i32,
-    pub subscription_id: i32,
-    pub kind: String,
-    pub change_id: Option<i32>,
+    pub id: DeliveryId,
+    pub subscription_id: SubscriptionId,
+    pub kind: DeliveryKind,
+    pub change_id: Option<ChangeId>,
     pub period_start: Option<NaiveDateTime>,
     pub period_end: Option<NaiveDateTime>,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub lease_until: Option<NaiveDateTime>,
@@ -64,20 +70,20 @@ pub struct DeliveryRow {
 
 fn enqueue(
     conn: &mut DbConnection,
-    subscription_id: i32,
+    subscription_id: SubscriptionId,
     kind: DeliveryKind,
-    change_id: Option<i32>,
+    change_id: Option<ChangeId>,
     period: Option<(NaiveDateTime, NaiveDateTime)>,
     now: NaiveDateTime,
-) -> Result<i32, DbError> {
+) -> Result<DeliveryId, DbError> {
     Ok(diesel::insert_into(deliveries::table)
         .values((
             deliveries::subscription_id.eq(subscription_id),
-            deliveries::kind.eq(kind.as_str()),
+            deliveries::kind.eq(kind),
             deliveries::change_id.eq(change_id),
             deliveries::period_start.eq(period.map(|p| p.0)),
             deliveries::period_end.eq(period.map(|p| p.1)),
-            deliveries::status.eq("pending"),
+            deliveries::status.eq(DeliveryStatus::Pending),
             deliveries::attempts.eq(0),
             deliveries::next_attempt_at.eq(now),
             deliveries::created_at.eq(now),
@@ -88,9 +94,9 @@ fn enqueue(
 
 pub fn enqueue_confirmation(
     conn: &mut DbConnection,
-    subscription_id: i32,
+    subscription_id: SubscriptionId,
     now: NaiveDateTime,
-) -> Result<i32, DbError> {
+) -> Result<DeliveryId, DbError> {
     enqueue(
         conn,
         subscription_id,
@@ -103,10 +109,10 @@ pub fn enqueue_confirmation(
 
 pub fn enqueue_alert(
     conn: &mut DbConnection,
-    subscription_id: i32,
-    change_id: i32,
+    subscription_id: SubscriptionId,
+    change_id: ChangeId,
     now: NaiveDateTime,
-) -> Result<i32, DbError> {
+) -> Result<DeliveryId, DbError> {
     enqueue(
         conn,
         subscription_id,
@@ -119,11 +125,11 @@ pub fn enqueue_alert(
 
 pub fn enqueue_digest(
     conn: &mut DbConnection,
-    subscription_id: i32,
+    subscription_id: SubscriptionId,
     period_start: NaiveDateTime,
     period_end: NaiveDateTime,
     now: NaiveDateTime,
-) -> Result<i32, DbError> {
+) -> Result<DeliveryId, DbError> {
     enqueue(
         conn,
         subscription_id,
@@ -147,20 +153,24 @@ pub fn claim(
     limit: i64,
 ) -> Result<Vec<DeliveryRow>, DbError> {
     let token = hex::encode(rand::random::<[u8; 16]>());
-    let (p1, p2, p3, p4, lock) = match conn {
-        DbConnection::Postgres(_) => ("$1", "$2", "$3", "$4", "FOR UPDATE SKIP LOCKED"),
-        DbConnection::Sqlite(_) => ("?1", "?2", "?3", "?4", ""),
+    let (p, lock) = match conn {
+        DbConnection::Postgres(_) => (
+            ["$1", "$2", "$3", "$4", "$5", "$6"],
+            "FOR UPDATE SKIP LOCKED",
+        ),
+        DbConnection::Sqlite(_) => (["?1", "?2", "?3", "?4", "?5", "?6"], ""),
     };
+    let [lease_until, now_p, limit_p, token_p, pending, sending] = p;
     let sql = format!(
         "UPDATE deliveries
-            SET status = 'sending', lease_until = {p1}, attempts = attempts + 1,
-                claim_token = {p4}
+            SET status = {sending}, lease_until = {lease_until}, attempts = attempts + 1,
+                claim_token = {token_p}
           WHERE id IN (
                 SELECT id FROM deliveries
-                 WHERE (status = 'pending' AND next_attempt_at <= {p2})
-                    OR (status = 'sending' AND lease_until <= {p2})
+                 WHERE (status = {pending} AND next_attempt_at <= {now_p})
+                    OR (status = {sending} AND lease_until <= {now_p})
                  ORDER BY next_attempt_at, id
-                 LIMIT {p3}
+                 LIMIT {limit_p}
                  {lock})
           RETURNING *"
     );
@@ -168,7 +178,9 @@ pub fn claim(
         .bind::<Timestamp, _>(now + lease)
         .bind::<Timestamp, _>(now)
         .bind::<Integer, _>(limit as i32)
-        .bind::<Text, _>(token);
+        .bind::<Text, _>(token)
+        .bind::<Text, _>(DeliveryStatus::Pending)
+        .bind::<Text, _>(DeliveryStatus::Sending);
     let mut rows: Vec<DeliveryRow> = match conn {
         DbConnection::Postgres(pg) => query.load(pg)?,
         DbConnection::Sqlite(sqlite) => query.load(sqlite)?,
@@ -180,8 +192,8 @@ pub fn claim(
 /// One delivery's row, as long as a given claim still holds it.
 type Held<'a> = diesel::dsl::Filter<
     diesel::dsl::Filter<
-        diesel::dsl::Find<deliveries::table, i32>,
-        diesel::dsl::Eq<deliveries::status, &'static str>,
+        diesel::dsl::Find<deliveries::table, DeliveryId>,
+        diesel::dsl::Eq<deliveries::status, DeliveryStatus>,
     >,
     diesel::dsl::Eq<deliveries::claim_token, Option<&'a str>>,
 >;
@@ -190,7 +202,7 @@ type Held<'a> = diesel::dsl::Filter<
 fn held(claimed: &DeliveryRow) -> Held<'_> {
     deliveries::table
         .find(claimed.id)
-        .filter(deliveries::status.eq("sending"))
+        .filter(deliveries::status.eq(DeliveryStatus::Sending))
         .filter(deliveries::claim_token.eq(claimed.claim_token.as_deref()))
 }
 
@@ -213,7 +225,7 @@ pub fn hold(
 pub fn renew(conn: &mut DbConnection, token: &str, until: NaiveDateTime) -> Result<usize, DbError> {
     Ok(diesel::update(
         deliveries::table
-            .filter(deliveries::status.eq("sending"))
+            .filter(deliveries::status.eq(DeliveryStatus::Sending))
             .filter(deliveries::claim_token.eq(token)),
     )
     .set(deliveries::lease_until.eq(Some(until)))
@@ -229,7 +241,7 @@ pub fn mark_sent(
 ) -> Result<bool, DbError> {
     let n = diesel::update(held(claimed))
         .set((
-            deliveries::status.eq("sent"),
+            deliveries::status.eq(DeliveryStatus::Sent),
             deliveries::sent_at.eq(Some(now)),
             deliveries::lease_until.eq(None::<NaiveDateTime>),
             deliveries::claim_token.eq(None::<String>),
@@ -302,7 +314,11 @@ pub fn mark_attempt_failed(
     let next = now + policy.delay(claimed.attempts, rand::random::<f64>());
     let n = diesel::update(held(claimed))
         .set((
-            deliveries::status.eq(if give_up { "failed" } else { "pending" }),
+            deliveries::status.eq(if give_up {
+                DeliveryStatus::Failed
+            } else {
+                DeliveryStatus::Pending
+            }),
             deliveries::next_attempt_at.eq(next),
             deliveries::lease_until.eq(None::<NaiveDateTime>),
             deliveries::claim_token.eq(None::<String>),
@@ -318,14 +334,15 @@ pub fn mark_attempt_failed(
 
 /// Puts a failed (or waiting) delivery back in the queue, due now, with a
 /// fresh set of attempts. Returns whether there was such a delivery.
-pub fn retry(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> Result<bool, DbError> {
+pub fn retry(conn: &mut DbConnection, id: DeliveryId, now: NaiveDateTime) -> Result<bool, DbError> {
+    let retryable = DeliveryStatus::ALL.iter().filter(|s| s.retryable());
     let n = diesel::update(
         deliveries::table
             .find(id)
-            .filter(deliveries::status.eq_any(["failed", "pending"])),
+            .filter(deliveries::status.eq_any(retryable)),
     )
     .set((
-        deliveries::status.eq("pending"),
+        deliveries::status.eq(DeliveryStatus::Pending),
         deliveries::attempts.eq(0),
         deliveries::next_attempt_at.eq(now),
     ))
@@ -333,12 +350,16 @@ pub fn retry(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> Result<boo
     Ok(n > 0)
 }
 
-pub fn find(conn: &mut DbConnection, id: i32) -> Result<Option<DeliveryRow>, DbError> {
-    Ok(deliveries::table
-        .find(id)
-        .select(DeliveryRow::as_select())
-        .first(conn)
-        .optional()?)
+/// Whom a delivery is for: its subscription, and the address it goes to.
+pub fn recipient(
+    conn: &mut DbConnection,
+    delivery: &DeliveryRow,
+) -> Result<(SubscriptionRow, String), DbError> {
+    Ok(subscriptions::table
+        .inner_join(subscribers::table)
+        .filter(subscriptions::id.eq(delivery.subscription_id))
+        .select((SubscriptionRow::as_select(), subscribers::email))
+        .first(conn)?)
 }
 
 /// A delivery as the operator sees it.
@@ -353,7 +374,7 @@ pub struct AdminView {
 pub fn unsent(conn: &mut DbConnection, limit: i64) -> Result<Vec<AdminView>, DbError> {
     let rows: Vec<(DeliveryRow, String)> = deliveries::table
         .inner_join(subscriptions::table.inner_join(subscribers::table))
-        .filter(deliveries::status.ne("sent"))
+        .filter(deliveries::status.ne(DeliveryStatus::Sent))
         .order((
             deliveries::status.asc(),
             deliveries::next_attempt_at.asc(),
@@ -369,7 +390,7 @@ pub fn unsent(conn: &mut DbConnection, limit: i64) -> Result<Vec<AdminView>, DbE
 }
 
 /// Counts by status, for the operator.
-pub fn counts(conn: &mut DbConnection) -> Result<Vec<(String, i64)>, DbError> {
+pub fn counts(conn: &mut DbConnection) -> Result<Vec<(DeliveryStatus, i64)>, DbError> {
     Ok(deliveries::table
         .group_by(deliveries::status)
         .select((deliveries::status, diesel::dsl::count_star()))

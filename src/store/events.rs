@@ -9,7 +9,7 @@ use diesel::sql_types::Bool;
 use super::changes::{self, ChangePayload, EventSnapshot};
 use super::current_status;
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{now, search, DbConnection, DbError};
+use super::{search, subscriptions, DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{
     Confidence, DatePrecision, EventDate, EventId, ItemId, Kind, Phase, SourceUrl, Status, UserId,
@@ -116,8 +116,8 @@ fn insert(
     item_id: ItemId,
     event: &NewEvent,
     user_id: Option<UserId>,
+    at: NaiveDateTime,
 ) -> Result<EventId, DbError> {
-    let at = now();
     Ok(diesel::insert_into(status_events::table)
         .values((
             EventColumns::from(event),
@@ -138,15 +138,18 @@ fn record_change(
     event_id: EventId,
     event: &NewEvent,
     user_id: Option<UserId>,
+    at: NaiveDateTime,
 ) -> Result<(), DbError> {
-    changes::record(
+    let change = changes::record(
         conn,
-        item_id.into(),
-        user_id.map(Into::into),
+        item_id,
+        user_id,
         &ChangePayload::EventRecorded {
             event: EventSnapshot::of(event_id.into(), event),
         },
+        at,
     )?;
+    subscriptions::fan_out(conn, change, item_id, at)?;
     Ok(())
 }
 
@@ -157,12 +160,13 @@ pub fn record(
     item_id: ItemId,
     event: &NewEvent,
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<EventId, DbError> {
     conn.transaction(|conn| {
-        let id = insert(conn, item_id, event, user_id)?;
+        let id = insert(conn, item_id, event, user_id, now)?;
         current_status::refresh(conn, item_id)?;
         search::refresh(conn, item_id)?;
-        record_change(conn, item_id, id, event, user_id)?;
+        record_change(conn, item_id, id, event, user_id, now)?;
         let version = item_version(conn, item_id)?;
         revisions::record(
             conn,
@@ -171,6 +175,7 @@ pub fn record(
             version,
             RevisionAction::Event,
             &event.describe(),
+            now,
         )?;
         Ok(id)
     })
@@ -183,16 +188,17 @@ pub fn insert_many(
     item_id: ItemId,
     events: &[NewEvent],
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<(), DbError> {
     let ids = events
         .iter()
-        .map(|event| insert(conn, item_id, event, user_id))
+        .map(|event| insert(conn, item_id, event, user_id, now))
         .collect::<Result<Vec<_>, _>>()?;
     current_status::refresh(conn, item_id)?;
     search::refresh(conn, item_id)?;
     let version = item_version(conn, item_id)?;
     for (id, event) in ids.into_iter().zip(events) {
-        record_change(conn, item_id, id, event, user_id)?;
+        record_change(conn, item_id, id, event, user_id, now)?;
         revisions::record(
             conn,
             item_id,
@@ -200,6 +206,7 @@ pub fn insert_many(
             version,
             RevisionAction::Event,
             &event.describe(),
+            now,
         )?;
     }
     Ok(())
@@ -216,7 +223,7 @@ pub fn record_starter_history(conn: &mut DbConnection) -> Result<usize, DbError>
         .load(conn)?;
     for event in &starter {
         let version = item_version(conn, event.item_id)?;
-        revisions::record_at(
+        revisions::record(
             conn,
             event.item_id,
             None,
@@ -277,6 +284,7 @@ pub fn correct(
     event_id: EventId,
     event: &NewEvent,
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<Option<Vec<FieldChange>>, DbError> {
     write_transaction(conn, |conn| {
         let touched = diesel::update(
@@ -284,7 +292,7 @@ pub fn correct(
                 .filter(status_events::id.eq(event_id))
                 .filter(status_events::item_id.eq(item_id)),
         )
-        .set(status_events::updated_at.eq(now()))
+        .set(status_events::updated_at.eq(now))
         .execute(conn)?;
         let Some(old) = (touched > 0)
             .then(|| find(conn, item_id, event_id))
@@ -314,16 +322,19 @@ pub fn correct(
             version,
             RevisionAction::EventCorrection,
             &changes,
+            now,
         )?;
-        changes::record(
+        let change = changes::record(
             conn,
-            item_id.into(),
-            user_id.map(Into::into),
+            item_id,
+            user_id,
             &ChangePayload::EventCorrected {
                 event: EventSnapshot::of(event_id.into(), event),
                 changes: changes.clone(),
             },
+            now,
         )?;
+        subscriptions::fan_out(conn, change, item_id, now)?;
         Ok(Some(changes))
     })
 }
@@ -336,6 +347,7 @@ pub fn retract(
     event_id: EventId,
     reason: &str,
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     conn.transaction(|conn| {
         let updated = diesel::update(
@@ -347,7 +359,7 @@ pub fn retract(
         .set((
             status_events::retracted.eq(true),
             status_events::retraction_note.eq(reason),
-            status_events::updated_at.eq(now()),
+            status_events::updated_at.eq(now),
             status_events::edited
                 .eq(status_events::edited.or(user_id.is_some().into_sql::<Bool>())),
         ))
@@ -372,18 +384,21 @@ pub fn retract(
             version,
             RevisionAction::EventRetraction,
             &[change],
+            now,
         )?;
-        changes::record(
+        let change = changes::record(
             conn,
-            item_id.into(),
-            user_id.map(Into::into),
+            item_id,
+            user_id,
             &ChangePayload::EventRetracted {
                 event_id: event_id.into(),
                 date_human: event.date().human(),
                 status_label: Status::label_of(kind, &event.status),
                 reason: reason.to_owned(),
             },
+            now,
         )?;
+        subscriptions::fan_out(conn, change, item_id, now)?;
         Ok(true)
     })
 }

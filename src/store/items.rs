@@ -12,7 +12,7 @@ use super::events::{self, EventRow};
 use super::item_lists;
 use super::links::{self, LinkView};
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{now, search, DbConnection, DbError};
+use super::{search, subscriptions, DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{
     DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Slug, Status, Tag, UserId,
@@ -146,9 +146,9 @@ pub fn create(
     conn: &mut DbConnection,
     fields: &ItemFields,
     user_id: Option<UserId>,
+    at: NaiveDateTime,
 ) -> Result<ItemId, ItemError> {
     conn.transaction(|conn| {
-        let at = now();
         let id: ItemId = diesel::insert_into(items::table)
             .values((
                 items::slug.eq(fields.slug.as_str()),
@@ -169,15 +169,17 @@ pub fn create(
         item_lists::write(conn, id, fields)?;
         search::refresh(conn, id)?;
         let changes = revisions::diff(&[], &fields.values());
-        revisions::record(conn, id, user_id, 1, RevisionAction::Create, &changes)?;
-        changes::record(
+        revisions::record(conn, id, user_id, 1, RevisionAction::Create, &changes, at)?;
+        let change = changes::record(
             conn,
-            id.into(),
-            user_id.map(Into::into),
+            id,
+            user_id,
             &ChangePayload::ItemCreated {
                 title: fields.title.clone(),
             },
+            at,
         )?;
+        subscriptions::fan_out(conn, change, id, at)?;
         Ok(id)
     })
 }
@@ -209,6 +211,7 @@ pub fn update(
     expected_version: i32,
     fields: &ItemFields,
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<UpdateOutcome, ItemError> {
     if find_by_slug(conn, fields.slug.as_str())?.is_some_and(|other| other.id != item_id) {
         return Err(ItemError::SlugTaken(fields.slug.clone()));
@@ -245,7 +248,7 @@ pub fn update(
                 items::jurisdiction.eq(fields.jurisdiction.as_str()),
                 items::summary.eq(&fields.summary),
                 items::status_summary.eq(&fields.status_summary),
-                items::updated_at.eq(now()),
+                items::updated_at.eq(now),
             ))
             .execute(conn)
             .map_err(|e| slug_taken_or(e, &fields.slug))?;
@@ -258,15 +261,18 @@ pub fn update(
             version,
             RevisionAction::Edit,
             &changes,
+            now,
         )?;
-        changes::record(
+        let change = changes::record(
             conn,
-            item_id.into(),
-            user_id.map(Into::into),
+            item_id,
+            user_id,
             &ChangePayload::FieldsEdited {
                 changes: changes.clone(),
             },
+            now,
         )?;
+        subscriptions::fan_out(conn, change, item_id, now)?;
         Ok(UpdateOutcome::Saved { version, changes })
     })
     .or_else(|e| match e {
@@ -312,6 +318,14 @@ pub fn load_fields(conn: &mut DbConnection, item_id: ItemId) -> Result<ItemField
     })
 }
 
+pub fn find(conn: &mut DbConnection, id: ItemId) -> Result<Option<ItemRow>, DbError> {
+    Ok(items::table
+        .find(id)
+        .select(ItemRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> Result<Option<ItemRow>, DbError> {
     Ok(items::table
         .filter(items::slug.eq(slug))
@@ -348,10 +362,4 @@ pub fn detail(conn: &mut DbConnection, slug: &str) -> Result<Option<ItemDetail>,
         events,
         links,
     }))
-}
-
-/// The field changes that creating `fields` records (for callers that
-/// describe a creation elsewhere, such as change records).
-pub fn creation_changes(fields: &ItemFields) -> Vec<FieldChange> {
-    revisions::diff(&[], &fields.values())
 }

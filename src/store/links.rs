@@ -1,10 +1,11 @@
 //! Typed links between items ("could restrict", "uses"...).
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::changes::{self, ChangePayload};
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{insert_unless_duplicate, items as item_rows, now, DbConnection, DbError};
+use super::{insert_unless_duplicate, items as item_rows, subscriptions, DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{ItemId, Kind, LinkId, Phase, Slug, UserId};
 use crate::schema::{item_links, items};
@@ -45,13 +46,14 @@ pub fn add(
     target: &Slug,
     relation: &str,
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<(), LinkError> {
     let other = item_rows::find_by_slug(conn, target.as_str())?
         .ok_or_else(|| LinkError::UnknownTarget(target.clone()))?;
     if other.id == item_id {
         return Err(LinkError::SelfLink);
     }
-    if insert(conn, item_id, other.id, relation, user_id)? {
+    if insert(conn, item_id, other.id, relation, user_id, now)? {
         Ok(())
     } else {
         Err(LinkError::Duplicate {
@@ -68,6 +70,7 @@ pub fn insert(
     to_item_id: ItemId,
     relation: &str,
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     conn.transaction(|conn| {
         let added = insert_unless_duplicate(conn, |conn| {
@@ -77,12 +80,12 @@ pub fn insert(
                     item_links::to_item_id.eq(to_item_id),
                     item_links::relation.eq(relation),
                     item_links::created_by.eq(user_id),
-                    item_links::created_at.eq(now()),
+                    item_links::created_at.eq(now),
                 ))
                 .execute(conn)
         })?;
         if added {
-            record_on_both(conn, from_item_id, to_item_id, relation, user_id, true)?;
+            record_on_both(conn, from_item_id, to_item_id, relation, user_id, true, now)?;
         }
         Ok(added)
     })
@@ -96,6 +99,7 @@ pub(crate) fn record_on_both(
     relation: &str,
     user_id: Option<UserId>,
     added: bool,
+    now: NaiveDateTime,
 ) -> Result<(), DbError> {
     let slug_title = |conn: &mut DbConnection, id: ItemId| -> Result<(String, String), DbError> {
         Ok(items::table
@@ -128,7 +132,7 @@ pub(crate) fn record_on_both(
     } else {
         RevisionAction::Unlink
     };
-    revisions::record(conn, from_item_id, user_id, version, action, &[change])?;
+    revisions::record(conn, from_item_id, user_id, version, action, &[change], now)?;
     for (item_id, (other_slug, other_title), outgoing) in
         [(from_item_id, to, true), (to_item_id, from, false)]
     {
@@ -148,7 +152,8 @@ pub(crate) fn record_on_both(
                 outgoing,
             }
         };
-        changes::record(conn, item_id.into(), user_id.map(Into::into), &payload)?;
+        let change = changes::record(conn, item_id, user_id, &payload, now)?;
+        subscriptions::fan_out(conn, change, item_id, now)?;
     }
     Ok(())
 }
@@ -227,7 +232,7 @@ pub fn for_item(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<LinkView
 /// # use regwatch::domain::{ItemId, LinkId};
 /// # use regwatch::store::{links, DbConnection};
 /// # fn swapped(conn: &mut DbConnection, item: ItemId, link: LinkId) {
-/// links::remove(conn, link, item, None);
+/// links::remove(conn, link, item, None, chrono::NaiveDateTime::MIN);
 /// # }
 /// ```
 pub fn remove(
@@ -235,6 +240,7 @@ pub fn remove(
     item_id: ItemId,
     link_id: LinkId,
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     write_transaction(conn, |conn| {
         let link: Option<(ItemId, ItemId, String)> = item_links::table
@@ -258,7 +264,7 @@ pub fn remove(
         if deleted == 0 {
             return Ok(false);
         }
-        record_on_both(conn, from, to, &relation, user_id, false)?;
+        record_on_both(conn, from, to, &relation, user_id, false, now)?;
         Ok(true)
     })
 }

@@ -11,7 +11,7 @@ use diesel::sql_types::Bool;
 use super::changes::{self, ChangePayload, MilestoneSnapshot};
 use super::events::item_version;
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{now, DbConnection, DbError};
+use super::{subscriptions, DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{
     Confidence, DatePrecision, EventDate, ItemId, MilestoneId, MilestoneKind, SourceUrl, UserId,
@@ -138,6 +138,7 @@ fn record_added(
     id: MilestoneId,
     milestone: &NewMilestone,
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<(), DbError> {
     let version = item_version(conn, item_id)?;
     revisions::record(
@@ -147,15 +148,29 @@ fn record_added(
         version,
         RevisionAction::Milestone,
         &revisions::diff(&[], &milestone.values()),
+        now,
     )?;
-    changes::record(
+    announce(
         conn,
-        item_id.into(),
-        user_id.map(Into::into),
+        item_id,
+        user_id,
         &ChangePayload::MilestoneAdded {
             milestone: MilestoneSnapshot::of(id.into(), milestone),
         },
-    )?;
+        now,
+    )
+}
+
+/// Records the change and queues its alerts.
+fn announce(
+    conn: &mut DbConnection,
+    item_id: ItemId,
+    user_id: Option<UserId>,
+    payload: &ChangePayload,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let change = changes::record(conn, item_id, user_id, payload, now)?;
+    subscriptions::fan_out(conn, change, item_id, now)?;
     Ok(())
 }
 
@@ -166,20 +181,20 @@ pub fn add(
     item_id: ItemId,
     milestone: &NewMilestone,
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<MilestoneId, DbError> {
     write_transaction(conn, |conn| {
-        let at = now();
         let id = diesel::insert_into(milestones::table)
             .values((
                 MilestoneColumns::from(milestone),
                 milestones::item_id.eq(item_id),
                 milestones::created_by.eq(user_id),
-                milestones::created_at.eq(at),
-                milestones::updated_at.eq(at),
+                milestones::created_at.eq(now),
+                milestones::updated_at.eq(now),
             ))
             .returning(milestones::id)
             .get_result(conn)?;
-        record_added(conn, item_id, id, milestone, user_id)?;
+        record_added(conn, item_id, id, milestone, user_id, now)?;
         Ok(id)
     })
 }
@@ -208,6 +223,7 @@ pub fn correct(
     id: MilestoneId,
     milestone: &NewMilestone,
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<Option<Vec<FieldChange>>, DbError> {
     write_transaction(conn, |conn| {
         let Some(old) = find(conn, item_id, id)? else {
@@ -221,7 +237,7 @@ pub fn correct(
             .set((
                 MilestoneColumns::from(milestone),
                 milestones::sequence.eq(milestones::sequence + 1),
-                milestones::updated_at.eq(now()),
+                milestones::updated_at.eq(now),
                 milestones::edited.eq(milestones::edited.or(user_id.is_some().into_sql::<Bool>())),
             ))
             .execute(conn)?;
@@ -233,15 +249,17 @@ pub fn correct(
             version,
             RevisionAction::MilestoneCorrection,
             &changes,
+            now,
         )?;
-        changes::record(
+        announce(
             conn,
-            item_id.into(),
-            user_id.map(Into::into),
+            item_id,
+            user_id,
             &ChangePayload::MilestoneCorrected {
                 milestone: MilestoneSnapshot::of(id.into(), milestone),
                 changes: changes.clone(),
             },
+            now,
         )?;
         Ok(Some(changes))
     })
@@ -256,6 +274,7 @@ pub fn remove(
     id: MilestoneId,
     reason: &str,
     user_id: Option<UserId>,
+    now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     write_transaction(conn, |conn| {
         let Some(old) = find(conn, item_id, id)? else {
@@ -270,7 +289,7 @@ pub fn remove(
             .set((
                 milestones::cancelled.eq(true),
                 milestones::sequence.eq(milestones::sequence + 1),
-                milestones::updated_at.eq(now()),
+                milestones::updated_at.eq(now),
                 milestones::edited.eq(milestones::edited.or(user_id.is_some().into_sql::<Bool>())),
             ))
             .execute(conn)?;
@@ -287,15 +306,17 @@ pub fn remove(
             version,
             RevisionAction::MilestoneRemoval,
             &[change],
+            now,
         )?;
-        changes::record(
+        announce(
             conn,
-            item_id.into(),
-            user_id.map(Into::into),
+            item_id,
+            user_id,
             &ChangePayload::MilestoneRemoved {
                 milestone: MilestoneSnapshot::of(id.into(), &snapshot),
                 reason: reason.to_owned(),
             },
+            now,
         )?;
         Ok(true)
     })
@@ -319,6 +340,7 @@ pub fn load_starter(
     conn: &mut DbConnection,
     item_id: ItemId,
     wanted: &[NewMilestone],
+    now: NaiveDateTime,
 ) -> Result<(usize, usize), DbError> {
     let stored: Vec<MilestoneRow> = milestones::table
         .filter(milestones::item_id.eq(item_id))
@@ -336,12 +358,12 @@ pub fn load_starter(
                 claimed[i] = true;
                 let m = &stored[i];
                 if m.created_by.is_none() && !m.edited && !m.cancelled && m.values() != w.values() {
-                    correct(conn, item_id, m.id, w, None)?;
+                    correct(conn, item_id, m.id, w, None, now)?;
                     corrected += 1;
                 }
             }
             None => {
-                add(conn, item_id, w, None)?;
+                add(conn, item_id, w, None, now)?;
                 added += 1;
             }
         }

@@ -1,7 +1,8 @@
 //! Queries and writes, with the rows they read and write beside them.
 //!
 //! Every function takes a `&mut DbConnection` and runs synchronously; the
-//! web layer calls them on the blocking thread pool.
+//! web layer calls them on the blocking thread pool. Nothing here reads the
+//! clock: a write is told the time it happens at (`now`) by its caller.
 
 pub mod changes;
 mod columns;
@@ -10,6 +11,7 @@ pub mod deliveries;
 pub mod events;
 pub mod item_lists;
 pub mod items;
+pub mod json;
 pub mod limits;
 pub mod links;
 pub mod milestones;
@@ -22,26 +24,7 @@ pub mod timeline;
 pub mod upcoming;
 pub mod users;
 
-use chrono::{NaiveDateTime, Utc};
-
 pub use crate::db::{DbConnection, DbError};
-
-/// Current time, truncated to seconds (both backends store it the same way).
-pub fn now() -> NaiveDateTime {
-    let now = Utc::now().naive_utc();
-    now.with_nanosecond_zero()
-}
-
-trait NanosZero {
-    fn with_nanosecond_zero(self) -> Self;
-}
-
-impl NanosZero for NaiveDateTime {
-    fn with_nanosecond_zero(self) -> Self {
-        use chrono::Timelike;
-        self.with_nanosecond(0).unwrap_or(self)
-    }
-}
 
 /// Checks that the database answers (the health check).
 pub fn ping(conn: &mut DbConnection) -> Result<(), DbError> {

@@ -1,19 +1,12 @@
 //! Revisions: every save of an item, with who, when and a field-level diff.
 
-use std::str::FromStr;
-
 use chrono::NaiveDateTime;
-use diesel::backend::Backend;
-use diesel::deserialize::{self, FromSql, FromSqlRow};
-use diesel::expression::AsExpression;
 use diesel::prelude::*;
-use diesel::serialize::{self, Output, ToSql};
-use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 
-use super::columns::parse_stored;
-use super::{now, DbConnection, DbError};
-use crate::domain::{InvalidValue, ItemId, RevisionId, UserId};
+use super::json::Json;
+use super::{DbConnection, DbError};
+use crate::domain::{text_enum, ItemId, RevisionId, UserId};
 use crate::schema::{revisions, users};
 
 /// One changed field: its value before and after (`None` where absent).
@@ -51,96 +44,25 @@ pub fn diff(old: &[(&'static str, String)], new: &[(&'static str, String)]) -> V
         .collect()
 }
 
-/// What a save did to the item: the `action` column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
-#[diesel(sql_type = Text)]
-pub enum RevisionAction {
-    Create,
-    Edit,
-    Event,
-    EventCorrection,
-    EventRetraction,
-    Link,
-    Unlink,
-    Milestone,
-    MilestoneCorrection,
-    MilestoneRemoval,
-}
-
-impl RevisionAction {
-    pub const ALL: [RevisionAction; 10] = [
-        RevisionAction::Create,
-        RevisionAction::Edit,
-        RevisionAction::Event,
-        RevisionAction::EventCorrection,
-        RevisionAction::EventRetraction,
-        RevisionAction::Link,
-        RevisionAction::Unlink,
-        RevisionAction::Milestone,
-        RevisionAction::MilestoneCorrection,
-        RevisionAction::MilestoneRemoval,
-    ];
-
-    /// The name stored in the column.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RevisionAction::Create => "create",
-            RevisionAction::Edit => "edit",
-            RevisionAction::Event => "event",
-            RevisionAction::EventCorrection => "event-correction",
-            RevisionAction::EventRetraction => "event-retraction",
-            RevisionAction::Link => "link",
-            RevisionAction::Unlink => "unlink",
-            RevisionAction::Milestone => "milestone",
-            RevisionAction::MilestoneCorrection => "milestone-correction",
-            RevisionAction::MilestoneRemoval => "milestone-removal",
-        }
-    }
-}
-
-impl FromStr for RevisionAction {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RevisionAction::ALL
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .ok_or_else(|| InvalidValue::new(format!("{s:?} is not a revision action")))
-    }
-}
-
-impl<DB> ToSql<Text, DB> for RevisionAction
-where
-    DB: Backend,
-    str: ToSql<Text, DB>,
-{
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
-        self.as_str().to_sql(out)
-    }
-}
-
-impl<DB> FromSql<Text, DB> for RevisionAction
-where
-    DB: Backend,
-    String: FromSql<Text, DB>,
-{
-    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
-        parse_stored(&String::from_sql(bytes)?, "revision action")
-    }
-}
-
-/// A revision's changed fields, stored as JSON in the `diff` column; a
-/// stored diff that does not parse fails the query.
-#[derive(Debug, Clone, FromSqlRow)]
-pub struct Diff(pub Vec<FieldChange>);
-
-impl<DB> FromSql<Text, DB> for Diff
-where
-    DB: Backend,
-    String: FromSql<Text, DB>,
-{
-    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
-        Ok(Diff(serde_json::from_str(&String::from_sql(bytes)?)?))
+text_enum! {
+    /// What a revision records.
+    pub enum RevisionAction {
+        /// The item was created.
+        Create = "create",
+        /// Its fields were edited.
+        Edit = "edit",
+        /// A status event was recorded.
+        Event = "event",
+        EventCorrection = "event-correction",
+        EventRetraction = "event-retraction",
+        /// A link to another item was added.
+        Link = "link",
+        Unlink = "unlink",
+        /// A milestone was added.
+        Milestone = "milestone",
+        MilestoneCorrection = "milestone-correction",
+        /// A milestone was removed (kept as cancelled).
+        MilestoneRemoval = "milestone-removal",
     }
 }
 
@@ -152,7 +74,7 @@ pub struct RevisionRow {
     pub user_id: Option<UserId>,
     pub item_version: i32,
     pub action: RevisionAction,
-    pub diff: Diff,
+    pub diff: Json<Vec<FieldChange>>,
     pub created_at: NaiveDateTime,
 }
 
@@ -162,20 +84,9 @@ impl RevisionRow {
     }
 }
 
-/// Records a revision; call inside the transaction of the change itself.
+/// Records a revision of a change made at `at`; call inside the transaction
+/// of the change itself (or later, for a change recorded late).
 pub fn record(
-    conn: &mut DbConnection,
-    item_id: ItemId,
-    user_id: Option<UserId>,
-    item_version: i32,
-    action: RevisionAction,
-    changes: &[FieldChange],
-) -> Result<(), DbError> {
-    record_at(conn, item_id, user_id, item_version, action, changes, now())
-}
-
-/// Records a revision of a change made at `at` (a change recorded late).
-pub fn record_at(
     conn: &mut DbConnection,
     item_id: ItemId,
     user_id: Option<UserId>,
@@ -254,11 +165,11 @@ mod tests {
 
     #[test]
     fn actions_read_back_as_written_and_unknown_ones_are_refused() {
-        for action in RevisionAction::ALL {
-            assert_eq!(action.as_str().parse::<RevisionAction>(), Ok(action));
+        for &action in RevisionAction::ALL {
+            assert_eq!(RevisionAction::from_name(action.as_str()), Some(action));
         }
-        assert!("merge".parse::<RevisionAction>().is_err());
-        assert!("Edit".parse::<RevisionAction>().is_err());
+        assert_eq!(RevisionAction::from_name("merge"), None);
+        assert_eq!(RevisionAction::from_name("Edit"), None);
     }
 
     #[test]

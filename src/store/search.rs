@@ -136,16 +136,6 @@ pub fn refresh(conn: &mut DbConnection, item_id: ItemId) -> Result<(), DbError> 
     Ok(())
 }
 
-/// Removes an item's search document (SQLite's FTS table has no foreign key).
-pub fn remove(conn: &mut DbConnection, item_id: ItemId) -> Result<(), DbError> {
-    if conn.backend() == Backend::Sqlite {
-        diesel::sql_query("DELETE FROM item_search WHERE rowid = ?")
-            .bind::<Integer, _>(item_id)
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

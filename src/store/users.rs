@@ -9,11 +9,12 @@ use argon2::Argon2;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{insert_unless_duplicate, now, sessions, DbConnection, DbError};
-use crate::domain::{EmailAddress, InvalidValue, UserId};
+use super::{insert_unless_duplicate, sessions, DbConnection, DbError};
+use crate::domain::{text_column, EmailAddress, InvalidValue, UserId};
 use crate::schema::users;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Role {
     Editor,
     Admin,
@@ -44,6 +45,8 @@ impl FromStr for Role {
         }
     }
 }
+
+text_column!(Role);
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -112,6 +115,7 @@ pub fn create(
     email: &EmailAddress,
     password: &Password,
     role: Role,
+    now: NaiveDateTime,
 ) -> Result<UserId, UserError> {
     let hash = hash_password(password);
     let inserted = insert_unless_duplicate(conn, |conn| {
@@ -121,7 +125,7 @@ pub fn create(
                 users::password_hash.eq(&hash),
                 users::role.eq(role.as_str()),
                 users::disabled.eq(false),
-                users::created_at.eq(now()),
+                users::created_at.eq(now),
             ))
             .execute(conn)
     })?;

@@ -17,8 +17,8 @@ use super::forms::FieldErrors;
 use super::signin::{check_password, too_many_attempts, PasswordCheck};
 use super::view::{Layout, Page};
 use super::AppState;
+use crate::store::sessions;
 use crate::store::users::{self, Password};
-use crate::store::{self, sessions};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/account").route(super::get_or_head(account_page)))
@@ -45,8 +45,9 @@ async fn render(
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let id = user.0.id;
+    let now = state.now();
     let live = state
-        .db(move |conn| sessions::count_live(conn, id, store::now()))
+        .db(move |conn| sessions::count_live(conn, id, now))
         .await?;
     let view = AccountView {
         email: &user.0.email,
@@ -149,8 +150,9 @@ pub async fn change_password(
         }
     }
     let id = user.0.id;
+    let now = state.now();
     let token = state
-        .db(move |conn| users::change_password(conn, id, &password, store::now()))
+        .db(move |conn| users::change_password(conn, id, &password, now))
         .await?;
     begin_session(&session, &token)?;
     set_flash(

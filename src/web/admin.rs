@@ -12,8 +12,8 @@ use super::auth::{check_csrf, csrf_token, set_flash, AdminUser, CsrfOnly};
 use super::error::AppError;
 use super::view::{Layout, Page};
 use super::{get_or_head, AppState};
-use crate::domain::mask_address;
-use crate::store::deliveries;
+use crate::domain::{mask_address, DeliveryId};
+use crate::store::deliveries::{self, DeliveryKind, DeliveryStatus};
 
 /// The operator routes, built as [`super::routes`] describes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -23,17 +23,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[derive(Debug, Serialize)]
 struct StatusCount {
-    status: String,
+    status: DeliveryStatus,
     count: i64,
 }
 
 /// One email not yet sent.
 #[derive(Debug, Serialize)]
 struct DeliveryView {
-    id: String,
-    kind: String,
+    id: DeliveryId,
+    kind: DeliveryKind,
     to: String,
-    status: String,
+    status: DeliveryStatus,
     failed: bool,
     retryable: bool,
     attempts: i32,
@@ -71,12 +71,12 @@ pub async fn deliveries_page(
             .map(|r| {
                 let d = r.delivery;
                 DeliveryView {
-                    id: d.id.to_string(),
-                    kind: d.kind.to_string(),
+                    id: d.id,
+                    kind: d.kind,
                     to: mask_address(&r.email),
-                    failed: d.status == "failed",
-                    retryable: d.status == "failed" || d.status == "pending",
-                    status: d.status.to_string(),
+                    failed: d.status == DeliveryStatus::Failed,
+                    retryable: d.status.retryable(),
+                    status: d.status,
                     attempts: d.attempts,
                     next_attempt_at: fmt(d.next_attempt_at),
                     last_error: d.last_error,
@@ -99,12 +99,13 @@ pub async fn retry_delivery(
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     check_csrf(&session, &form.csrf_token)?;
-    let id: i32 = path
+    let id: DeliveryId = path
         .into_inner()
         .parse()
         .map_err(|_| AppError::not_found("No such delivery."))?;
+    let now = state.now();
     let found = state
-        .db(move |conn| deliveries::retry(conn, id, crate::mail::worker::precise_now()))
+        .db(move |conn| deliveries::retry(conn, id, now))
         .await?;
     if !found {
         return Err(AppError::not_found(

@@ -86,8 +86,9 @@ async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::Internal("application state missing".to_owned()))?
         .clone();
+    let now = state.now();
     let user = state
-        .db(move |conn| sessions::account(conn, &token, crate::store::now()))
+        .db(move |conn| sessions::account(conn, &token, now))
         .await?;
     match user {
         Some(u) if !u.disabled => Ok(Some(CurrentUser {

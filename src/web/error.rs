@@ -8,10 +8,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-use super::templates;
 use super::view::{Layout, Page};
 use crate::db::DbError;
 use crate::domain::QueryError;
+use crate::templates;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

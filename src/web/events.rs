@@ -117,8 +117,9 @@ pub async fn create_event(
     submit(form.validate(item.kind()), page, |event| async {
         let (item_id, user_id) = (item.id, user.0.id);
         let what = format!("{} on {}", event.status.label(), event.date.human());
+        let now = state.now();
         state
-            .db(move |conn| events::record(conn, item_id, &event, Some(user_id)))
+            .db(move |conn| events::record(conn, item_id, &event, Some(user_id), now))
             .await?;
         set_flash(&session, &format!("Status event recorded: {what}."));
         Ok(Ok(see_other(&format!("/items/{}", item.slug))))
@@ -176,8 +177,9 @@ pub async fn correct_event(
     };
     submit(form.validate(item.kind()), page, |event| async {
         let (item_id, user_id) = (item.id, user.0.id);
+        let now = state.now();
         let changes = state
-            .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id)))
+            .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id), now))
             .await?
             .ok_or_else(|| AppError::not_found("This item has no such status event."))?;
         set_flash(
@@ -285,8 +287,9 @@ pub async fn retract_event(
     };
     submit(form.validate(), page, |reason| async {
         let (item_id, user_id) = (item.id, user.0.id);
+        let now = state.now();
         let retracted = state
-            .db(move |conn| events::retract(conn, item_id, event_id, &reason, Some(user_id)))
+            .db(move |conn| events::retract(conn, item_id, event_id, &reason, Some(user_id), now))
             .await?;
         set_flash(
             &session,

@@ -11,6 +11,7 @@ use super::error::AppError;
 use super::form_page::{load_item, ItemHeading};
 use super::view::{Layout, Page};
 use super::AppState;
+use crate::domain::field_label;
 use crate::store::revisions::{self, Authored, FieldChange, RevisionAction};
 
 /// One changed field of a revision, as the diff table shows it.
@@ -26,7 +27,7 @@ impl ChangeView {
         changes
             .iter()
             .map(|c| ChangeView {
-                field: field_label(&c.field).to_owned(),
+                field: field_label(&c.field).into_owned(),
                 old: c.old.clone(),
                 new: c.new.clone(),
             })
@@ -49,36 +50,6 @@ struct RevisionView {
 struct HistoryView {
     item: ItemHeading,
     revisions: Vec<RevisionView>,
-}
-
-fn field_label(field: &str) -> &str {
-    match field {
-        "kind" => "Kind",
-        "slug" => "Slug",
-        "title" => "Title",
-        "short_title" => "Short title",
-        "original_title" => "Original title",
-        "jurisdiction" => "Jurisdiction",
-        "summary" => "Summary",
-        "status_summary" => "Status note",
-        "identifiers" => "Identifiers",
-        "parties" => "Parties",
-        "tags" => "Tags",
-        "event.date" => "Event date",
-        "event.status" => "Event status",
-        "event.note" => "Event note",
-        "event.source" => "Event source",
-        "event.confidence" => "Event confidence",
-        "event.retracted" => "Event retracted",
-        "link" => "Link",
-        "milestone.date" => "Milestone date",
-        "milestone.kind" => "Milestone kind",
-        "milestone.note" => "Milestone note",
-        "milestone.source" => "Milestone source",
-        "milestone.confidence" => "Milestone confidence",
-        "milestone.removed" => "Milestone removed",
-        other => other,
-    }
 }
 
 /// What a revision did, as the history says it.

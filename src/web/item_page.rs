@@ -18,7 +18,6 @@ use crate::domain::{LinkId, Slug, Status};
 use crate::store::items::{self, ItemDetail};
 use crate::store::links::LinkView;
 use crate::store::milestones::{self, MilestoneRow};
-use crate::store::{self};
 use chrono::NaiveDate;
 
 #[derive(Debug, Serialize)]
@@ -153,7 +152,7 @@ pub async fn item_page(
         })
         .await?
         .ok_or_else(not_found)?;
-    let today = store::now().date();
+    let today = state.now().date();
     let (next, passed): (Vec<_>, Vec<_>) = milestones
         .iter()
         .map(|m| MilestoneView::of(m, today))

@@ -115,8 +115,9 @@ pub async fn create_item(
     submit(form.validate(), page, |fields| async {
         let slug = fields.slug.clone();
         let user_id = user.0.id;
+        let now = state.now();
         let created = state
-            .attempt(move |conn| items::create(conn, &fields, Some(user_id)))
+            .attempt(move |conn| items::create(conn, &fields, Some(user_id), now))
             .await?;
         if let Err(e) = created {
             return refused(e);
@@ -177,8 +178,11 @@ pub async fn update_item(
     submit(form.validate(), page, |fields| async {
         let (item_id, user_id) = (item.id, user.0.id);
         let new_slug = fields.slug.clone();
+        let now = state.now();
         let outcome = state
-            .attempt(move |conn| items::update(conn, item_id, expected, &fields, Some(user_id)))
+            .attempt(move |conn| {
+                items::update(conn, item_id, expected, &fields, Some(user_id), now)
+            })
             .await?;
         let answer = match outcome {
             Err(e) => return refused(e),

@@ -76,8 +76,9 @@ pub async fn create_link(
     submit(form.validate(), page, |(target, relation)| async {
         let (item_id, user_id) = (item.id, user.0.id);
         let target_slug = target.clone();
+        let now = state.now();
         let added = state
-            .attempt(move |conn| links::add(conn, item_id, &target, &relation, Some(user_id)))
+            .attempt(move |conn| links::add(conn, item_id, &target, &relation, Some(user_id), now))
             .await?;
         let refused = match added {
             Ok(()) => {
@@ -108,8 +109,9 @@ pub async fn remove_link(
     check_csrf(&session, &form.csrf_token)?;
     let item = load_item(&state, &slug).await?;
     let (item_id, user_id) = (item.id, user.0.id);
+    let now = state.now();
     let removed = state
-        .db(move |conn| links::remove(conn, item_id, link_id, Some(user_id)))
+        .db(move |conn| links::remove(conn, item_id, link_id, Some(user_id), now))
         .await?;
     if !removed {
         return Err(AppError::not_found("This item has no such link."));

@@ -110,10 +110,10 @@ pub async fn add_milestone(
         milestone_form(status, &session, &user, &item, &form, errors, None)
     };
     submit(form.validate(), page, |milestone| async {
-        let (item_id, user_id) = (item.id, user.0.id);
+        let (item_id, user_id, now) = (item.id, user.0.id, state.now());
         let what = format!("{} on {}", milestone.kind.label(), milestone.date.human());
         let id = state
-            .db(move |conn| milestones::add(conn, item_id, &milestone, Some(user_id)))
+            .db(move |conn| milestones::add(conn, item_id, &milestone, Some(user_id), now))
             .await?;
         set_flash(&session, &format!("Milestone added: {what}."));
         Ok(Ok(see_other(&format!(
@@ -165,9 +165,9 @@ pub async fn correct_milestone(
         milestone_form(status, &session, &user, &item, &form, errors, Some(id))
     };
     submit(form.validate(), page, |milestone| async {
-        let (item_id, user_id) = (item.id, user.0.id);
+        let (item_id, user_id, now) = (item.id, user.0.id, state.now());
         let changes = state
-            .db(move |conn| milestones::correct(conn, item_id, id, &milestone, Some(user_id)))
+            .db(move |conn| milestones::correct(conn, item_id, id, &milestone, Some(user_id), now))
             .await?
             .ok_or_else(|| AppError::not_found("This item has no such milestone."))?;
         set_flash(
@@ -273,9 +273,9 @@ pub async fn remove_milestone(
         remove_form(status, &session, &user, &item, &milestone, &form, errors)
     };
     submit(form.validate(), page, |reason| async {
-        let (item_id, user_id) = (item.id, user.0.id);
+        let (item_id, user_id, now) = (item.id, user.0.id, state.now());
         let removed = state
-            .db(move |conn| milestones::remove(conn, item_id, id, &reason, Some(user_id)))
+            .db(move |conn| milestones::remove(conn, item_id, id, &reason, Some(user_id), now))
             .await?;
         set_flash(
             &session,

@@ -22,7 +22,6 @@ pub mod reading;
 pub mod signin;
 pub mod subscriptions;
 pub mod svg;
-pub mod templates;
 pub mod timeline;
 pub mod upcoming;
 pub mod view;
@@ -33,6 +32,7 @@ use actix_web::dev::Server;
 use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{guard, web, App, FromRequest, Handler, HttpServer, Responder, Route};
+use chrono::NaiveDateTime;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
@@ -79,6 +79,11 @@ impl AppState {
             Err(e) => Err(DbError::from(e).into()),
         })
         .await?)
+    }
+
+    /// The current time, from the application's clock.
+    pub fn now(&self) -> NaiveDateTime {
+        self.settings.clock.now()
     }
 }
 
@@ -213,11 +218,12 @@ impl Application {
     /// Connects to the database (migrating it, and loading the starter data
     /// into a new one), then binds `settings.bind`; port 0 picks a free port.
     pub fn build(settings: Settings) -> Result<Application, StartError> {
-        templates::check();
+        crate::templates::check();
         let pool = db::connect(&settings.database_url)?;
         if settings.seed_on_start {
             let mut conn = pool.get().map_err(DbError::from)?;
-            if let Some(report) = crate::seed::load_on_first_start(&mut conn)? {
+            if let Some(report) = crate::seed::load_on_first_start(&mut conn, settings.clock.now())?
+            {
                 tracing::info!(
                     items = report.items_added,
                     events = report.events_added,

@@ -5,8 +5,9 @@ use actix_web::http::header::ContentType;
 use actix_web::{web, HttpResponse};
 
 use super::error::AppError;
-use super::{templates, AppState};
+use super::AppState;
 use crate::store;
+use crate::templates;
 
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     state.db(store::ping).await?;

@@ -25,7 +25,7 @@ use super::view::{Layout, Page};
 use super::AppState;
 use crate::store::limits::{self, Decision, Rule};
 use crate::store::users::{self, UserRow};
-use crate::store::{self, sessions, DbError};
+use crate::store::{sessions, DbError};
 
 /// Failed password checks count for this long.
 const WINDOW: Duration = Duration::minutes(15);
@@ -88,14 +88,14 @@ pub async fn check_password(
         Rule::count_only("sign-in-address", &email),
         Rule::refuse_at("sign-in-ip", ip, REFUSE_AT_IP),
     ];
-    let now = store::now();
+    let now = state.now();
     let (decision, rules) = state
         .db(move |conn| Ok((limits::reserve(conn, &rules, WINDOW, now)?, rules)))
         .await?;
     let reservation = match decision {
         Decision::Refused { retry_at, .. } => {
             return Ok(PasswordCheck::Refused {
-                minutes: minutes_until(retry_at),
+                minutes: minutes_until(retry_at, now),
             })
         }
         Decision::Allowed(reservation) => reservation,
@@ -130,8 +130,8 @@ pub async fn check_password(
         .await
 }
 
-fn minutes_until(at: NaiveDateTime) -> i64 {
-    let seconds = (at - store::now()).num_seconds().max(1);
+fn minutes_until(at: NaiveDateTime, now: NaiveDateTime) -> i64 {
+    let seconds = (at - now).num_seconds().max(1);
     (seconds + 59) / 60
 }
 
@@ -244,8 +244,9 @@ pub async fn login(
     let ip = client_ip(&req, &state.settings);
     match check_password(&state, email, &ip, form.password.clone()).await? {
         PasswordCheck::Correct(user) => {
+            let now = state.now();
             let token = state
-                .db(move |conn| sessions::start(conn, user.id, store::now()))
+                .db(move |conn| sessions::start(conn, user.id, now))
                 .await?;
             begin_session(&session, &token)?;
             set_flash(&session, "You are signed in.");

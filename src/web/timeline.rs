@@ -16,7 +16,7 @@ use super::view::{Layout, Page, Tab};
 use super::AppState;
 use crate::domain::{DatePrecision, EventDate, RawQuery};
 use crate::store::timeline::{self, ItemBrief};
-use crate::store::{self, upcoming};
+use crate::store::upcoming;
 
 /// The item an event on the timeline belongs to.
 #[derive(Debug, Serialize)]
@@ -83,7 +83,7 @@ pub async fn timeline_page(
     let filter = raw.filter()?;
     let (from, to) = (filter.from, filter.to);
     let page = raw.page()?;
-    let today = store::now().date();
+    let today = state.now().date();
     let (rows, facets, coming_up) = state
         .db(move |conn| {
             Ok((

@@ -20,7 +20,6 @@ use crate::domain::RawQuery;
 use crate::store::milestones::MilestoneRow;
 use crate::store::timeline::{self, ItemBrief};
 use crate::store::upcoming;
-use crate::store::{self};
 
 /// Most milestones `/upcoming` lists.
 const UPCOMING_LIMIT: usize = 200;
@@ -73,7 +72,7 @@ pub async fn upcoming_page(
 ) -> Result<HttpResponse, AppError> {
     let raw = query.into_inner();
     let filter = raw.filter()?;
-    let today = store::now().date();
+    let today = state.now().date();
     let (rows, facets) = state
         .db(move |conn| {
             Ok((

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::auth::{csrf_token, take_flash, CurrentUser};
 use super::error::AppError;
-use super::templates;
+use crate::templates;
 
 /// The signed-in user, as the layout shows them.
 #[derive(Debug, Serialize)]

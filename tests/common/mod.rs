@@ -232,6 +232,7 @@ impl TestApp {
             &EmailAddress::try_from(email).unwrap(),
             &Password::try_from(password).unwrap(),
             role,
+            regwatch::clock::Clock::system().now(),
         )
         .expect("create user");
     }

@@ -60,7 +60,7 @@ fn close(
         .filter(digest_entries::delivery_id.is_null());
     let pending: i64 = open.count().get_result(conn)?;
     if pending > 0 {
-        let delivery_id = deliveries::enqueue_digest(conn, s.id.into(), period_start, now, now)?;
+        let delivery_id = deliveries::enqueue_digest(conn, s.id, period_start, now, now)?;
         diesel::update(open)
             .set(digest_entries::delivery_id.eq(Some(delivery_id)))
             .execute(conn)?;

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::SubscriptionRow;
 use crate::db::{DbConnection, DbError};
-use crate::domain::{Frequency, ItemId, Scope, ScopeKind};
+use crate::domain::{ChangeId, Frequency, ItemId, Scope, ScopeKind};
 use crate::schema::{digest_entries, items, subscriptions};
 use crate::store::{deliveries, timeline};
 
@@ -22,15 +22,15 @@ struct ItemFacts {
 
 /// Queues what one change owes: an alert delivery for every matching
 /// confirmed immediate subscription, a digest entry for every matching
-/// confirmed digest subscription. Runs inside the change's transaction,
-/// after the item's fields, tags, derived status and search document are
-/// written (every writer records its change last), so saved filters are
-/// matched against the item as it is after the change. Returns how many
-/// subscriptions it queued for.
+/// confirmed digest subscription. Call it right after recording the change,
+/// in its transaction, after the item's fields, tags, derived status and
+/// search document are written (every writer records its change last), so
+/// saved filters are matched against the item as it is after the change.
+/// Returns how many subscriptions it queued for.
 pub fn fan_out(
     conn: &mut DbConnection,
-    change_id: i32,
-    item_id: i32,
+    change_id: ChangeId,
+    item_id: ItemId,
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {
     let Some((kind, jurisdiction)) = items::table
@@ -42,10 +42,10 @@ pub fn fan_out(
         return Ok(0);
     };
     let facts = ItemFacts {
-        id: ItemId(item_id),
+        id: item_id,
         kind,
         jurisdiction,
-        tags: crate::store::item_lists::tags_of(conn, ItemId(item_id))?,
+        tags: crate::store::item_lists::tags_of(conn, item_id)?,
     };
     let mut filter_matches: HashMap<String, bool> = HashMap::new();
     let mut queued = 0;
@@ -77,7 +77,7 @@ pub fn fan_out(
         }
         match s.frequency {
             Frequency::Immediate => {
-                deliveries::enqueue_alert(conn, s.id.into(), change_id, now)?;
+                deliveries::enqueue_alert(conn, s.id, change_id, now)?;
             }
             Frequency::Daily | Frequency::Weekly => {
                 diesel::insert_into(digest_entries::table)
@@ -100,16 +100,12 @@ fn candidates(conn: &mut DbConnection, facts: &ItemFacts) -> Result<Vec<Subscrip
     Ok(subscriptions::table
         .filter(subscriptions::confirmed_at.is_not_null())
         .filter(
-            t.eq(ScopeKind::All.as_str())
-                .or(t
-                    .eq(ScopeKind::Item.as_str())
-                    .and(v.eq(facts.id.to_string())))
-                .or(t.eq(ScopeKind::Tag.as_str()).and(v.eq_any(&facts.tags)))
-                .or(t
-                    .eq(ScopeKind::Jurisdiction.as_str())
-                    .and(v.eq(&facts.jurisdiction)))
-                .or(t.eq(ScopeKind::Kind.as_str()).and(v.eq(&facts.kind)))
-                .or(t.eq(ScopeKind::Filter.as_str())),
+            t.eq(ScopeKind::All)
+                .or(t.eq(ScopeKind::Item).and(v.eq(facts.id.to_string())))
+                .or(t.eq(ScopeKind::Tag).and(v.eq_any(&facts.tags)))
+                .or(t.eq(ScopeKind::Jurisdiction).and(v.eq(&facts.jurisdiction)))
+                .or(t.eq(ScopeKind::Kind).and(v.eq(&facts.kind)))
+                .or(t.eq(ScopeKind::Filter)),
         )
         .order(subscriptions::id.asc())
         .select(SubscriptionRow::as_select())

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::{write_transaction, DbConnection, DbError};
 use crate::schema::{deliveries, subscribers, subscription_tokens, subscriptions};
+use crate::store::deliveries::DeliveryStatus;
 
 /// How long housekeeping keeps things.
 const UNCONFIRMED_DAYS: i64 = 7;
@@ -32,7 +33,7 @@ pub fn purge(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, DbErr
         .execute(conn)?;
         diesel::delete(
             deliveries::table
-                .filter(deliveries::status.eq("sent"))
+                .filter(deliveries::status.eq(DeliveryStatus::Sent))
                 .filter(deliveries::sent_at.lt(now - Duration::days(SENT_DAYS))),
         )
         .execute(conn)?;

@@ -163,7 +163,7 @@ pub fn set_frequency(
             .map(|_| frequency.digest_after(now).unwrap_or(now));
         diesel::update(subscriptions::table.find(subscription_id))
             .set((
-                subscriptions::frequency.eq(frequency.as_str()),
+                subscriptions::frequency.eq(frequency),
                 subscriptions::next_digest_at.eq(next_digest_at),
             ))
             .execute(conn)?;

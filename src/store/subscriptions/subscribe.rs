@@ -85,7 +85,7 @@ pub fn subscribe(
                 SubscribeOutcome::Created,
             ),
         };
-        deliveries::enqueue_confirmation(conn, id.into(), now)?;
+        deliveries::enqueue_confirmation(conn, id, now)?;
         Ok(outcome)
     })
 }
@@ -169,7 +169,7 @@ fn find_subscription(
 ) -> Result<Option<SubscriptionRow>, DbError> {
     Ok(subscriptions::table
         .filter(subscriptions::subscriber_id.eq(subscriber_id))
-        .filter(subscriptions::scope_type.eq(scope.kind().as_str()))
+        .filter(subscriptions::scope_type.eq(scope.kind()))
         .filter(subscriptions::scope_value.eq(scope.value()))
         .select(SubscriptionRow::as_select())
         .first(conn)
@@ -187,9 +187,9 @@ fn insert_subscription(
     Ok(diesel::insert_into(subscriptions::table)
         .values((
             subscriptions::subscriber_id.eq(subscriber_id),
-            subscriptions::scope_type.eq(scope.kind().as_str()),
+            subscriptions::scope_type.eq(scope.kind()),
             subscriptions::scope_value.eq(scope.value()),
-            subscriptions::frequency.eq(frequency.as_str()),
+            subscriptions::frequency.eq(frequency),
             subscriptions::confirmed_at.eq(confirmed_at),
             subscriptions::next_digest_at
                 .eq(confirmed_at.and_then(|at| frequency.digest_after(at))),

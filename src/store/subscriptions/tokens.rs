@@ -9,24 +9,15 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::db::{DbConnection, DbError};
-use crate::domain::{SubscriberId, SubscriptionId};
+use crate::domain::{text_enum, SubscriberId, SubscriptionId};
 use crate::schema::subscription_tokens;
 
-/// What a token lets its holder do (`subscription_tokens.purpose`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenPurpose {
-    Confirm,
-    Unsubscribe,
-    Manage,
-}
-
-impl TokenPurpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            TokenPurpose::Confirm => "confirm",
-            TokenPurpose::Unsubscribe => "unsubscribe",
-            TokenPurpose::Manage => "manage",
-        }
+text_enum! {
+    /// What a token lets its holder do (`subscription_tokens.purpose`).
+    pub enum TokenPurpose {
+        Confirm = "confirm",
+        Unsubscribe = "unsubscribe",
+        Manage = "manage",
     }
 }
 
@@ -56,7 +47,7 @@ pub fn issue_token(
     diesel::insert_into(subscription_tokens::table)
         .values((
             subscription_tokens::token_hash.eq(hash_token(&token)),
-            subscription_tokens::purpose.eq(purpose.as_str()),
+            subscription_tokens::purpose.eq(purpose),
             subscription_tokens::subscriber_id.eq(subscriber_id),
             subscription_tokens::subscription_id.eq(subscription_id),
             subscription_tokens::created_at.eq(now),
@@ -76,7 +67,7 @@ pub(super) fn find_token(
     }
     Ok(subscription_tokens::table
         .filter(subscription_tokens::token_hash.eq(hash_token(&token.to_ascii_lowercase())))
-        .filter(subscription_tokens::purpose.eq(purpose.as_str()))
+        .filter(subscription_tokens::purpose.eq(purpose))
         .select((
             subscription_tokens::subscriber_id,
             subscription_tokens::subscription_id,

@@ -84,8 +84,9 @@ pub async fn confirm(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
+    let now = state.now();
     let confirmed = state
-        .db(move |conn| subs::confirm(conn, &token, crate::mail::worker::precise_now()))
+        .db(move |conn| subs::confirm(conn, &token, now))
         .await?
         .ok_or_else(invalid_link)?;
     page(

@@ -199,16 +199,9 @@ pub async fn manage_frequency(
             return refused(&chrome, &state, token, errors, None).await;
         }
     };
+    let now = state.now();
     let found = state
-        .db(move |conn| {
-            subs::set_frequency(
-                conn,
-                subscriber_id,
-                id,
-                frequency,
-                crate::mail::worker::precise_now(),
-            )
-        })
+        .db(move |conn| subs::set_frequency(conn, subscriber_id, id, frequency, now))
         .await?;
     if !found {
         return Err(no_such_subscription());
@@ -276,6 +269,7 @@ pub async fn manage_add(
         ),
         &mut errors.scope,
     );
+    let now = state.now();
     let (added, errors) = state
         .db(move |conn| {
             let scope = match input {
@@ -284,13 +278,7 @@ pub async fn manage_add(
             };
             let added = match (scope, frequency) {
                 (Some(scope), Some(frequency)) if errors.is_empty() => {
-                    subs::add_confirmed(
-                        conn,
-                        subscriber_id,
-                        &scope,
-                        frequency,
-                        crate::mail::worker::precise_now(),
-                    )?;
+                    subs::add_confirmed(conn, subscriber_id, &scope, frequency, now)?;
                     true
                 }
                 _ => false,

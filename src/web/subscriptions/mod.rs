@@ -24,12 +24,13 @@ use serde::Serialize;
 
 use super::auth::{CurrentUser, MaybeUser};
 use super::error::AppError;
+use super::get_or_head;
 use super::view::{Layout, Page};
-use super::{get_or_head, templates};
 use crate::db::{DbConnection, DbError};
 use crate::domain::{Frequency, InvalidValue, Scope, ScopeKind, Slug, SubscriptionId};
 use crate::store::items;
 use crate::store::subscriptions::SubscriptionView;
+use crate::templates;
 
 pub use subscribe::{subscribe_box_for_filter, subscribe_box_for_item, SubscribeBox};
 

@@ -180,6 +180,7 @@ pub async fn subscribe(
     );
     let client = client_ip(&req, &state.settings);
     let limits = state.settings.subscribe_limits;
+    let now = state.now();
     let (outcome, label, errors) = state
         .db(move |conn| {
             let scope = match scope_input {
@@ -196,7 +197,7 @@ pub async fn subscribe(
                         frequency,
                         &client,
                         limits,
-                        crate::mail::worker::precise_now(),
+                        now,
                     )?;
                     if matches!(
                         outcome,
