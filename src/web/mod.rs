@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod calendars;
 pub mod client;
 pub mod error;
 pub mod events;
@@ -151,6 +152,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/").route(get_or_head(timeline::timeline_page)))
     .service(web::resource("/items").route(get_or_head(item_table::items_page)))
     .service(web::resource("/upcoming").route(get_or_head(upcoming::upcoming_page)))
+    .service(web::resource("/calendar.ics").route(get_or_head(calendars::all_milestones)))
+    .service(
+        web::resource("/items/{slug}/calendar.ics").route(get_or_head(calendars::item_milestones)),
+    )
     .service(
         web::resource("/items/new")
             .route(get_or_head(items::new_item_form))
