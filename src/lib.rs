@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod exchange;
+pub mod export;
 pub mod feed;
 pub mod mail;
 pub mod schema;

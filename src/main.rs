@@ -9,8 +9,12 @@ macro_rules! say {
     }};
 }
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
 use regwatch::config::{Settings, SettingsArgs};
+use regwatch::domain::RawQuery;
+use regwatch::exchange::Format;
 use regwatch::{db, seed, Application};
 
 /// regwatch: tracks the bills, regulations, executive actions and corporate
@@ -44,6 +48,43 @@ enum Command {
     /// Manage editor accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// Write the items (all, or those the filters give) with their events
+    /// and links as JSON or YAML, or as CSV rows for spreadsheets
+    Export {
+        /// csv, json or yaml (default: the output file's extension, else json)
+        #[arg(long)]
+        format: Option<Format>,
+        /// Write to this file instead of standard output
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        filters: ExportFilters,
+    },
+}
+
+/// The item table's filters, as `/items` takes them.
+#[derive(Args)]
+struct ExportFilters {
+    /// Words to search for
+    #[arg(long)]
+    q: Option<String>,
+    /// A jurisdiction, e.g. US
+    #[arg(long)]
+    jurisdiction: Option<String>,
+    /// bill, regulation, executive-action, deal, product or other
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
+    tag: Option<String>,
+    /// The current phase: proposed, pending, in-force, stalled or ended
+    #[arg(long)]
+    phase: Option<String>,
+    /// With a standing event on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long)]
+    from: Option<String>,
+    /// With a standing event on or before this date
+    #[arg(long)]
+    to: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -86,6 +127,11 @@ fn main() -> ExitCode {
             .map_err(anyhow::Error::from),
         Command::Seed => run_seed(&settings),
         Command::User(cmd) => run_user(&settings, cmd),
+        Command::Export {
+            format,
+            output,
+            filters,
+        } => run_export(&settings, format, output, filters),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -141,6 +187,48 @@ fn run_seed(settings: &Settings) -> anyhow::Result<()> {
     conn.migrate()?;
     let report = seed::load(&mut conn, seed::STARTER_DATA, settings.clock.now())?;
     say!("starter data: {report}");
+    Ok(())
+}
+
+fn run_export(
+    settings: &Settings,
+    format: Option<Format>,
+    output: Option<PathBuf>,
+    f: ExportFilters,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let raw = RawQuery {
+        q: f.q,
+        jurisdiction: f.jurisdiction,
+        kind: f.kind,
+        tag: f.tag,
+        phase: f.phase,
+        from: f.from,
+        to: f.to,
+        ..RawQuery::default()
+    };
+    let filter = raw.filter()?;
+    let format = format
+        .or_else(|| {
+            let name = output.as_ref()?.file_name()?.to_str()?;
+            Format::of_file_name(name)
+        })
+        .unwrap_or(Format::Json);
+    let mut conn = db::DbConnection::open(&settings.database_url)?;
+    conn.migrate()?;
+    let mut out: Box<dyn Write> = match &output {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = std::io::BufWriter::new(&mut out);
+    let count = regwatch::export::write(&mut conn, &filter, format, &settings.base_url, &mut out)?;
+    out.flush()?;
+    if let Some(path) = output {
+        say!("exported {count} items to {}", path.display());
+    }
     Ok(())
 }
 

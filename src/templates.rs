@@ -12,9 +12,10 @@ use serde::Serialize;
 #[folder = "templates/"]
 pub struct Embedded;
 
-/// Pages. Not strict yet: some pages still render ad hoc JSON that leaves
-/// out what a template tests for.
-static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(true, false));
+/// Pages, in strict mode: every page renders a typed view, so a field a
+/// template names but the view lacks is an error (a 500 in tests), never an
+/// empty string.
+static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(true, true));
 
 /// Email HTML bodies, in strict mode: their views are typed, so a field a
 /// template names but the view lacks is an error, not an empty string.
@@ -110,11 +111,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_email_view_without_a_field_its_template_names_does_not_render() {
+    fn a_view_without_a_field_its_template_names_does_not_render() {
         let view = serde_json::json!({"item": {"name": "S.321"}, "change": {}});
         let e = render_email_text("email/alert/subject", &view).unwrap_err();
         assert!(e.to_string().contains("email/alert/subject"), "{e}");
-        // Pages stay lenient for now.
-        assert!(PAGES.render("email/alert/subject", &view).is_ok());
+        let e = render("error", &serde_json::json!({"title": "Oops"})).unwrap_err();
+        assert!(e.to_string().contains("error"), "{e}");
     }
 }

@@ -50,3 +50,29 @@ fn render(folder: &str, view: &impl Serialize) -> Result<(String, String, String
     let html = templates::render_email_html(&format!("email/{folder}/html"), view)?;
     Ok((subject, text, html))
 }
+
+/// A change as the alert emails tell it: the headline ("New status
+/// event"), a one-line summary, and the "what changed" text of the alert's
+/// text body (dates at their precision). Feeds tell changes the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeText {
+    pub headline: String,
+    pub summary: String,
+    pub text: String,
+}
+
+/// Tells `row` as the alert emails do; see [`ChangeText`].
+pub fn change_text(row: &crate::store::changes::ChangeRow) -> Result<ChangeText, RenderError> {
+    #[derive(Serialize)]
+    struct Told<'a> {
+        change: &'a views::Change,
+    }
+    let change = views::Change::from(row);
+    let text =
+        templates::render_email_text("partials/email_change_text", &Told { change: &change })?;
+    Ok(ChangeText {
+        headline: change.headline.to_owned(),
+        summary: change.summary.clone(),
+        text: text.trim().to_owned(),
+    })
+}

@@ -4,11 +4,13 @@
 //! web layer calls them on the blocking thread pool. Nothing here reads the
 //! clock: a write is told the time it happens at (`now`) by its caller.
 
+pub mod change_feed;
 pub mod changes;
 mod columns;
 pub mod current_status;
 pub mod deliveries;
 pub mod events;
+pub mod export;
 pub mod item_lists;
 pub mod items;
 pub mod json;

@@ -242,6 +242,18 @@ pub fn items(
     Ok(Page::from_overfetch(rows, page, ITEMS_PAGE_SIZE))
 }
 
+/// Narrows a query over items to the item table this filter gives
+/// (current phase; a standing event in the date range): the items a
+/// filtered feed or export follows.
+pub fn filter_item_table<'a, ST: 'a>(
+    mut query: items::BoxedQuery<'a, Db, ST>,
+    filter: &'a Filter,
+    backend: Backend,
+) -> items::BoxedQuery<'a, Db, ST> {
+    filter_item_table!(query, filter, backend);
+    query
+}
+
 /// Whether one item is in the item table this filter gives (its current
 /// phase, and a standing event in the date range): what a saved-filter
 /// subscription follows.

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::auth::MaybeUser;
 use super::error::AppError;
+use super::feeds::FeedLink;
 use super::form_page::{load_item, ItemHeading};
 use super::view::{Layout, Page};
 use super::AppState;
@@ -100,10 +101,17 @@ pub async fn history(
         "History of {}",
         item.short_title.as_deref().unwrap_or(&item.title)
     );
+    let feed = FeedLink::item(
+        &item.slug,
+        item.short_title.as_deref().unwrap_or(&item.title),
+    );
     let view = HistoryView {
         item: ItemHeading::of(&item),
         revisions,
     };
-    Page::new(Layout::new(title, user.0.as_ref(), &session), view)
-        .respond(StatusCode::OK, "history")
+    Page::new(
+        Layout::new(title, user.0.as_ref(), &session).feed(feed),
+        view,
+    )
+    .respond(StatusCode::OK, "history")
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::auth::MaybeUser;
 use super::error::AppError;
+use super::feeds::FeedLink;
 use super::milestone_view::MilestoneView;
 use super::reading::{EventView, PhaseView};
 use super::subscriptions::SubscribeBox;
@@ -199,5 +200,7 @@ pub async fn item_page(
         legend: PhaseView::legend(),
     };
     let title = item.short_title.as_deref().unwrap_or(&item.title);
-    Page::new(Layout::new(title, user.0.as_ref(), &session), view).respond(StatusCode::OK, "item")
+    let layout =
+        Layout::new(title, user.0.as_ref(), &session).feed(FeedLink::item(&item.slug, title));
+    Page::new(layout, view).respond(StatusCode::OK, "item")
 }

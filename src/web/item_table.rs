@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::auth::MaybeUser;
 use super::error::AppError;
+use super::feeds::FeedLink;
 use super::reading::{FilterForm, Pagination, PhaseView};
 use super::subscriptions::SubscribeBox;
 use super::view::{Layout, Page, Tab};
@@ -103,6 +104,14 @@ struct ItemTableView {
     empty: bool,
     pagination: Pagination,
     subscribe: SubscribeBox,
+    downloads: Downloads,
+}
+
+/// The export of the table's items, with its filters.
+#[derive(Debug, Serialize)]
+struct Downloads {
+    csv: String,
+    json: String,
 }
 
 /// `GET /items`.
@@ -135,7 +144,13 @@ pub async fn items_page(
         empty: rows.rows.is_empty(),
         pagination: Pagination::new("/items", &raw, rows.page, rows.has_next),
         subscribe: super::subscriptions::subscribe_box_for_filter(&raw),
+        downloads: Downloads {
+            csv: format!("/items.csv{}", raw.filter_only()),
+            json: format!("/items.json{}", raw.filter_only()),
+        },
     };
-    let layout = Layout::new("Items", user.0.as_ref(), &session).tab(Tab::Items);
+    let layout = Layout::new("Items", user.0.as_ref(), &session)
+        .tab(Tab::Items)
+        .feed(FeedLink::timeline(&raw));
     Page::new(layout, view).respond(StatusCode::OK, "items")
 }

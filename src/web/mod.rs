@@ -7,6 +7,8 @@ pub mod calendars;
 pub mod client;
 pub mod error;
 pub mod events;
+pub mod export;
+pub mod feeds;
 pub mod form_page;
 pub mod forms;
 pub mod hardening;
@@ -150,12 +152,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             }),
     )
     .service(web::resource("/").route(get_or_head(timeline::timeline_page)))
+    .service(web::resource("/feed.atom").route(get_or_head(feeds::timeline_feed)))
     .service(web::resource("/items").route(get_or_head(item_table::items_page)))
     .service(web::resource("/upcoming").route(get_or_head(upcoming::upcoming_page)))
     .service(web::resource("/calendar.ics").route(get_or_head(calendars::all_milestones)))
     .service(
         web::resource("/items/{slug}/calendar.ics").route(get_or_head(calendars::item_milestones)),
     )
+    .service(web::resource("/items.csv").route(get_or_head(export::items_csv)))
+    .service(web::resource("/items.json").route(get_or_head(export::items_json)))
     .service(
         web::resource("/items/new")
             .route(get_or_head(items::new_item_form))
@@ -167,6 +172,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(get_or_head(items::edit_item_form))
             .post(items::update_item),
     )
+    .service(web::resource("/items/{slug}/feed.atom").route(get_or_head(feeds::item_feed)))
     .service(web::resource("/items/{slug}/history").route(get_or_head(history::history)))
     .service(
         web::resource("/items/{slug}/events/new")

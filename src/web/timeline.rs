@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::auth::MaybeUser;
 use super::error::AppError;
+use super::feeds::FeedLink;
 use super::reading::{EventView, FilterForm, Pagination};
 use super::subscriptions::SubscribeBox;
 use super::upcoming::{entries, UpcomingEntry, COMING_UP};
@@ -127,7 +128,9 @@ pub async fn timeline_page(
         subscribe: super::subscriptions::subscribe_box_for_filter(&raw),
         coming_up: entries(&coming_up, today),
     };
-    let layout = Layout::new("Timeline", user.0.as_ref(), &session).tab(Tab::Timeline);
+    let layout = Layout::new("Timeline", user.0.as_ref(), &session)
+        .tab(Tab::Timeline)
+        .feed(FeedLink::timeline(&raw));
     Page::new(layout, view).respond(StatusCode::OK, "timeline")
 }
 

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::auth::{csrf_token, take_flash, CurrentUser};
 use super::error::AppError;
+use super::feeds::FeedLink;
 use crate::templates;
 
 /// The signed-in user, as the layout shows them.
@@ -41,6 +42,9 @@ pub struct Layout {
     pub nav_timeline: bool,
     pub nav_items: bool,
     pub nav_upcoming: bool,
+    /// The page's Atom feed: linked in the head for feed readers to
+    /// discover, and shown on the page.
+    pub feed: Option<FeedLink>,
 }
 
 impl Layout {
@@ -58,6 +62,7 @@ impl Layout {
             nav_timeline: false,
             nav_items: false,
             nav_upcoming: false,
+            feed: None,
         }
     }
 
@@ -72,7 +77,14 @@ impl Layout {
             nav_timeline: false,
             nav_items: false,
             nav_upcoming: false,
+            feed: None,
         }
+    }
+
+    /// Links the page's feed.
+    pub fn feed(mut self, feed: FeedLink) -> Self {
+        self.feed = Some(feed);
+        self
     }
 
     /// Marks `tab` as the current page in the navigation.
