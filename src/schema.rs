@@ -115,6 +115,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    milestones (id) {
+        id -> Integer,
+        item_id -> Integer,
+        kind -> Text,
+        milestone_date -> Date,
+        date_precision -> Text,
+        note -> Text,
+        source_url -> Text,
+        confidence -> Text,
+        cancelled -> Bool,
+        sequence -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        edited -> Bool,
+    }
+}
+
+diesel::table! {
     revisions (id) {
         id -> Integer,
         item_id -> Integer,
@@ -228,6 +247,8 @@ diesel::joinable!(item_links -> users (created_by));
 diesel::joinable!(item_parties -> items (item_id));
 diesel::joinable!(item_tags -> items (item_id));
 diesel::joinable!(item_tags -> tags (tag_id));
+diesel::joinable!(milestones -> items (item_id));
+diesel::joinable!(milestones -> users (created_by));
 diesel::joinable!(revisions -> items (item_id));
 diesel::joinable!(revisions -> users (user_id));
 diesel::joinable!(status_events -> items (item_id));
@@ -248,6 +269,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     item_tags,
     items,
     limit_attempts,
+    milestones,
     revisions,
     settings,
     status_events,

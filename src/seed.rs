@@ -15,6 +15,7 @@ use crate::domain::{EventId, InvalidValue, ItemId, SingleLine};
 use crate::exchange;
 use crate::store::events::{self, EventRow, NewEvent};
 use crate::store::items::{self, ItemError, ItemFields, UpdateOutcome};
+use crate::store::milestones::{self, NewMilestone};
 use crate::store::{links, revisions, settings};
 
 /// The starter data file, as verified.
@@ -73,6 +74,9 @@ pub struct SeedReport {
     /// Starter events loaded before loading wrote their revision, whose
     /// revision was written now.
     pub history_written: usize,
+    pub milestones_added: usize,
+    /// Starter milestones corrected to the data.
+    pub milestones_corrected: usize,
 }
 
 impl fmt::Display for SeedReport {
@@ -86,6 +90,13 @@ impl fmt::Display for SeedReport {
             self.items_corrected,
             self.events_corrected
         )?;
+        if self.milestones_added + self.milestones_corrected > 0 {
+            write!(
+                f,
+                "; {} milestones added and {} corrected",
+                self.milestones_added, self.milestones_corrected
+            )?;
+        }
         if self.events_kept > 0 {
             write!(
                 f,
@@ -107,6 +118,7 @@ impl fmt::Display for SeedReport {
 struct ValidItem {
     fields: ItemFields,
     events: Vec<NewEvent>,
+    milestones: Vec<NewMilestone>,
 }
 
 fn validate(item: &SeedItem) -> Result<ValidItem, InvalidValue> {
@@ -149,7 +161,22 @@ fn validate(item: &SeedItem) -> Result<ValidItem, InvalidValue> {
             confidence: e.confidence,
         })
         .collect();
-    Ok(ValidItem { fields, events })
+    let milestones = valid
+        .milestones
+        .into_iter()
+        .map(|m| NewMilestone {
+            kind: m.kind,
+            date: m.date,
+            note: m.note.into_string(),
+            source: m.source,
+            confidence: m.confidence,
+        })
+        .collect();
+    Ok(ValidItem {
+        fields,
+        events,
+        milestones,
+    })
 }
 
 pub fn parse(text: &str) -> Result<SeedFile, SeedError> {
@@ -165,7 +192,8 @@ pub fn parse(text: &str) -> Result<SeedFile, SeedError> {
 /// same period, as when a month becomes a day) unless an editor has
 /// corrected or retracted it. Each correction is a revision and a change
 /// attributed to the starter data. Events an editor recorded are never
-/// touched.
+/// touched. Milestones are matched by kind and corrected the same way (see
+/// `milestones::load_starter`).
 pub fn load(
     conn: &mut DbConnection,
     text: &str,
@@ -204,10 +232,16 @@ pub fn load(
                     report.events_added += plan.add.len();
                     report.events_corrected += plan.correct.len();
                     report.events_kept += plan.kept;
+                    let (added, corrected) =
+                        milestones::load_starter(conn, existing.id, &item.milestones, now)?;
+                    report.milestones_added += added;
+                    report.milestones_corrected += corrected;
                 }
                 None => {
                     let id = items::create(conn, &item.fields, None, now)?;
                     events::insert_many(conn, id, &item.events, None, now)?;
+                    let (added, _) = milestones::load_starter(conn, id, &item.milestones, now)?;
+                    report.milestones_added += added;
                     report.items_added += 1;
                     report.events_added += item.events.len();
                 }

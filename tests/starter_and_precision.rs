@@ -326,6 +326,8 @@ async fn upgrade_from_the_earlier_data(backend: Backend) {
             events_corrected: 4,
             events_kept: 1,
             history_written: 22,
+            milestones_added: 4,
+            milestones_corrected: 0,
         }
     );
     assert_eq!(app.count("status_events"), 28);

@@ -44,6 +44,8 @@ ids! {
     ItemId;
     /// `status_events.id`
     EventId;
+    /// `milestones.id`
+    MilestoneId;
     /// `item_links.id`
     LinkId;
     /// `revisions.id`

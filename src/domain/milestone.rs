@@ -12,11 +12,13 @@ use std::str::FromStr;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::{DatePrecision, EventDate, InvalidValue};
+use super::{text_column, DatePrecision, EventDate, InvalidValue};
 
 /// What a milestone marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum MilestoneKind {
     /// A rule or law takes effect.
     Effective,
@@ -96,6 +98,8 @@ impl FromStr for MilestoneKind {
             })
     }
 }
+
+text_column!(MilestoneKind);
 
 impl TryFrom<&str> for MilestoneKind {
     type Error = InvalidValue;

@@ -24,8 +24,8 @@ pub use event_date::{DatePrecision, EventDate};
 pub use fields::field_label;
 pub use filter::{Filter, QueryError, RawQuery, Sort, SortColumn};
 pub use ids::{
-    ApiTokenId, ChangeId, DeliveryId, EventId, ItemId, LinkId, RevisionId, SubscriberId,
-    SubscriptionId, TagId, TokenId, UserId,
+    ApiTokenId, ChangeId, DeliveryId, EventId, ItemId, LinkId, MilestoneId, RevisionId,
+    SubscriberId, SubscriptionId, TagId, TokenId, UserId,
 };
 pub use kind::{Confidence, Kind, Phase};
 pub use milestone::{period_end_exclusive, period_unit, Countdown, MilestoneKind};

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use crate::domain::field_label;
-use crate::store::changes::{ChangePayload, ChangeRow, EventSnapshot};
+use crate::store::changes::{ChangePayload, ChangeRow, EventSnapshot, MilestoneSnapshot};
 use crate::store::items::ItemRow;
 use crate::store::revisions::FieldChange;
 
@@ -237,6 +237,35 @@ impl From<&ChangeRow> for Change {
                     format!("“{other_title}” no longer {relation} this item.")
                 }];
             }
+            ChangePayload::MilestoneAdded { milestone } => {
+                change.headline = "Milestone scheduled";
+                change.summary =
+                    format!("{} ({})", milestone.kind_label, milestone_when(milestone));
+                change.lines = milestone_lines(milestone, "Scheduled");
+            }
+            ChangePayload::MilestoneCorrected { milestone, changes } => {
+                change.headline = "Milestone moved or corrected";
+                change.summary =
+                    format!("{} now {}", milestone.kind_label, milestone_when(milestone));
+                change.lines = milestone_lines(milestone, "Now");
+                change.fields = changes.iter().map(Field::from).collect();
+            }
+            ChangePayload::MilestoneRemoved { milestone, reason } => {
+                change.headline = "Milestone removed";
+                change.summary = format!(
+                    "{} of {} removed",
+                    milestone.kind_label,
+                    milestone_when(milestone)
+                );
+                change.lines = vec![
+                    format!(
+                        "Removed: {}, {}.",
+                        milestone.kind_label,
+                        milestone_when(milestone)
+                    ),
+                    format!("Reason: {reason}"),
+                ];
+            }
         }
         change
     }
@@ -249,4 +278,24 @@ fn names(changes: &[FieldChange]) -> String {
         .map(|c| field_label(&c.field).to_lowercase())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A milestone's date at its precision, saying when it is known only to
+/// the month or year.
+fn milestone_when(m: &MilestoneSnapshot) -> String {
+    if m.precision == "day" {
+        m.date_human.clone()
+    } else {
+        format!("{} (known to the {})", m.date_human, m.precision)
+    }
+}
+
+/// What a milestone alert says: what is scheduled, when, why and where from.
+fn milestone_lines(m: &MilestoneSnapshot, label: &str) -> Vec<String> {
+    let mut lines = vec![format!("{label}: {}, {}.", m.kind_label, milestone_when(m))];
+    if !m.note.is_empty() {
+        lines.push(format!("Note: {}", m.note));
+    }
+    lines.push(format!("Source: {}", m.source));
+    lines
 }

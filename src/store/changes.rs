@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::NewEvent;
 use super::json::Json;
+use super::milestones::NewMilestone;
 use super::revisions::FieldChange;
 use super::{DbConnection, DbError};
 use crate::domain::{ChangeId, DeliveryId, ItemId, UserId};
@@ -68,6 +69,37 @@ impl EventSnapshot {
     }
 }
 
+/// A milestone as it was when the change happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MilestoneSnapshot {
+    pub milestone_id: i32,
+    pub kind: String,
+    pub kind_label: String,
+    /// At its precision: `2027-03-13`, `2027-03` or `2027`.
+    pub date: String,
+    pub date_human: String,
+    pub precision: String,
+    pub note: String,
+    pub source: String,
+    pub confidence: String,
+}
+
+impl MilestoneSnapshot {
+    pub fn of(milestone_id: i32, m: &NewMilestone) -> Self {
+        MilestoneSnapshot {
+            milestone_id,
+            kind: m.kind.as_str().to_owned(),
+            kind_label: m.kind.label().to_owned(),
+            date: m.date.iso(),
+            date_human: m.date.human(),
+            precision: m.date.precision().as_str().to_owned(),
+            note: m.note.clone(),
+            source: m.source.as_str().to_owned(),
+            confidence: m.confidence.as_str().to_owned(),
+        }
+    }
+}
+
 /// What changed. Stored as JSON; `kind()` is stored beside it for queries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -103,6 +135,17 @@ pub enum ChangePayload {
         other_title: String,
         outgoing: bool,
     },
+    MilestoneAdded {
+        milestone: MilestoneSnapshot,
+    },
+    MilestoneCorrected {
+        milestone: MilestoneSnapshot,
+        changes: Vec<FieldChange>,
+    },
+    MilestoneRemoved {
+        milestone: MilestoneSnapshot,
+        reason: String,
+    },
 }
 
 impl ChangePayload {
@@ -115,6 +158,9 @@ impl ChangePayload {
             ChangePayload::EventRetracted { .. } => "event-retracted",
             ChangePayload::LinkAdded { .. } => "link-added",
             ChangePayload::LinkRemoved { .. } => "link-removed",
+            ChangePayload::MilestoneAdded { .. } => "milestone-added",
+            ChangePayload::MilestoneCorrected { .. } => "milestone-corrected",
+            ChangePayload::MilestoneRemoved { .. } => "milestone-removed",
         }
     }
 }

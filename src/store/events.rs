@@ -238,7 +238,7 @@ pub fn record_starter_history(conn: &mut DbConnection) -> Result<usize, DbError>
 
 /// The item's field version (events do not change it: recording an event
 /// never makes an open edit form stale).
-fn item_version(conn: &mut DbConnection, item_id: ItemId) -> Result<i32, DbError> {
+pub(super) fn item_version(conn: &mut DbConnection, item_id: ItemId) -> Result<i32, DbError> {
     Ok(items::table
         .find(item_id)
         .select(items::version)

@@ -17,12 +17,14 @@ pub mod items;
 pub mod json;
 pub mod limits;
 pub mod links;
+pub mod milestones;
 pub mod revisions;
 pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod subscriptions;
 pub mod timeline;
+pub mod upcoming;
 pub mod users;
 
 pub use crate::db::{DbConnection, DbError};

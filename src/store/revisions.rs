@@ -58,6 +58,11 @@ text_enum! {
         /// A link to another item was added.
         Link = "link",
         Unlink = "unlink",
+        /// A milestone was added.
+        Milestone = "milestone",
+        MilestoneCorrection = "milestone-correction",
+        /// A milestone was removed (kept as cancelled).
+        MilestoneRemoval = "milestone-removal",
     }
 }
 

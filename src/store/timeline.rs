@@ -40,6 +40,7 @@ macro_rules! filter_items {
         }
     };
 }
+pub(super) use filter_items;
 
 /// Events whose date overlaps the filter's range: a date known only to its
 /// month or year is in when that month or year overlaps the range.

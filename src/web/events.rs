@@ -8,11 +8,11 @@ use serde::Serialize;
 
 use super::auth::{check_csrf, csrf_token, see_other, set_flash, Editor};
 use super::error::AppError;
-use super::form_page::{load_item, submit, ItemHeading};
+use super::form_page::{confidence_choices, load_item, precision_choices, submit, ItemHeading};
 use super::forms::{EventForm, FieldErrors, RetractForm};
 use super::view::{Choice, Layout, Page};
 use super::AppState;
-use crate::domain::{Confidence, DatePrecision, EventId, Status, StatusDef};
+use crate::domain::{EventId, Status, StatusDef};
 use crate::store::events::{self, EventRow};
 use crate::store::items::ItemRow;
 
@@ -47,11 +47,6 @@ fn event_form(
             .map(|d| Choice::new(d.name, d.label, form.status == d.name))
             .collect()
     };
-    let precision = if form.precision.is_empty() {
-        "day"
-    } else {
-        form.precision.as_str()
-    };
     let view = EventFormView {
         correcting: event_id.is_some(),
         item: ItemHeading::of(item),
@@ -64,24 +59,8 @@ fn event_form(
         has_errors: !errors.is_empty(),
         statuses: options(kind.statuses()),
         developments: options(kind.developments()),
-        precisions: DatePrecision::ALL
-            .iter()
-            .map(|p| {
-                let label = match p {
-                    DatePrecision::Day => "Day (YYYY-MM-DD)",
-                    DatePrecision::Month => "Month only (YYYY-MM)",
-                    DatePrecision::Year => "Year only (YYYY)",
-                };
-                Choice::new(p.as_str(), label, precision == p.as_str())
-            })
-            .collect(),
-        confidences: Confidence::ALL
-            .iter()
-            .map(|c| {
-                let label = format!("{}: {}", c.as_str(), c.description());
-                Choice::new(c.as_str(), label, form.confidence == c.as_str())
-            })
-            .collect(),
+        precisions: precision_choices(&form.precision),
+        confidences: confidence_choices(&form.confidence),
         csrf_token: csrf_token(session),
     };
     let title = if event_id.is_some() {

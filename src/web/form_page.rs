@@ -14,8 +14,9 @@ use serde::Serialize;
 
 use super::error::AppError;
 use super::forms::FieldErrors;
+use super::view::Choice;
 use super::AppState;
-use crate::domain::Slug;
+use crate::domain::{Confidence, DatePrecision, Slug};
 use crate::store::items::{self, ItemRow};
 
 /// The item at a slug, or a 404.
@@ -72,4 +73,31 @@ where
         Err(invalid) => invalid,
     };
     page(StatusCode::UNPROCESSABLE_ENTITY, &errors)
+}
+
+/// The date-precision menu of a dated form (day when nothing is chosen).
+pub fn precision_choices(selected: &str) -> Vec<Choice> {
+    let selected = if selected.is_empty() { "day" } else { selected };
+    DatePrecision::ALL
+        .iter()
+        .map(|p| {
+            let label = match p {
+                DatePrecision::Day => "Day (YYYY-MM-DD)",
+                DatePrecision::Month => "Month only (YYYY-MM)",
+                DatePrecision::Year => "Year only (YYYY)",
+            };
+            Choice::new(p.as_str(), label, selected == p.as_str())
+        })
+        .collect()
+}
+
+/// The confidence menu of a dated form.
+pub fn confidence_choices(selected: &str) -> Vec<Choice> {
+    Confidence::ALL
+        .iter()
+        .map(|c| {
+            let label = format!("{}: {}", c.as_str(), c.description());
+            Choice::new(c.as_str(), label, selected == c.as_str())
+        })
+        .collect()
 }

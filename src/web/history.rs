@@ -63,6 +63,9 @@ fn describe(action: RevisionAction) -> &'static str {
         RevisionAction::EventRetraction => "Retracted a status event",
         RevisionAction::Link => "Added a link",
         RevisionAction::Unlink => "Removed a link",
+        RevisionAction::Milestone => "Added a milestone",
+        RevisionAction::MilestoneCorrection => "Corrected a milestone",
+        RevisionAction::MilestoneRemoval => "Removed a milestone",
     }
 }
 

@@ -9,14 +9,17 @@ use serde::Serialize;
 use super::auth::MaybeUser;
 use super::error::AppError;
 use super::feeds::FeedLink;
+use super::milestone_view::MilestoneView;
 use super::reading::{EventView, PhaseView};
 use super::subscriptions::SubscribeBox;
-use super::svg::{self, Marker};
+use super::svg::{self, Flag, Marker};
 use super::view::{Layout, Page};
 use super::AppState;
 use crate::domain::{LinkId, Slug, Status};
 use crate::store::items::{self, ItemDetail};
 use crate::store::links::LinkView;
+use crate::store::milestones::{self, MilestoneRow};
+use chrono::NaiveDate;
 
 #[derive(Debug, Serialize)]
 struct ItemView<'a> {
@@ -79,13 +82,20 @@ struct ItemPageView<'a> {
     /// The history as an SVG chart; none without events.
     chart: Option<String>,
     events: Vec<NumberedEvent>,
+    /// Milestones still ahead (or under way), soonest first.
+    next: Vec<MilestoneView>,
+    /// Milestones whose date has passed: scheduled points, not events.
+    passed: Vec<MilestoneView>,
+    /// Whether the chart draws milestones (the legend explains them).
+    has_milestones: bool,
     links: Vec<LinkLine<'a>>,
     subscribe: SubscribeBox,
     legend: Vec<PhaseView>,
 }
 
-/// The history chart: one numbered marker per event.
-fn chart(detail: &ItemDetail) -> Option<String> {
+/// The history chart: one numbered marker per event, and a flag per
+/// milestone.
+fn chart(detail: &ItemDetail, milestones: &[MilestoneRow], today: NaiveDate) -> Option<String> {
     let kind = detail.item.kind();
     let markers: Vec<Marker> = detail
         .events
@@ -105,7 +115,19 @@ fn chart(detail: &ItemDetail) -> Option<String> {
             ),
         })
         .collect();
-    svg::timeline(&markers, &format!("Timeline of {}", detail.item.title))
+    let flags: Vec<Flag> = milestones
+        .iter()
+        .map(|m| Flag {
+            date: m.date(),
+            description: format!("Scheduled: {}, {}", m.kind.label(), m.date().human()),
+        })
+        .collect();
+    svg::timeline(
+        &markers,
+        &flags,
+        today,
+        &format!("Timeline of {}", detail.item.title),
+    )
 }
 
 /// `GET /items/{slug}`.
@@ -121,10 +143,21 @@ pub async fn item_page(
     let lookup = Slug::try_from(slug.as_str())
         .map_err(|_| not_found())?
         .to_string();
-    let detail = state
-        .db(move |conn| items::detail(conn, &lookup))
+    let (detail, milestones) = state
+        .db(move |conn| {
+            let Some(detail) = items::detail(conn, &lookup)? else {
+                return Ok(None);
+            };
+            let milestones = milestones::for_item(conn, detail.item.id)?;
+            Ok(Some((detail, milestones)))
+        })
         .await?
         .ok_or_else(not_found)?;
+    let today = state.now().date();
+    let (next, passed): (Vec<_>, Vec<_>) = milestones
+        .iter()
+        .map(|m| MilestoneView::of(m, today))
+        .partition(|m| !m.passed);
     let item = &detail.item;
     let kind = item.kind();
     let view = ItemPageView {
@@ -144,7 +177,7 @@ pub async fn item_page(
             tags: &detail.tags,
             version: item.version,
         },
-        chart: chart(&detail),
+        chart: chart(&detail, &milestones, today),
         events: detail
             .events
             .iter()
@@ -154,6 +187,9 @@ pub async fn item_page(
                 event: EventView::of(e, kind),
             })
             .collect(),
+        has_milestones: !milestones.is_empty(),
+        next,
+        passed,
         links: detail.links.iter().map(LinkLine::of).collect(),
         subscribe: super::subscriptions::subscribe_box_for_item(
             &item.slug,

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod api_tokens;
 pub mod auth;
+pub mod calendars;
 pub mod client;
 pub mod error;
 pub mod events;
@@ -19,12 +20,15 @@ pub mod item_table;
 pub mod items;
 pub mod links;
 pub mod logging;
+pub mod milestone_view;
+pub mod milestones;
 pub mod pages;
 pub mod reading;
 pub mod signin;
 pub mod subscriptions;
 pub mod svg;
 pub mod timeline;
+pub mod upcoming;
 pub mod view;
 
 use std::net::TcpListener;
@@ -152,6 +156,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/").route(get_or_head(timeline::timeline_page)))
     .service(web::resource("/feed.atom").route(get_or_head(feeds::timeline_feed)))
     .service(web::resource("/items").route(get_or_head(item_table::items_page)))
+    .service(web::resource("/upcoming").route(get_or_head(upcoming::upcoming_page)))
+    .service(web::resource("/calendar.ics").route(get_or_head(calendars::all_milestones)))
+    .service(
+        web::resource("/items/{slug}/calendar.ics").route(get_or_head(calendars::item_milestones)),
+    )
     .service(web::resource("/items.csv").route(get_or_head(export::items_csv)))
     .service(web::resource("/items.json").route(get_or_head(export::items_json)))
     .service(
@@ -188,6 +197,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .post(links::create_link),
     )
     .service(web::resource("/items/{slug}/links/{id}/delete").post(links::remove_link))
+    .service(
+        web::resource("/items/{slug}/milestones/new")
+            .route(get_or_head(milestones::new_milestone_form))
+            .post(milestones::add_milestone),
+    )
+    .service(
+        web::resource("/items/{slug}/milestones/{id}/edit")
+            .route(get_or_head(milestones::edit_milestone_form))
+            .post(milestones::correct_milestone),
+    )
+    .service(
+        web::resource("/items/{slug}/milestones/{id}/remove")
+            .route(get_or_head(milestones::remove_milestone_form))
+            .post(milestones::remove_milestone),
+    )
     .service(web::resource("/healthz").route(get_or_head(pages::healthz)))
     .service(web::resource("/static/{file}").route(get_or_head(pages::static_file)))
     .configure(signin::routes)

@@ -30,7 +30,7 @@ impl PhaseView {
 }
 
 /// The host a source URL points to, without `www.`.
-fn host_of(url: &str) -> String {
+pub(super) fn host_of(url: &str) -> String {
     url::Url::parse(url)
         .ok()
         .and_then(|u| {

@@ -5,6 +5,10 @@
 //! that is not known. Colours follow the phase; developments (events that do
 //! not move the status) are hollow diamonds. Each marker carries the number
 //! of its entry in the event list below the drawing.
+//!
+//! Milestones (what is scheduled, not what happened) are hollow flags on
+//! dashed poles, a month or year one with a dashed hollow bar over its
+//! period; the axis reaches them, into the future, with today marked.
 
 use std::fmt::Write;
 
@@ -20,6 +24,15 @@ pub struct Marker {
     /// Read by screen readers and shown as a tooltip.
     pub description: String,
 }
+
+/// A milestone: a scheduled date, drawn as a hollow flag.
+pub struct Flag {
+    pub date: EventDate,
+    /// Read by screen readers and shown as a tooltip.
+    pub description: String,
+}
+
+const FLAG_COLOUR: &str = "#7b1fa2";
 
 const WIDTH: f64 = 800.0;
 const MARGIN: f64 = 28.0;
@@ -54,10 +67,22 @@ impl Scale {
     }
 }
 
-/// Draws the markers; `None` when there is nothing to draw.
-pub fn timeline(markers: &[Marker], title: &str) -> Option<String> {
-    let first = markers.iter().map(|m| m.date.start()).min()?;
-    let last = markers.iter().map(|m| m.date.end()).max()?;
+/// Draws the markers and flags, with today marked when the range reaches
+/// it; `None` when there is nothing to draw.
+pub fn timeline(
+    markers: &[Marker],
+    flags: &[Flag],
+    today: NaiveDate,
+    title: &str,
+) -> Option<String> {
+    let dates = || {
+        markers
+            .iter()
+            .map(|m| m.date)
+            .chain(flags.iter().map(|f| f.date))
+    };
+    let first = dates().map(|d| d.start()).min()?;
+    let last = dates().map(|d| d.end()).max()?;
     // Pad the range so markers at the ends are not cut, and give a single
     // day some room on both sides.
     let span = (last - first).num_days().max(1);
@@ -155,8 +180,43 @@ pub fn timeline(markers: &[Marker], title: &str) -> Option<String> {
             m.number
         );
     }
+    if !flags.is_empty() && (first..=last).contains(&today) {
+        let x = scale.x(today);
+        let _ = write!(
+            svg,
+            r##"<g class="today"><line x1="{x:.1}" y1="8" x2="{x:.1}" y2="{axis_y}" stroke="#1a73e8" stroke-width="1" stroke-dasharray="2 3"/><text x="{x:.1}" y="8" font-size="11" fill="#1a73e8" text-anchor="middle">today</text></g>"##
+        );
+    }
+    for f in flags {
+        flag(&mut svg, &scale, f, axis_y);
+    }
     svg.push_str("</svg>");
     Some(svg)
+}
+
+/// A hollow flag on a dashed pole; a month or year gets a dashed hollow
+/// bar over its period.
+fn flag(svg: &mut String, scale: &Scale, f: &Flag, axis_y: f64) {
+    let x1 = scale.x(f.date.start());
+    let x2 = scale.x(f.date.end());
+    let _ = write!(
+        svg,
+        r#"<g class="milestone-flag"><title>{}</title>"#,
+        escape(&f.description)
+    );
+    if f.date.precision() != DatePrecision::Day {
+        let _ = write!(
+            svg,
+            r##"<rect x="{x1:.1}" y="{:.1}" width="{:.1}" height="8" rx="4" fill="none" stroke="{FLAG_COLOUR}" stroke-width="1.5" stroke-dasharray="3 2"/>"##,
+            axis_y - 4.0,
+            (x2 - x1).max(6.0)
+        );
+    }
+    let top = axis_y - 30.0;
+    let _ = write!(
+        svg,
+        r##"<line x1="{x1:.1}" y1="{axis_y}" x2="{x1:.1}" y2="{top}" stroke="{FLAG_COLOUR}" stroke-width="1.5" stroke-dasharray="3 2"/><path d="M{x1:.1} {top} l12 4 l-12 4 z" fill="#fff" stroke="{FLAG_COLOUR}" stroke-width="1.5"/></g>"##
+    );
 }
 
 /// Year ticks, plus month ticks (labelled when the range is short) within
@@ -237,6 +297,8 @@ mod tests {
                 marker(2, "2023-07-10", Some(Phase::Pending)),
                 marker(3, "2023-08-15", None),
             ],
+            &[],
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             "Timeline",
         )
         .unwrap();
@@ -249,6 +311,41 @@ mod tests {
 
     #[test]
     fn nothing_to_draw_without_events() {
-        assert!(timeline(&[], "Timeline").is_none());
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert!(timeline(&[], &[], today, "Timeline").is_none());
+    }
+
+    #[test]
+    fn milestones_are_hollow_flags_beyond_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let flags = [
+            Flag {
+                date: "2027-03".parse().unwrap(),
+                description: "Deadline <March>".to_owned(),
+            },
+            Flag {
+                date: "2027-01-03".parse().unwrap(),
+                description: "End of session".to_owned(),
+            },
+        ];
+        let svg = timeline(
+            &[marker(1, "2025-02-13", Some(Phase::Proposed))],
+            &flags,
+            today,
+            "Timeline",
+        )
+        .unwrap();
+        assert_eq!(svg.matches("class=\"milestone-flag\"").count(), 2);
+        assert_eq!(
+            svg.matches("fill=\"none\"").count(),
+            1,
+            "the month's bar is hollow"
+        );
+        assert!(svg.contains("class=\"today\""));
+        assert!(svg.contains("Deadline &lt;March&gt;"));
+        // Flags alone still draw, and today outside the range is not marked.
+        let later = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+        let alone = timeline(&[], &flags, later, "Timeline").unwrap();
+        assert!(!alone.contains("class=\"today\""));
     }
 }

@@ -12,14 +12,16 @@ use super::error::AppError;
 use super::feeds::FeedLink;
 use super::reading::{EventView, FilterForm, Pagination};
 use super::subscriptions::SubscribeBox;
+use super::upcoming::{entries, UpcomingEntry, COMING_UP};
 use super::view::{Layout, Page, Tab};
 use super::AppState;
 use crate::domain::{DatePrecision, EventDate, RawQuery};
 use crate::store::timeline::{self, ItemBrief};
+use crate::store::upcoming;
 
 /// The item an event on the timeline belongs to.
 #[derive(Debug, Serialize)]
-struct ItemView {
+pub(super) struct ItemView {
     slug: String,
     title: String,
     short_title: Option<String>,
@@ -53,10 +55,12 @@ struct TimelineView {
     empty: bool,
     pagination: Pagination,
     subscribe: SubscribeBox,
+    /// The next few milestones matching the same filters.
+    coming_up: Vec<UpcomingEntry>,
 }
 
 /// The group an event's date falls in: its key and heading.
-fn group_of(date: EventDate) -> (String, String) {
+pub(super) fn group_of(date: EventDate) -> (String, String) {
     match date.precision() {
         DatePrecision::Year => (
             date.iso(),
@@ -80,11 +84,13 @@ pub async fn timeline_page(
     let filter = raw.filter()?;
     let (from, to) = (filter.from, filter.to);
     let page = raw.page()?;
-    let (rows, facets) = state
+    let today = state.now().date();
+    let (rows, facets, coming_up) = state
         .db(move |conn| {
             Ok((
                 timeline::timeline(conn, &filter, page)?,
                 timeline::facets(conn)?,
+                upcoming::upcoming(conn, &filter, today, COMING_UP)?,
             ))
         })
         .await?;
@@ -120,6 +126,7 @@ pub async fn timeline_page(
         empty,
         pagination: Pagination::new("/", &raw, rows.page, rows.has_next),
         subscribe: super::subscriptions::subscribe_box_for_filter(&raw),
+        coming_up: entries(&coming_up, today),
     };
     let layout = Layout::new("Timeline", user.0.as_ref(), &session)
         .tab(Tab::Timeline)
@@ -127,7 +134,7 @@ pub async fn timeline_page(
     Page::new(layout, view).respond(StatusCode::OK, "timeline")
 }
 
-fn item_view(item: &ItemBrief) -> ItemView {
+pub(super) fn item_view(item: &ItemBrief) -> ItemView {
     ItemView {
         slug: item.slug.clone(),
         title: item.title.clone(),

@@ -28,6 +28,7 @@ pub struct SignedIn {
 pub enum Tab {
     Timeline,
     Items,
+    Upcoming,
 }
 
 /// What the layout shows on every page.
@@ -40,6 +41,7 @@ pub struct Layout {
     pub flash: Option<String>,
     pub nav_timeline: bool,
     pub nav_items: bool,
+    pub nav_upcoming: bool,
     /// The page's Atom feed: linked in the head for feed readers to
     /// discover, and shown on the page.
     pub feed: Option<FeedLink>,
@@ -59,6 +61,7 @@ impl Layout {
             flash: take_flash(session),
             nav_timeline: false,
             nav_items: false,
+            nav_upcoming: false,
             feed: None,
         }
     }
@@ -73,6 +76,7 @@ impl Layout {
             flash: None,
             nav_timeline: false,
             nav_items: false,
+            nav_upcoming: false,
             feed: None,
         }
     }
@@ -87,6 +91,7 @@ impl Layout {
     pub fn tab(mut self, tab: Tab) -> Self {
         self.nav_timeline = tab == Tab::Timeline;
         self.nav_items = tab == Tab::Items;
+        self.nav_upcoming = tab == Tab::Upcoming;
         self
     }
 }

@@ -5,6 +5,7 @@
 mod event;
 mod item;
 mod link;
+mod milestone;
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,7 @@ use crate::domain::{InvalidValue, MultiLine, SingleLine, TextProblem};
 pub use event::{EventForm, RetractForm};
 pub use item::ItemForm;
 pub use link::{LinkForm, SUGGESTED_RELATIONS};
+pub use milestone::MilestoneForm;
 
 /// Messages by field name, shown beside each field.
 pub type FieldErrors = BTreeMap<&'static str, String>;

@@ -1,0 +1,123 @@
+//! The forms that add, correct and remove a milestone.
+
+use serde::{Deserialize, Serialize};
+
+use super::{multi_line, set, FieldErrors};
+use crate::domain::{Confidence, DatePrecision, EventDate, MilestoneKind, SourceUrl};
+use crate::store::milestones::{MilestoneRow, NewMilestone};
+
+/// Add or correct a milestone.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct MilestoneForm {
+    #[serde(skip_serializing)]
+    pub csrf_token: String,
+    pub kind: String,
+    pub date: String,
+    pub precision: String,
+    pub note: String,
+    pub source_url: String,
+    pub confidence: String,
+}
+
+impl MilestoneForm {
+    pub fn from_milestone(m: &MilestoneRow) -> Self {
+        MilestoneForm {
+            csrf_token: String::new(),
+            kind: m.kind.as_str().to_owned(),
+            date: m.date().iso(),
+            precision: m.date_precision.as_str().to_owned(),
+            note: m.note.clone(),
+            source_url: m.source_url.clone(),
+            confidence: m.confidence.as_str().to_owned(),
+        }
+    }
+
+    pub fn validate(&self) -> Result<NewMilestone, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let kind = if self.kind.trim().is_empty() {
+            e.insert("kind", "Choose what the milestone marks.".to_owned());
+            None
+        } else {
+            set(&mut e, "kind", self.kind.trim().parse::<MilestoneKind>())
+        };
+        let precision = if self.precision.trim().is_empty() {
+            Some(DatePrecision::Day)
+        } else {
+            set(
+                &mut e,
+                "precision",
+                self.precision.trim().parse::<DatePrecision>(),
+            )
+        };
+        let date = match (self.date.trim(), precision) {
+            ("", _) => {
+                e.insert("date", "A date is required.".to_owned());
+                None
+            }
+            (d, Some(p)) => set(&mut e, "date", EventDate::parse_with_precision(d, p)),
+            (_, None) => None,
+        };
+        let note = multi_line(&mut e, "note", "A note", &self.note, 2000).unwrap_or_default();
+        let source = set(
+            &mut e,
+            "source_url",
+            SourceUrl::try_from(self.source_url.as_str()),
+        );
+        let confidence = if self.confidence.trim().is_empty() {
+            e.insert("confidence", "Choose a confidence.".to_owned());
+            None
+        } else {
+            set(
+                &mut e,
+                "confidence",
+                self.confidence.trim().parse::<Confidence>(),
+            )
+        };
+        match (kind, date, source, confidence) {
+            (Some(kind), Some(date), Some(source), Some(confidence)) if e.is_empty() => {
+                Ok(NewMilestone {
+                    kind,
+                    date,
+                    note,
+                    source,
+                    confidence,
+                })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn milestone_forms_refuse_unknown_kinds_and_dates_off_their_precision() {
+        let form = MilestoneForm {
+            kind: "deadline".into(),
+            date: "2027-03".into(),
+            precision: "day".into(),
+            source_url: "https://www.congress.gov/".into(),
+            confidence: "high".into(),
+            ..Default::default()
+        };
+        let errors = form.validate().unwrap_err();
+        assert!(
+            errors["kind"].contains("milestone kind \"deadline\""),
+            "{errors:?}"
+        );
+        assert!(errors.contains_key("date"), "{errors:?}");
+        let ok = MilestoneForm {
+            kind: "statutory-deadline".into(),
+            precision: "month".into(),
+            ..form
+        };
+        let m = ok.validate().unwrap();
+        assert_eq!(
+            (m.kind, m.date.iso()),
+            (MilestoneKind::StatutoryDeadline, "2027-03".to_owned())
+        );
+    }
+}
