@@ -7,7 +7,8 @@ use std::io::Write;
 use crate::db::{DbConnection, DbError};
 use crate::domain::{Filter, Phase};
 use crate::exchange::{
-    CsvRow, CsvWriter, EventRecord, Format, ItemRecord, JsonWriter, LinkRecord, YamlWriter,
+    CsvRow, CsvWriter, EventRecord, Format, ItemRecord, JsonWriter, LinkRecord, MilestoneRecord,
+    YamlWriter,
 };
 use crate::store::export::{self, ExportedItem};
 
@@ -98,7 +99,18 @@ pub fn record_of(item: &ExportedItem) -> ItemRecord {
                 retraction_note: e.retraction_note.clone(),
             })
             .collect(),
-        milestones: Vec::new(),
+        milestones: item
+            .milestones
+            .iter()
+            .map(|m| MilestoneRecord {
+                date: m.date().iso(),
+                precision: Some(m.date_precision.as_str().to_owned()),
+                kind: m.kind.as_str().to_owned(),
+                confidence: m.confidence.as_str().to_owned(),
+                note: m.note.clone(),
+                source: m.source_url.clone(),
+            })
+            .collect(),
         links: item
             .links
             .iter()

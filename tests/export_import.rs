@@ -64,6 +64,12 @@ both_backends!(the_item_table_downloads_as_csv_and_json, |app| {
     assert_eq!(first["date"], "2025-01-29");
     assert_eq!(first["precision"], "day");
     assert!(first["source"].as_str().unwrap().starts_with("https://"));
+    // The end of the 119th Congress, as the starter data schedules it.
+    let ahead = &s321["milestones"][0];
+    assert_eq!(ahead["date"], "2027-01-03");
+    assert_eq!(ahead["precision"], "day");
+    assert_eq!(ahead["kind"], "session-end");
+    assert!(ahead["source"].as_str().unwrap().starts_with("https://"));
     assert!(items
         .iter()
         .any(|i| !i["links"].as_array().unwrap().is_empty()));

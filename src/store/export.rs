@@ -1,5 +1,5 @@
 //! Reading items out for export: every item a filter gives, in id order,
-//! a batch at a time with its lists, events and outgoing links, so an
+//! a batch at a time with its lists, events, milestones and outgoing links, so an
 //! export of any size holds one batch in memory.
 
 use std::collections::HashMap;
@@ -8,12 +8,13 @@ use diesel::prelude::*;
 
 use super::events::EventRow;
 use super::items::ItemRow;
+use super::milestones::MilestoneRow;
 use super::timeline::filter_item_table;
 use super::{DbConnection, DbError};
 use crate::db::Db;
 use crate::domain::{Filter, ItemId};
 use crate::schema::{
-    item_identifiers, item_links, item_parties, item_tags, items, status_events, tags,
+    item_identifiers, item_links, item_parties, item_tags, items, milestones, status_events, tags,
 };
 
 /// Items read per batch.
@@ -28,6 +29,8 @@ pub struct ExportedItem {
     pub tags: Vec<String>,
     /// Oldest first, retracted ones included.
     pub events: Vec<EventRow>,
+    /// Standing milestones (not removed), soonest first.
+    pub milestones: Vec<MilestoneRow>,
     /// Outgoing links: (relation, the other item's slug).
     pub links: Vec<(String, String)>,
 }
@@ -99,6 +102,17 @@ fn batch(conn: &mut DbConnection, rows: Vec<ItemRow>) -> Result<Vec<ExportedItem
         .select(EventRow::as_select())
         .load(conn)?;
     let mut events = group(events.into_iter().map(|e| (e.item_id, e)).collect());
+    let milestones: Vec<MilestoneRow> = milestones::table
+        .filter(milestones::item_id.eq_any(&ids))
+        .filter(milestones::cancelled.eq(false))
+        .order((
+            milestones::item_id,
+            milestones::milestone_date.asc(),
+            milestones::id.asc(),
+        ))
+        .select(MilestoneRow::as_select())
+        .load(conn)?;
+    let mut milestones = group(milestones.into_iter().map(|m| (m.item_id, m)).collect());
     let targets = diesel::alias!(items as targets);
     let mut links = group(
         item_links::table
@@ -121,6 +135,7 @@ fn batch(conn: &mut DbConnection, rows: Vec<ItemRow>) -> Result<Vec<ExportedItem
                 parties: parties.remove(&id).unwrap_or_default(),
                 tags: tags.remove(&id).unwrap_or_default(),
                 events: events.remove(&id).unwrap_or_default(),
+                milestones: milestones.remove(&id).unwrap_or_default(),
                 links: links.remove(&id).unwrap_or_default(),
             }
         })
