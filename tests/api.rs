@@ -139,6 +139,26 @@ both_backends!(items_read_with_their_dates_at_precision, |app| {
     assert!(events
         .iter()
         .all(|e| e["source"].as_str().unwrap().starts_with("https://")));
+    assert_eq!(
+        item["milestones"],
+        Value::Array(Vec::new()),
+        "nothing scheduled"
+    );
+
+    // S.321 carries the end of the 119th Congress as a milestone.
+    let (status, bill, _) = send(
+        &app,
+        Method::GET,
+        "/api/v1/items/us-s321-ai-decoupling-act",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let ahead = &bill["milestones"][0];
+    assert_eq!(ahead["kind"], "session-end");
+    assert_eq!(ahead["date"], "2027-01-03");
+    assert_eq!(ahead["precision"], "day");
 
     let one_page = send(
         &app,

@@ -95,7 +95,7 @@ pub fn not_found(slug: &str) -> ApiError {
     ApiError::NotFound(format!("No item has the slug \"{slug}\"."))
 }
 
-/// One item with its identifiers, parties, tags, events and links.
+/// One item with its identifiers, parties, tags, events, milestones and links.
 #[utoipa::path(
     get,
     path = "/api/v1/items/{slug}",
@@ -111,11 +111,10 @@ pub async fn get_item(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug_of(&path)?;
-    let detail = state
-        .db(move |conn| items::detail(conn, slug.as_str()))
+    let item = item_json(&state, slug.as_str().to_owned())
         .await?
         .ok_or_else(|| not_found(&path))?;
-    Ok(HttpResponse::Ok().json(ItemJson::of(&detail)))
+    Ok(HttpResponse::Ok().json(item))
 }
 
 /// The timeline: standing status events, newest first, filtered as `/`.
@@ -202,4 +201,20 @@ pub async fn list_changes(
         changes,
         cursor,
     }))
+}
+
+/// An item as the API shows it: the detail and its standing milestones.
+pub(super) async fn item_json(
+    state: &AppState,
+    slug: String,
+) -> Result<Option<ItemJson>, ApiError> {
+    Ok(state
+        .db(move |conn| {
+            let Some(detail) = items::detail(conn, &slug)? else {
+                return Ok(None);
+            };
+            let ahead = crate::store::milestones::for_item(conn, detail.item.id)?;
+            Ok(Some(ItemJson::of(&detail, &ahead)))
+        })
+        .await?)
 }

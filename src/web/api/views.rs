@@ -14,6 +14,7 @@ use crate::store::changes::ChangeRow;
 use crate::store::events::EventRow;
 use crate::store::items::{ItemDetail, ItemRow};
 use crate::store::links::LinkView;
+use crate::store::milestones::MilestoneRow;
 use crate::store::timeline::ItemBrief;
 
 /// A date at its precision.
@@ -182,11 +183,47 @@ pub struct ItemJson {
     pub current: Option<String>,
     /// Oldest first, retracted ones included (marked).
     pub events: Vec<EventJson>,
+    /// Scheduled dates, soonest first; removed ones left out.
+    pub milestones: Vec<MilestoneJson>,
     pub links: Vec<LinkJson>,
 }
 
+/// A dated point ahead (or scheduled in the past): what is scheduled, not
+/// what happened.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MilestoneJson {
+    pub id: i32,
+    /// `effective`, `compliance`, `comment-deadline`, `statutory-deadline`,
+    /// `session-end`, `hearing`, `vote` or `expiry`.
+    pub kind: String,
+    /// At its precision: `2027-01-03`, `2027-03` or `2027`.
+    pub date: String,
+    /// `day`, `month` or `year`.
+    pub precision: String,
+    /// How the date is known, or how a computed date was computed.
+    pub note: String,
+    pub source: String,
+    /// `high`, `medium` or `low`.
+    pub confidence: String,
+}
+
+impl MilestoneJson {
+    pub fn of(m: &MilestoneRow) -> Self {
+        let date = m.date();
+        MilestoneJson {
+            id: m.id.0,
+            kind: m.kind.as_str().to_owned(),
+            date: date.iso(),
+            precision: date.precision().as_str().to_owned(),
+            note: m.note.clone(),
+            source: m.source_url.clone(),
+            confidence: m.confidence.as_str().to_owned(),
+        }
+    }
+}
+
 impl ItemJson {
-    pub fn of(d: &ItemDetail) -> Self {
+    pub fn of(d: &ItemDetail, milestones: &[MilestoneRow]) -> Self {
         let kind = d.item.kind();
         ItemJson {
             item: ItemSummaryJson::of(&d.item),
@@ -196,6 +233,7 @@ impl ItemJson {
             summary: d.item.summary.clone(),
             current: d.item.status_summary.clone(),
             events: d.events.iter().map(|e| EventJson::of(kind, e)).collect(),
+            milestones: milestones.iter().map(MilestoneJson::of).collect(),
             links: d
                 .links
                 .iter()

@@ -40,9 +40,7 @@ async fn load_event(state: &AppState, item: &ItemRow, id: EventId) -> Result<Eve
 
 /// The item as it now is, answered with `status`.
 async fn answer(state: &AppState, slug: String, created: bool) -> Result<HttpResponse, ApiError> {
-    let lookup = slug.clone();
-    let detail = state
-        .db(move |conn| items::detail(conn, &lookup))
+    let item = super::read::item_json(state, slug.clone())
         .await?
         .ok_or_else(|| not_found(&slug))?;
     let mut response = if created {
@@ -52,7 +50,7 @@ async fn answer(state: &AppState, slug: String, created: bool) -> Result<HttpRes
     } else {
         HttpResponse::Ok()
     };
-    Ok(response.json(ItemJson::of(&detail)))
+    Ok(response.json(item))
 }
 
 fn invalid(errors: FieldErrors) -> ApiError {
