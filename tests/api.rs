@@ -761,3 +761,32 @@ both_backends!(failed_token_attempts_are_limited_per_ip, |app| {
     assert!((1..=15 * 60).contains(&wait), "{wait}");
     assert_eq!(app.count("items"), 7);
 });
+
+both_backends!(
+    a_wrong_method_gets_a_problem_naming_the_allowed_ones,
+    |app| {
+        let res = app
+            .client
+            .delete(app.url("/api/v1/events"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 405);
+        let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+        assert!(allow.contains("GET"), "{allow}");
+        assert_eq!(
+            res.headers()["content-type"].to_str().unwrap(),
+            "application/problem+json"
+        );
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["status"], 405);
+        assert_eq!(problem["title"], "Method Not Allowed");
+        // People still get a page.
+        let page = app.client.delete(app.url("/items")).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 405);
+        assert!(page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+    }
+);

@@ -192,16 +192,35 @@ pub fn method_not_allowed_page<B>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let (req, res) = res.into_parts();
-    let body = error_page(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "This address does not take that request",
-        "The page exists, but not for this kind of request. Follow a link or use a form on the site instead.",
-    );
+    // Programs get the API's problem document; people get a page.
+    let (body, content_type) = if req.path().starts_with("/api/") {
+        let problem = super::api::problem::Problem {
+            kind: "about:blank".to_owned(),
+            title: "Method Not Allowed".to_owned(),
+            status: StatusCode::METHOD_NOT_ALLOWED.as_u16(),
+            detail:
+                "This address does not take that method; the Allow header lists those it takes."
+                    .to_owned(),
+            errors: None,
+            current_version: None,
+        };
+        (
+            serde_json::to_string(&problem).unwrap_or_default(),
+            "application/problem+json",
+        )
+    } else {
+        (
+            error_page(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "This address does not take that request",
+                "The page exists, but not for this kind of request. Follow a link or use a form on the site instead.",
+            ),
+            "text/html; charset=utf-8",
+        )
+    };
     let mut res = res.set_body(body);
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, res)
             .map_into_boxed_body()
