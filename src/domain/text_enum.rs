@@ -52,37 +52,9 @@ macro_rules! text_enum {
             }
         }
 
-        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
-        where
-            DB: diesel::backend::Backend,
-            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-        {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, DB>,
-            ) -> diesel::serialize::Result {
-                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(
-                    self.as_str(),
-                    out,
-                )
-            }
-        }
-
-        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
-        where
-            DB: diesel::backend::Backend,
-            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
-        {
-            fn from_sql(value: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                let name =
-                    <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(
-                        value,
-                    )?;
-                $name::from_name(&name).ok_or_else(|| {
-                    format!("{name:?} is not a {} this version knows", stringify!($name)).into()
-                })
-            }
-        }
+        $crate::domain::text_column!(@map $name, |name: &str| {
+            $name::from_name(name).ok_or_else(String::new)
+        });
     };
 }
 
@@ -90,6 +62,13 @@ pub(crate) use text_enum;
 
 macro_rules! text_column {
     ($name:ty) => {
+        $crate::domain::text_column!(@map $name, |name: &str| {
+            name.parse::<$name>().map_err(|e| format!(": {e}"))
+        });
+    };
+    // The diesel mapping, given how a stored name is read: `Ok`, or `Err`
+    // with what to add to the message.
+    (@map $name:ty, $read:expr) => {
         impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
         where
             DB: diesel::backend::Backend,
@@ -116,8 +95,9 @@ macro_rules! text_column {
                     <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(
                         value,
                     )?;
-                name.parse::<$name>().map_err(|e| {
-                    format!("{name:?} is not a {} this version knows: {e}", stringify!($name))
+                let read: fn(&str) -> Result<$name, String> = $read;
+                read(&name).map_err(|more| {
+                    format!("{name:?} is not a {} this version knows{more}", stringify!($name))
                         .into()
                 })
             }
