@@ -7,7 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 use crate::db::DbError;
 use crate::web::error::AppError;
@@ -160,4 +160,53 @@ impl ResponseError for ApiError {
         }
         response.body(serde_json::to_string(&problem).expect("problems serialise"))
     }
+}
+
+/// What every write may answer about its token (documentation only).
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum TokenProblems {
+    #[response(
+        status = 401,
+        description = "No valid API token",
+        content_type = "application/problem+json"
+    )]
+    Unauthorized(Problem),
+    #[response(
+        status = 403,
+        description = "The token's account is disabled",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 429,
+        description = "Too many failed token attempts",
+        content_type = "application/problem+json"
+    )]
+    TooManyRequests(Problem),
+}
+
+/// What every write with a JSON body may answer about the body
+/// (documentation only).
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum BodyProblems {
+    #[response(
+        status = 400,
+        description = "The body is not JSON of this shape",
+        content_type = "application/problem+json"
+    )]
+    BadRequest(Problem),
+    #[response(
+        status = 413,
+        description = "The body is too large",
+        content_type = "application/problem+json"
+    )]
+    PayloadTooLarge(Problem),
+    #[response(
+        status = 415,
+        description = "The body is not application/json",
+        content_type = "application/problem+json"
+    )]
+    UnsupportedMediaType(Problem),
 }

@@ -12,7 +12,7 @@ use super::auth::ApiEditor;
 use super::input::{
     renamed, EventInputJson, ItemEditJson, LinkInputJson, NewItemJson, RetractJson,
 };
-use super::problem::{ApiError, Problem};
+use super::problem::{ApiError, BodyProblems, Problem, TokenProblems};
 use super::read::{not_found, slug_of};
 use super::views::ItemJson;
 use crate::domain::{EventId, LinkId};
@@ -73,13 +73,9 @@ fn refused_item(e: ItemError) -> ApiError {
     security(("token" = [])),
     responses(
         (status = 201, description = "Created; `Location` names it", body = ItemJson),
-        (status = 400, description = "The body is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's account is disabled", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields are invalid; `errors` lists each", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed token attempts", body = Problem, content_type = "application/problem+json"),
+        TokenProblems,
+        BodyProblems,
     )
 )]
 pub async fn create_item(
@@ -108,15 +104,11 @@ pub async fn create_item(
     security(("token" = [])),
     responses(
         (status = 200, description = "Saved (or nothing differed)", body = ItemJson),
-        (status = 400, description = "The body is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's account is disabled", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such item", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Stale version; `current_version` says the current one", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields are invalid; `errors` lists each", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed token attempts", body = Problem, content_type = "application/problem+json"),
+        TokenProblems,
+        BodyProblems,
     )
 )]
 pub async fn edit_item(
@@ -163,14 +155,10 @@ pub async fn edit_item(
     security(("token" = [])),
     responses(
         (status = 201, description = "Recorded", body = ItemJson),
-        (status = 400, description = "The body is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's account is disabled", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such item", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields are invalid; `errors` lists each", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed token attempts", body = Problem, content_type = "application/problem+json"),
+        TokenProblems,
+        BodyProblems,
     )
 )]
 pub async fn record_event(
@@ -204,14 +192,10 @@ pub async fn record_event(
     security(("token" = [])),
     responses(
         (status = 200, description = "Corrected (or nothing differed)", body = ItemJson),
-        (status = 400, description = "The body is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's account is disabled", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such item or event", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields are invalid; `errors` lists each", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed token attempts", body = Problem, content_type = "application/problem+json"),
+        TokenProblems,
+        BodyProblems,
     )
 )]
 pub async fn correct_event(
@@ -250,14 +234,10 @@ pub async fn correct_event(
     security(("token" = [])),
     responses(
         (status = 200, description = "Retracted", body = ItemJson),
-        (status = 400, description = "The body is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's account is disabled", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such item or event", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The reason is missing or invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed token attempts", body = Problem, content_type = "application/problem+json"),
+        TokenProblems,
+        BodyProblems,
     )
 )]
 pub async fn retract_event(
@@ -287,14 +267,10 @@ pub async fn retract_event(
     security(("token" = [])),
     responses(
         (status = 201, description = "Linked", body = ItemJson),
-        (status = 400, description = "The body is not JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's account is disabled", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such item", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid, unknown target, itself, or already linked", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed token attempts", body = Problem, content_type = "application/problem+json"),
+        TokenProblems,
+        BodyProblems,
     )
 )]
 pub async fn add_link(
@@ -334,10 +310,8 @@ pub async fn add_link(
     security(("token" = [])),
     responses(
         (status = 200, description = "Removed", body = ItemJson),
-        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's account is disabled", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such item, or it has no such link", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed token attempts", body = Problem, content_type = "application/problem+json"),
+        TokenProblems,
     )
 )]
 pub async fn remove_link(
