@@ -36,6 +36,9 @@ pub struct SettingsArgs {
     /// Reverse proxies whose X-Forwarded-For is believed: comma-separated IPs or CIDRs (e.g. 127.0.0.1,10.0.0.0/8)
     #[arg(long, env = "REGWATCH_TRUSTED_PROXIES", global = true)]
     pub trusted_proxies: Option<String>,
+    /// Megabytes of rendered pages kept for anonymous readers (default 32; 0 turns the cache off)
+    #[arg(long, env = "REGWATCH_CACHE_MB", global = true)]
+    pub cache_mb: Option<usize>,
     /// Optional TOML file with the same settings (lower-case names, e.g. database_url)
     #[arg(long, env = "REGWATCH_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -54,7 +57,11 @@ struct FileSettings {
     secret: Option<String>,
     outbox_dir: Option<PathBuf>,
     trusted_proxies: Option<String>,
+    cache_mb: Option<usize>,
 }
+
+/// The default of [`Settings::cache_bytes`].
+pub const DEFAULT_CACHE_MB: usize = 32;
 
 pub const DEFAULT_DATABASE_URL: &str = "regwatch.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -71,6 +78,9 @@ pub struct Settings {
     /// Peers whose `X-Forwarded-For` names the client (none by default: the
     /// peer address is the client).
     pub trusted_proxies: Vec<IpNet>,
+    /// Bytes of rendered pages the response cache keeps (`web::cache`); 0
+    /// renders every request.
+    pub cache_bytes: usize,
     /// Load the starter dataset into an empty database at start.
     pub seed_on_start: bool,
     /// Run the delivery worker inside the web server (`serve --no-worker`
@@ -149,6 +159,7 @@ impl Settings {
                     .or(file.trusted_proxies.as_deref())
                     .unwrap_or(""),
             )?,
+            cache_bytes: args.cache_mb.or(file.cache_mb).unwrap_or(DEFAULT_CACHE_MB) << 20,
             seed_on_start: true,
             run_worker: true,
             worker: crate::mail::WorkerConfig::default(),

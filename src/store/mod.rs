@@ -26,6 +26,7 @@ pub mod subscriptions;
 pub mod timeline;
 pub mod upcoming;
 pub mod users;
+pub mod watch;
 
 pub use crate::db::{DbConnection, DbError};
 

@@ -26,10 +26,12 @@ use crate::store::users::Role;
 const SESSION_TOKEN_KEY: &str = "sid";
 const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "regwatch_session";
 
 pub fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
     SessionMiddleware::builder(CookieSessionStore::default(), key)
-        .cookie_name("regwatch_session".to_owned())
+        .cookie_name(SESSION_COOKIE.to_owned())
         .cookie_secure(secure)
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Lax)

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod api_tokens;
 pub mod auth;
+pub mod cache;
 pub mod calendars;
 pub mod client;
 pub mod error;
@@ -279,6 +280,11 @@ impl Application {
             None
         };
         let body_timeout = settings.request_body_timeout;
+        let cache = std::sync::Arc::new(cache::ResponseCache::new(
+            &settings.database_url,
+            settings.cache_bytes,
+            settings.clock.clone(),
+        ));
         let state = AppState { pool, settings };
         // The last `wrap` is the outermost: security headers go on every
         // response, including the 405 page and errors from the others.
@@ -293,6 +299,10 @@ impl Application {
                     StatusCode::METHOD_NOT_ALLOWED,
                     hardening::method_not_allowed_page,
                 ))
+                .wrap(from_fn({
+                    let cache = cache.clone();
+                    move |req, next| cache::serve(req, next, cache.clone())
+                }))
                 .wrap(from_fn(move |req, next| {
                     // https sites also get HSTS, as they get secure cookies.
                     hardening::security_headers(req, next, secure_cookies)
