@@ -4,7 +4,6 @@
 //! `postgresql://` is PostgreSQL, anything else a SQLite file), so a failing
 //! connection reports its real error instead of falling through to SQLite.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -72,8 +71,8 @@ impl DbConnection {
         match self {
             DbConnection::Postgres(c) => {
                 c.batch_execute("SELECT pg_advisory_lock(7234001)")?;
-                // Then every table pages show announces its writes, also
-                // one a later migration added (see `store::watch`).
+                // Then every table pages show moves the data's version on,
+                // also one a later migration added (see `store::watch`).
                 let result = c
                     .run_pending_migrations(POSTGRES_MIGRATIONS)
                     .map(|_| ())
@@ -88,20 +87,6 @@ impl DbConnection {
                 .map_err(|e| DbError::Migration(e.to_string())),
         }
     }
-}
-
-/// Commits of outermost write transactions in this process so far.
-static LOCAL_COMMITS: AtomicU64 = AtomicU64::new(0);
-
-/// How many outermost [`write_transaction`]s this process has committed: a
-/// number that moves after each, for the response cache to notice its own
-/// process's writes on the very next request (`store::watch`).
-pub fn local_commits() -> u64 {
-    LOCAL_COMMITS.load(Ordering::Acquire)
-}
-
-fn count_commit() {
-    LOCAL_COMMITS.fetch_add(1, Ordering::AcqRel);
 }
 
 /// Runs `f` in a transaction that writes, committing if it returns `Ok`.
@@ -126,14 +111,7 @@ where
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     type Manager = <DbConnection as Connection>::TransactionManager;
     let DbConnection::Sqlite(lite) = conn else {
-        let outermost = Manager::transaction_manager_status_mut(conn)
-            .transaction_depth()?
-            .is_none();
-        let result = conn.transaction(f);
-        if outermost && result.is_ok() {
-            count_commit();
-        }
-        return result;
+        return conn.transaction(f);
     };
     if AnsiTransactionManager::transaction_manager_status_mut(lite)
         .transaction_depth()?
@@ -145,7 +123,6 @@ where
     match f(conn) {
         Ok(value) => {
             Manager::commit_transaction(conn)?;
-            count_commit();
             Ok(value)
         }
         // As diesel's own `transaction` does: a rollback that fails because

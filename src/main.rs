@@ -48,6 +48,10 @@ enum Command {
     /// Manage editor accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// Add synthetic items, events, milestones, links and subscribers, for
+    /// benchmarks (sources under https://example.org/, so never mistaken
+    /// for real data)
+    Gen(GenArgs),
     /// Write the items (all, or those the filters give) with their events
     /// and links as JSON or YAML, or as CSV rows for spreadsheets
     Export {
@@ -60,6 +64,23 @@ enum Command {
         #[command(flatten)]
         filters: ExportFilters,
     },
+}
+
+/// How much synthetic data `regwatch gen` adds.
+#[derive(Args)]
+struct GenArgs {
+    /// Items to add (every kind and jurisdiction in turn)
+    #[arg(long, default_value_t = 1000)]
+    items: u32,
+    /// Status events per item, at day, month and year precision
+    #[arg(long, default_value_t = 10)]
+    events_per_item: u32,
+    /// Confirmed subscribers to everything, mailed at once
+    #[arg(long, default_value_t = 0)]
+    subscribers: u32,
+    /// The same seed gives the same data
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 /// The item table's filters, as `/items` takes them.
@@ -126,6 +147,7 @@ fn main() -> ExitCode {
             .map(|()| tracing::info!("database is up to date"))
             .map_err(anyhow::Error::from),
         Command::Seed => run_seed(&settings),
+        Command::Gen(args) => run_gen(&settings, args),
         Command::User(cmd) => run_user(&settings, cmd),
         Command::Export {
             format,
@@ -187,6 +209,31 @@ fn run_seed(settings: &Settings) -> anyhow::Result<()> {
     conn.migrate()?;
     let report = seed::load(&mut conn, seed::STARTER_DATA, settings.clock.now())?;
     say!("starter data: {report}");
+    Ok(())
+}
+
+fn run_gen(settings: &Settings, args: GenArgs) -> anyhow::Result<()> {
+    use regwatch::store::generate::{generate, Size};
+    let mut conn = db::DbConnection::open(&settings.database_url)?;
+    conn.migrate()?;
+    let started = std::time::Instant::now();
+    let size = Size {
+        items: args.items,
+        events_per_item: args.events_per_item,
+        subscribers: args.subscribers,
+        seed: args.seed,
+    };
+    let added = generate(&mut conn, size, settings.clock.now())?;
+    regwatch::store::generate::analyze(&mut conn)?;
+    say!(
+        "added {} items, {} events, {} milestones, {} links and {} subscribers in {:.1?}",
+        added.items,
+        added.events,
+        added.milestones,
+        added.links,
+        added.subscribers,
+        started.elapsed()
+    );
     Ok(())
 }
 

@@ -235,3 +235,25 @@ async fn every_table_pages_show_announces_its_writes() {
     }
     assert!(silent.contains(&"user_sessions".to_owned()));
 }
+
+both_backends!(a_command_line_write_shows_on_the_very_next_request, |app| {
+    let search = "/items?q=synthetic";
+    fetch(&app, search, &[]).await;
+    let kept = fetch(&app, search, &[]).await;
+    assert!(kept.headers.get(AGE).is_some());
+    assert!(!kept.body.contains("/items/generated-"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_regwatch"))
+        .args(["gen", "--items", "3", "--events-per-item", "2"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run regwatch gen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = fetch(&app, search, &[]).await;
+    assert!(after.headers.get(AGE).is_none());
+    assert!(after.body.contains("/items/generated-"), "{}", after.body);
+});

@@ -12,6 +12,7 @@ pub mod current_status;
 pub mod deliveries;
 pub mod events;
 pub mod export;
+pub mod generate;
 pub mod item_lists;
 pub mod items;
 pub mod json;

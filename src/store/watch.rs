@@ -5,50 +5,51 @@
 //! - SQLite: a connection of its own that never writes reads `PRAGMA
 //!   data_version`, which moves whenever any other connection (in this
 //!   process or another) commits. Nothing a writer does can skip it.
-//! - PostgreSQL: a connection of its own `LISTEN`s on [`CHANNEL`]; a
-//!   trigger on every table that pages show (migration
-//!   `2026-11-24-000400_data_notify`) sends a `NOTIFY` in the writing
-//!   transaction, delivered when it commits. Checking reads what has
-//!   arrived on the socket without waiting.
-//!
-//! Besides, every outermost `db::write_transaction` in this process counts
-//! its commit ([`crate::db::local_commits`]), so this process's own writes
-//! are seen on the very next request even before a notification arrives.
+//! - PostgreSQL: a connection of its own reads `regwatch_data_version`,
+//!   which a trigger on every table that pages show (migration
+//!   `2026-11-24-000400_data_version`) moves on as part of each writing
+//!   transaction's commit. One round trip, but exact: a write is seen the
+//!   moment it has committed, by every process. (`LISTEN`/`NOTIFY` was
+//!   tried and measured: notifications reached the other process 8–16 ms
+//!   after the commit returned, so the next request could be stale.)
 //!
 //! A watch that fails (the database went away) reports a change every time
 //! until it reconnects, so nothing stale is served meanwhile.
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use crate::db::{self, DbConnection, DbError};
+use crate::db::{DbConnection, DbError};
 
-/// The channel data changes are announced on (PostgreSQL).
-pub const CHANNEL: &str = "regwatch_data";
-
-/// Tables whose writes no anonymous page shows, so they announce nothing:
-/// sign-in bookkeeping, rate limits, token use and the outbox.
-pub const QUIET_TABLES: [&str; 6] = [
+/// Tables whose writes no anonymous page shows, so they leave the data's
+/// version alone on PostgreSQL: sign-in bookkeeping, rate limits, token
+/// use, the outbox, and the version itself.
+pub const QUIET_TABLES: [&str; 7] = [
     "user_sessions",
     "limit_attempts",
     "api_tokens",
     "deliveries",
     "digest_entries",
     "__diesel_schema_migrations",
+    "regwatch_data_version",
 ];
 
 enum Source {
     /// The last `PRAGMA data_version` read.
     Sqlite(SqliteWatch),
-    /// A connection that listens on [`CHANNEL`].
-    Postgres(diesel::PgConnection),
+    /// The last `regwatch_data_version` read.
+    Postgres(PgWatch),
     /// Not connected: every check reports a change.
     Broken,
 }
 
 struct SqliteWatch {
     conn: diesel::SqliteConnection,
+    last: i64,
+}
+
+struct PgWatch {
+    conn: diesel::PgConnection,
     last: i64,
 }
 
@@ -62,7 +63,6 @@ struct DataVersion {
 pub struct Watch {
     url: String,
     source: Source,
-    local: u64,
 }
 
 impl Watch {
@@ -71,7 +71,6 @@ impl Watch {
         let mut watch = Watch {
             url: url.to_owned(),
             source: Source::Broken,
-            local: db::local_commits(),
         };
         watch.reconnect();
         watch
@@ -88,45 +87,30 @@ impl Watch {
     }
 
     /// Whether anything committed since the last check (or since the watch
-    /// was opened). Never waits on the network or a lock.
+    /// was opened). On SQLite it reads shared memory; on PostgreSQL it asks
+    /// the server (one short query, no lock).
     pub fn changed(&mut self) -> bool {
-        let local = db::local_commits();
-        let mut changed = local != self.local;
-        self.local = local;
         let outcome = match &mut self.source {
             Source::Sqlite(lite) => sqlite_version(&mut lite.conn).map(|now| {
                 let moved = now != lite.last;
                 lite.last = now;
                 moved
             }),
-            Source::Postgres(pg) => {
-                let mut moved = false;
-                let mut failed = None;
-                for note in pg.notifications_iter() {
-                    match note {
-                        Ok(_) => moved = true,
-                        Err(e) => {
-                            failed = Some(e);
-                            break;
-                        }
-                    }
-                }
-                match failed {
-                    Some(e) => Err(DbError::from(e)),
-                    None => Ok(moved),
-                }
-            }
+            Source::Postgres(pg) => pg_version(&mut pg.conn).map(|now| {
+                let moved = now != pg.last;
+                pg.last = now;
+                moved
+            }),
             Source::Broken => Err(DbError::Migration("not connected".to_owned())),
         };
         match outcome {
-            Ok(moved) => changed |= moved,
+            Ok(moved) => moved,
             Err(e) => {
                 tracing::warn!(error = %e, "lost the database watch; reconnecting");
                 self.reconnect();
-                changed = true;
+                true
             }
         }
-        changed
     }
 
     /// Whether checks can be believed (a broken watch reports a change
@@ -143,8 +127,8 @@ fn connect(url: &str) -> Result<Source, DbError> {
             Ok(Source::Sqlite(SqliteWatch { conn, last }))
         }
         DbConnection::Postgres(mut conn) => {
-            conn.batch_execute(&format!("LISTEN {CHANNEL}"))?;
-            Ok(Source::Postgres(conn))
+            let last = pg_version(&mut conn)?;
+            Ok(Source::Postgres(PgWatch { conn, last }))
         }
     }
 }
@@ -155,8 +139,16 @@ fn sqlite_version(conn: &mut diesel::SqliteConnection) -> Result<i64, DbError> {
         .data_version)
 }
 
-/// The tables of a PostgreSQL database that announce no change: those
-/// without the trigger. A test holds this to [`QUIET_TABLES`], so a new
+fn pg_version(conn: &mut diesel::PgConnection) -> Result<i64, DbError> {
+    Ok(
+        diesel::sql_query("SELECT n AS data_version FROM regwatch_data_version")
+            .get_result::<DataVersion>(conn)?
+            .data_version,
+    )
+}
+
+/// The tables of a PostgreSQL database whose writes leave the version
+/// alone: those without the trigger. A test holds this to [`QUIET_TABLES`], so a new
 /// table cannot be forgotten.
 pub fn silent_tables(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
     #[derive(QueryableByName)]

@@ -12,3 +12,4 @@ END
 $$;
 DROP FUNCTION regwatch_watch_tables();
 DROP FUNCTION regwatch_data_changed();
+DROP TABLE regwatch_data_version;
