@@ -81,12 +81,59 @@ impl DbConnection {
                 c.batch_execute("SELECT pg_advisory_unlock(7234001)")?;
                 result
             }
-            DbConnection::Sqlite(c) => c
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(|_| ())
-                .map_err(|e| DbError::Migration(e.to_string())),
+            DbConnection::Sqlite(c) => {
+                c.run_pending_migrations(SQLITE_MIGRATIONS)
+                    .map_err(|e| DbError::Migration(e.to_string()))?;
+                watch_sqlite_tables(c)
+            }
         }
     }
+}
+
+/// Tables whose writes no anonymous page shows, so they leave the data's
+/// version alone: sign-in bookkeeping, rate limits, token use, the outbox,
+/// and the version itself. (The PostgreSQL twin of this list is in
+/// `regwatch_watch_tables()`; `store::watch` reads the version.)
+pub const QUIET_TABLES: [&str; 7] = [
+    "user_sessions",
+    "limit_attempts",
+    "api_tokens",
+    "deliveries",
+    "digest_entries",
+    "__diesel_schema_migrations",
+    "regwatch_data_version",
+];
+
+/// Puts the triggers that move `regwatch_data_version` on every SQLite
+/// table that lacks them (except the quiet ones, the search index and its
+/// shadow tables, which are written with the items).
+fn watch_sqlite_tables(c: &mut SqliteConnection) -> Result<(), DbError> {
+    use diesel::sql_types::Text;
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    let tables: Vec<Name> = diesel::sql_query(
+        "SELECT name FROM sqlite_master WHERE type = 'table'
+           AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'item_search%'
+           AND NOT EXISTS (SELECT 1 FROM sqlite_master t WHERE t.type = 'trigger'
+                           AND t.name = 'regwatch_data_changed_' || sqlite_master.name || '_insert')",
+    )
+    .load(c)?;
+    for Name { name } in tables {
+        if QUIET_TABLES.contains(&name.as_str()) {
+            continue;
+        }
+        for event in ["insert", "update", "delete"] {
+            c.batch_execute(&format!(
+                "CREATE TRIGGER IF NOT EXISTS \"regwatch_data_changed_{name}_{event}\"
+                 AFTER {event} ON \"{name}\"
+                 BEGIN UPDATE regwatch_data_version SET n = n + 1 WHERE id = 1; END"
+            ))?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs `f` in a transaction that writes, committing if it returns `Ok`.

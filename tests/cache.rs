@@ -220,21 +220,41 @@ async fn the_day_moving_on_renews_days_left(backend: regwatch::db::Backend) {
 }
 both_backends!(the_day_moving_on_renews_days_left);
 
-/// Every table on PostgreSQL announces its writes to the other processes,
-/// except the bookkeeping no page shows: a table added later gets the
-/// trigger when the database is migrated.
-#[actix_web::test]
-async fn every_table_pages_show_announces_its_writes() {
-    let Some(app) = TestApp::spawn(regwatch::db::Backend::Postgres).await else {
-        return;
-    };
+// Every table pages show moves the data's version on, except the
+// bookkeeping no page shows: a table added later gets the trigger when the
+// database is migrated.
+both_backends!(every_table_pages_show_moves_the_version_on, |app| {
     let silent = regwatch::store::watch::silent_tables(&mut app.db()).unwrap();
     let quiet: Vec<&str> = regwatch::store::watch::QUIET_TABLES.to_vec();
     for table in &silent {
-        assert!(quiet.contains(&table.as_str()), "{table} announces nothing");
+        assert!(
+            quiet.contains(&table.as_str()),
+            "{table} leaves the version alone"
+        );
     }
     assert!(silent.contains(&"user_sessions".to_owned()));
-}
+    assert!(!silent.contains(&"items".to_owned()));
+});
+
+// Signing in writes only bookkeeping: the kept pages stay.
+both_backends!(signing_in_keeps_the_pages, |app| {
+    app.create_user(
+        "ed@example.org",
+        common::PASSWORD,
+        regwatch::store::users::Role::Editor,
+    );
+    fetch(&app, "/", &[]).await;
+    let editor = app.browser();
+    assert_eq!(
+        editor
+            .sign_in("ed@example.org", common::PASSWORD)
+            .await
+            .status,
+        303
+    );
+    editor.get("/").await;
+    assert!(fetch(&app, "/", &[]).await.headers.get(AGE).is_some());
+});
 
 both_backends!(a_command_line_write_shows_on_the_very_next_request, |app| {
     let search = "/items?q=synthetic";

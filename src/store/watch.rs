@@ -2,9 +2,11 @@
 //! CLI, or another `regwatch serve` on the same database. The response
 //! cache (`web::cache`) asks before every answer it would serve.
 //!
-//! - SQLite: a connection of its own that never writes reads `PRAGMA
-//!   data_version`, which moves whenever any other connection (in this
-//!   process or another) commits. Nothing a writer does can skip it.
+//! - SQLite: triggers on every table that pages show move the number in
+//!   `regwatch_data_version` on in the writing transaction. A connection
+//!   of its own that never writes reads `PRAGMA data_version` (shared
+//!   memory; it moves whenever any other connection, in this process or
+//!   another, commits) and, only when that moved, the number.
 //! - PostgreSQL: a connection of its own reads `regwatch_data_version`,
 //!   which a trigger on every table that pages show (migration
 //!   `2026-11-24-000400_data_version`) moves on as part of each writing
@@ -21,18 +23,7 @@ use diesel::sql_types::BigInt;
 
 use crate::db::{DbConnection, DbError};
 
-/// Tables whose writes no anonymous page shows, so they leave the data's
-/// version alone on PostgreSQL: sign-in bookkeeping, rate limits, token
-/// use, the outbox, and the version itself.
-pub const QUIET_TABLES: [&str; 7] = [
-    "user_sessions",
-    "limit_attempts",
-    "api_tokens",
-    "deliveries",
-    "digest_entries",
-    "__diesel_schema_migrations",
-    "regwatch_data_version",
-];
+pub use crate::db::QUIET_TABLES;
 
 enum Source {
     /// The last `PRAGMA data_version` read.
@@ -45,6 +36,8 @@ enum Source {
 
 struct SqliteWatch {
     conn: diesel::SqliteConnection,
+    /// The last `PRAGMA data_version`, and the data's version then.
+    pragma: i64,
     last: i64,
 }
 
@@ -91,10 +84,15 @@ impl Watch {
     /// the server (one short query, no lock).
     pub fn changed(&mut self) -> bool {
         let outcome = match &mut self.source {
-            Source::Sqlite(lite) => sqlite_version(&mut lite.conn).map(|now| {
+            Source::Sqlite(lite) => sqlite_pragma(&mut lite.conn).and_then(|pragma| {
+                if pragma == lite.pragma {
+                    return Ok(false);
+                }
+                lite.pragma = pragma;
+                let now = sqlite_version(&mut lite.conn)?;
                 let moved = now != lite.last;
                 lite.last = now;
-                moved
+                Ok(moved)
             }),
             Source::Postgres(pg) => pg_version(&mut pg.conn).map(|now| {
                 let moved = now != pg.last;
@@ -123,8 +121,9 @@ impl Watch {
 fn connect(url: &str) -> Result<Source, DbError> {
     match DbConnection::open(url)? {
         DbConnection::Sqlite(mut conn) => {
+            let pragma = sqlite_pragma(&mut conn)?;
             let last = sqlite_version(&mut conn)?;
-            Ok(Source::Sqlite(SqliteWatch { conn, last }))
+            Ok(Source::Sqlite(SqliteWatch { conn, pragma, last }))
         }
         DbConnection::Postgres(mut conn) => {
             let last = pg_version(&mut conn)?;
@@ -133,10 +132,18 @@ fn connect(url: &str) -> Result<Source, DbError> {
     }
 }
 
-fn sqlite_version(conn: &mut diesel::SqliteConnection) -> Result<i64, DbError> {
+fn sqlite_pragma(conn: &mut diesel::SqliteConnection) -> Result<i64, DbError> {
     Ok(diesel::sql_query("PRAGMA data_version")
         .get_result::<DataVersion>(conn)?
         .data_version)
+}
+
+fn sqlite_version(conn: &mut diesel::SqliteConnection) -> Result<i64, DbError> {
+    Ok(
+        diesel::sql_query("SELECT n AS data_version FROM regwatch_data_version")
+            .get_result::<DataVersion>(conn)?
+            .data_version,
+    )
 }
 
 fn pg_version(conn: &mut diesel::PgConnection) -> Result<i64, DbError> {
@@ -147,8 +154,8 @@ fn pg_version(conn: &mut diesel::PgConnection) -> Result<i64, DbError> {
     )
 }
 
-/// The tables of a PostgreSQL database whose writes leave the version
-/// alone: those without the trigger. A test holds this to [`QUIET_TABLES`], so a new
+/// The tables whose writes leave the version alone: those without the
+/// trigger. A test holds this to [`QUIET_TABLES`], so a new
 /// table cannot be forgotten.
 pub fn silent_tables(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
     #[derive(QueryableByName)]
@@ -156,14 +163,23 @@ pub fn silent_tables(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
         #[diesel(sql_type = diesel::sql_types::Text)]
         name: String,
     }
-    let rows: Vec<Name> = diesel::sql_query(
-        "SELECT c.relname AS name FROM pg_class c
-         JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind = 'r' AND n.nspname = current_schema()
-           AND NOT EXISTS (SELECT 1 FROM pg_trigger t
-                           WHERE t.tgrelid = c.oid AND t.tgname = 'regwatch_data_changed')
-         ORDER BY 1",
-    )
-    .load(conn)?;
+    let query = match conn.backend() {
+        crate::db::Backend::Postgres => {
+            "SELECT c.relname AS name FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind = 'r' AND n.nspname = current_schema()
+               AND NOT EXISTS (SELECT 1 FROM pg_trigger t
+                               WHERE t.tgrelid = c.oid AND t.tgname = 'regwatch_data_changed')
+             ORDER BY 1"
+        }
+        crate::db::Backend::Sqlite => {
+            "SELECT name FROM sqlite_master m WHERE type = 'table'
+               AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'item_search%'
+               AND NOT EXISTS (SELECT 1 FROM sqlite_master t WHERE t.type = 'trigger'
+                               AND t.tbl_name = m.name AND t.name LIKE 'regwatch_data_changed%')
+             ORDER BY 1"
+        }
+    };
+    let rows: Vec<Name> = diesel::sql_query(query).load(conn)?;
     Ok(rows.into_iter().map(|r| r.name).collect())
 }

@@ -1,0 +1,1 @@
+DROP TABLE regwatch_data_version;
