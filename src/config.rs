@@ -8,6 +8,8 @@ use clap::Args;
 use ipnet::IpNet;
 use serde::Deserialize;
 
+use crate::domain::{InvalidValue, LeadTimes};
+
 /// The settings every subcommand shares. Each flag falls back to the
 /// environment variable of the same name, then to the config file.
 #[derive(Debug, Clone, Default, Args)]
@@ -36,6 +38,9 @@ pub struct SettingsArgs {
     /// Reverse proxies whose X-Forwarded-For is believed: comma-separated IPs or CIDRs (e.g. 127.0.0.1,10.0.0.0/8)
     #[arg(long, env = "REGWATCH_TRUSTED_PROXIES", global = true)]
     pub trusted_proxies: Option<String>,
+    /// Days before each milestone its reminder emails go out, comma-separated (default 7,1)
+    #[arg(long, env = "REGWATCH_REMINDER_DAYS", global = true)]
+    pub reminder_days: Option<String>,
     /// Optional TOML file with the same settings (lower-case names, e.g. database_url)
     #[arg(long, env = "REGWATCH_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -54,6 +59,7 @@ struct FileSettings {
     secret: Option<String>,
     outbox_dir: Option<PathBuf>,
     trusted_proxies: Option<String>,
+    reminder_days: Option<String>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "regwatch.db";
@@ -71,6 +77,8 @@ pub struct Settings {
     /// Peers whose `X-Forwarded-For` names the client (none by default: the
     /// peer address is the client).
     pub trusted_proxies: Vec<IpNet>,
+    /// How many days before each milestone its reminders go out.
+    pub reminder_days: LeadTimes,
     /// Load the starter dataset into an empty database at start.
     pub seed_on_start: bool,
     /// Run the delivery worker inside the web server (`serve --no-worker`
@@ -105,6 +113,8 @@ pub enum ConfigError {
         "REGWATCH_TRUSTED_PROXIES: {0:?} is not an IP address or CIDR range (e.g. 10.0.0.0/8)"
     )]
     TrustedProxy(String),
+    #[error("REGWATCH_REMINDER_DAYS: {0}")]
+    ReminderDays(InvalidValue),
 }
 
 impl Settings {
@@ -149,6 +159,14 @@ impl Settings {
                     .or(file.trusted_proxies.as_deref())
                     .unwrap_or(""),
             )?,
+            reminder_days: match args
+                .reminder_days
+                .as_deref()
+                .or(file.reminder_days.as_deref())
+            {
+                Some(days) => days.parse().map_err(ConfigError::ReminderDays)?,
+                None => LeadTimes::default(),
+            },
             seed_on_start: true,
             run_worker: true,
             worker: crate::mail::WorkerConfig::default(),
@@ -196,6 +214,23 @@ fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reminder_days_default_to_a_week_and_a_day_and_a_bad_setting_is_refused() {
+        let defaults = Settings::load(&SettingsArgs::default()).unwrap();
+        assert_eq!(defaults.reminder_days.days(), [7, 1]);
+        let args = |days: &str| SettingsArgs {
+            reminder_days: Some(days.to_owned()),
+            ..SettingsArgs::default()
+        };
+        let set = Settings::load(&args("1, 14")).unwrap();
+        assert_eq!(set.reminder_days.days(), [14, 1]);
+        let err = Settings::load(&args("7;1")).unwrap_err().to_string();
+        assert!(
+            err.starts_with("REGWATCH_REMINDER_DAYS: \"7;1\" is not a whole number of days"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn trusted_proxies_are_addresses_and_ranges() {
