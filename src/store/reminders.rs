@@ -240,3 +240,100 @@ pub fn upcoming_for(
     }
     Ok(listed)
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+    use diesel::sql_types::{BigInt, Integer, Text};
+    use diesel::SqliteConnection;
+    use diesel_migrations::MigrationHarness;
+
+    use crate::db::SQLITE_MIGRATIONS;
+
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Ref {
+        #[diesel(sql_type = Integer)]
+        id: i32,
+        #[diesel(sql_type = Text)]
+        kind: String,
+    }
+
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    use super::*;
+
+    /// SQLite's deliveries are rebuilt to admit reminders: the rows keep
+    /// their ids, digest entries still point at them, the foreign keys
+    /// check out and are enforced again afterwards.
+    #[test]
+    fn the_sqlite_rebuild_of_deliveries_keeps_ids_and_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rebuild.db").display().to_string();
+        let mut conn = SqliteConnection::establish(&path).unwrap();
+        conn.batch_execute("PRAGMA foreign_keys = ON;").unwrap();
+        loop {
+            let pending = conn.pending_migrations(SQLITE_MIGRATIONS).unwrap();
+            let next = pending.first().expect("the reminders migration is pending");
+            if next.name().to_string().ends_with("_milestone_reminders") {
+                break;
+            }
+            conn.run_next_migration(SQLITE_MIGRATIONS).unwrap();
+        }
+        conn.batch_execute(
+            "INSERT INTO items (id, slug, kind, title, jurisdiction, created_at, updated_at)
+             VALUES (1, 'a', 'bill', 'A', 'US', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+             INSERT INTO changes (id, item_id, kind, payload, created_at)
+             VALUES (4, 1, 'item_created', '{}', '2026-01-01 00:00:00');
+             INSERT INTO subscribers (id, email, created_at) VALUES (1, 'k@example.org', '2026-01-01 00:00:00');
+             INSERT INTO subscriptions (id, subscriber_id, scope_type, scope_value, frequency, confirmed_at, created_at)
+             VALUES (2, 1, 'all', '', 'daily', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+             INSERT INTO deliveries (id, subscription_id, kind, status, next_attempt_at, created_at, period_start, period_end)
+             VALUES (17, 2, 'digest', 'sent', '2026-01-02 00:00:00', '2026-01-02 00:00:00', '2026-01-01 00:00:00', '2026-01-02 00:00:00');
+             INSERT INTO digest_entries (subscription_id, change_id, delivery_id) VALUES (2, 4, 17);",
+        )
+        .unwrap();
+        conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+
+        let rows: Vec<Ref> = diesel::sql_query("SELECT id, kind FROM deliveries")
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(
+            rows,
+            [Ref {
+                id: 17,
+                kind: "digest".into()
+            }]
+        );
+        let problems: N = diesel::sql_query("SELECT COUNT(*) AS n FROM pragma_foreign_key_check")
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(problems.n, 0);
+        let entries: N =
+            diesel::sql_query("SELECT COUNT(*) AS n FROM digest_entries WHERE delivery_id = 17")
+                .get_result(&mut conn)
+                .unwrap();
+        assert_eq!(entries.n, 1, "the digest entry kept its delivery");
+        // Deleting the delivery still cascades to its digest entry, and a
+        // reminder delivery is admitted.
+        conn.batch_execute("DELETE FROM deliveries WHERE id = 17;")
+            .unwrap();
+        let left: N = diesel::sql_query("SELECT COUNT(*) AS n FROM digest_entries")
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(left.n, 0);
+        conn.batch_execute(
+            "INSERT INTO deliveries (subscription_id, kind, status, next_attempt_at, created_at)
+             VALUES (2, 'reminder', 'pending', '2026-01-03 00:00:00', '2026-01-03 00:00:00');",
+        )
+        .unwrap();
+        let refused = conn.batch_execute(
+            "INSERT INTO deliveries (subscription_id, kind, status, next_attempt_at, created_at)
+             VALUES (99, 'reminder', 'pending', '2026-01-03 00:00:00', '2026-01-03 00:00:00');",
+        );
+        assert!(refused.is_err(), "foreign keys are enforced again");
+    }
+}
