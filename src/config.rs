@@ -8,6 +8,8 @@ use clap::Args;
 use ipnet::IpNet;
 use serde::Deserialize;
 
+use crate::domain::{InvalidValue, LeadTimes};
+
 /// The settings every subcommand shares. Each flag falls back to the
 /// environment variable of the same name, then to the config file.
 #[derive(Debug, Clone, Default, Args)]
@@ -39,6 +41,9 @@ pub struct SettingsArgs {
     /// Megabytes of rendered pages kept for anonymous readers (default 32; 0 turns the cache off)
     #[arg(long, env = "REGWATCH_CACHE_MB", global = true)]
     pub cache_mb: Option<usize>,
+    /// Days before each milestone its reminder emails go out, comma-separated (default 7,1)
+    #[arg(long, env = "REGWATCH_REMINDER_DAYS", global = true)]
+    pub reminder_days: Option<String>,
     /// Optional TOML file with the same settings (lower-case names, e.g. database_url)
     #[arg(long, env = "REGWATCH_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -58,6 +63,7 @@ struct FileSettings {
     outbox_dir: Option<PathBuf>,
     trusted_proxies: Option<String>,
     cache_mb: Option<usize>,
+    reminder_days: Option<String>,
 }
 
 /// The default of [`Settings::cache_bytes`].
@@ -81,6 +87,8 @@ pub struct Settings {
     /// Bytes of rendered pages the response cache keeps (`web::cache`); 0
     /// renders every request.
     pub cache_bytes: usize,
+    /// How many days before each milestone its reminders go out.
+    pub reminder_days: LeadTimes,
     /// Load the starter dataset into an empty database at start.
     pub seed_on_start: bool,
     /// Run the delivery worker inside the web server (`serve --no-worker`
@@ -115,6 +123,8 @@ pub enum ConfigError {
         "REGWATCH_TRUSTED_PROXIES: {0:?} is not an IP address or CIDR range (e.g. 10.0.0.0/8)"
     )]
     TrustedProxy(String),
+    #[error("REGWATCH_REMINDER_DAYS: {0}")]
+    ReminderDays(InvalidValue),
 }
 
 impl Settings {
@@ -160,6 +170,14 @@ impl Settings {
                     .unwrap_or(""),
             )?,
             cache_bytes: args.cache_mb.or(file.cache_mb).unwrap_or(DEFAULT_CACHE_MB) << 20,
+            reminder_days: match args
+                .reminder_days
+                .as_deref()
+                .or(file.reminder_days.as_deref())
+            {
+                Some(days) => days.parse().map_err(ConfigError::ReminderDays)?,
+                None => LeadTimes::default(),
+            },
             seed_on_start: true,
             run_worker: true,
             worker: crate::mail::WorkerConfig::default(),
@@ -207,6 +225,23 @@ fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reminder_days_default_to_a_week_and_a_day_and_a_bad_setting_is_refused() {
+        let defaults = Settings::load(&SettingsArgs::default()).unwrap();
+        assert_eq!(defaults.reminder_days.days(), [7, 1]);
+        let args = |days: &str| SettingsArgs {
+            reminder_days: Some(days.to_owned()),
+            ..SettingsArgs::default()
+        };
+        let set = Settings::load(&args("1, 14")).unwrap();
+        assert_eq!(set.reminder_days.days(), [14, 1]);
+        let err = Settings::load(&args("7;1")).unwrap_err().to_string();
+        assert!(
+            err.starts_with("REGWATCH_REMINDER_DAYS: \"7;1\" is not a whole number of days"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn trusted_proxies_are_addresses_and_ranges() {

@@ -92,14 +92,15 @@ impl DbConnection {
 
 /// Tables whose writes no anonymous page shows, so they leave the data's
 /// version alone: sign-in bookkeeping, rate limits, token use, the outbox,
-/// and the version itself. (The PostgreSQL twin of this list is in
+/// reminders claimed, and the version itself. (The PostgreSQL twin of this list is in
 /// `regwatch_watch_tables()`; `store::watch` reads the version.)
-pub const QUIET_TABLES: [&str; 7] = [
+pub const QUIET_TABLES: [&str; 8] = [
     "user_sessions",
     "limit_attempts",
     "api_tokens",
     "deliveries",
     "digest_entries",
+    "milestone_reminders",
     "__diesel_schema_migrations",
     "regwatch_data_version",
 ];

@@ -38,6 +38,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         claim_token -> Nullable<Text>,
+        reminder_id -> Nullable<Integer>,
     }
 }
 
@@ -111,6 +112,16 @@ diesel::table! {
         id -> Integer,
         limit_key -> Text,
         expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    milestone_reminders (id) {
+        id -> Integer,
+        milestone_id -> Integer,
+        lead_days -> Integer,
+        armed_for -> Date,
+        created_at -> Timestamp,
     }
 }
 
@@ -238,6 +249,7 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(changes -> items (item_id));
 diesel::joinable!(changes -> users (user_id));
 diesel::joinable!(deliveries -> changes (change_id));
+diesel::joinable!(deliveries -> milestone_reminders (reminder_id));
 diesel::joinable!(deliveries -> subscriptions (subscription_id));
 diesel::joinable!(digest_entries -> changes (change_id));
 diesel::joinable!(digest_entries -> deliveries (delivery_id));
@@ -247,6 +259,7 @@ diesel::joinable!(item_links -> users (created_by));
 diesel::joinable!(item_parties -> items (item_id));
 diesel::joinable!(item_tags -> items (item_id));
 diesel::joinable!(item_tags -> tags (tag_id));
+diesel::joinable!(milestone_reminders -> milestones (milestone_id));
 diesel::joinable!(milestones -> items (item_id));
 diesel::joinable!(milestones -> users (created_by));
 diesel::joinable!(revisions -> items (item_id));
@@ -269,6 +282,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     item_tags,
     items,
     limit_attempts,
+    milestone_reminders,
     milestones,
     revisions,
     settings,

@@ -46,6 +46,8 @@ ids! {
     EventId;
     /// `milestones.id`
     MilestoneId;
+    /// `milestone_reminders.id`
+    ReminderId;
     /// `item_links.id`
     LinkId;
     /// `revisions.id`

@@ -1,8 +1,9 @@
 //! Milestones: adding, correcting and removing an item's dated points
 //! ahead, each with its revision and change. A removed milestone stays as
 //! a cancelled row (calendars are told it is cancelled) and is hidden from
-//! every other view; every edit raises its `sequence`. Milestones never
-//! touch the item's status.
+//! every other view; every edit raises its `sequence`. Moving a milestone
+//! to another first day, or removing it, disarms its reminders. Milestones
+//! never touch the item's status.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -11,7 +12,7 @@ use diesel::sql_types::Bool;
 use super::changes::{self, ChangePayload, MilestoneSnapshot};
 use super::events::item_version;
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{subscriptions, DbConnection, DbError};
+use super::{reminders, subscriptions, DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{
     Confidence, DatePrecision, EventDate, ItemId, MilestoneId, MilestoneKind, SourceUrl, UserId,
@@ -241,6 +242,8 @@ pub fn correct(
                 milestones::edited.eq(milestones::edited.or(user_id.is_some().into_sql::<Bool>())),
             ))
             .execute(conn)?;
+        // A new first day re-arms its reminders; those of the old one go.
+        reminders::disarm(conn, id, Some(milestone.date.start()))?;
         let version = item_version(conn, item_id)?;
         revisions::record(
             conn,
@@ -293,6 +296,7 @@ pub fn remove(
                 milestones::edited.eq(milestones::edited.or(user_id.is_some().into_sql::<Bool>())),
             ))
             .execute(conn)?;
+        reminders::disarm(conn, id, None)?;
         let version = item_version(conn, item_id)?;
         let change = FieldChange {
             field: "milestone.removed".to_owned(),

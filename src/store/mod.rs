@@ -19,6 +19,8 @@ pub mod json;
 pub mod limits;
 pub mod links;
 pub mod milestones;
+pub mod reminders;
+mod retry;
 pub mod revisions;
 pub mod search;
 pub mod sessions;

@@ -33,7 +33,7 @@ BEGIN
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind = 'r' AND n.nspname = current_schema()
           AND c.relname NOT IN ('user_sessions', 'limit_attempts', 'api_tokens',
-                                'deliveries', 'digest_entries',
+                                'deliveries', 'digest_entries', 'milestone_reminders',
                                 '__diesel_schema_migrations', 'regwatch_data_version')
           AND NOT EXISTS (SELECT 1 FROM pg_trigger tr
                           WHERE tr.tgrelid = c.oid
