@@ -177,6 +177,8 @@ async fn a_worker_whose_claim_was_taken_over_neither_sends_nor_records(backend: 
     let w = worker(&app, |s| {
         s.smtp_url = Some(smtp.url());
         s.worker.lease = lease;
+        // One at a time, so the second waits behind the first.
+        s.worker.senders = 1;
     });
     let t0 = Clock::system().now();
     let round = std::thread::spawn(move || w.run_once(t0).unwrap());

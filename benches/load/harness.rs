@@ -106,17 +106,26 @@ fn free_port() -> u16 {
 
 /// Starts `regwatch serve` and waits for its first answer; the time that
 /// took.
-pub async fn serve(database_url: &str, cache_mb: u32, smtp_port: u16) -> (Serve, Duration) {
+pub async fn serve(database_url: &str, cache_mb: u32, smtp_port: Option<u16>) -> (Serve, Duration) {
     let port = free_port();
     let started = Instant::now();
-    let child = regwatch(database_url)
-        .arg("serve")
+    let mut cmd = regwatch(database_url);
+    cmd.arg("serve");
+    match smtp_port {
+        Some(smtp) => cmd.env(
+            "REGWATCH_SMTP_URL",
+            format!("smtp://127.0.0.1:{smtp}?tls=none"),
+        ),
+        None => cmd.arg("--no-worker"),
+    };
+    // Its log, to read when something goes wrong.
+    let log = std::env::temp_dir().join(format!("regwatch-load-serve-{port}.log"));
+    if let Ok(file) = std::fs::File::create(&log) {
+        cmd.stdout(file);
+    }
+    let child = cmd
         .env("REGWATCH_BIND", format!("127.0.0.1:{port}"))
         .env("REGWATCH_CACHE_MB", cache_mb.to_string())
-        .env(
-            "REGWATCH_SMTP_URL",
-            format!("smtp://127.0.0.1:{smtp_port}?tls=none"),
-        )
         .spawn()
         .expect("start regwatch serve");
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
@@ -220,6 +229,17 @@ impl Editor {
 /// The whole run.
 pub async fn run(config: &Config, database_url: &str) -> Report {
     let mut report = Report::default();
+    // The starter data first, so it is not loaded (and alerted to every
+    // subscriber) when the server first starts.
+    let seeded = regwatch(database_url)
+        .arg("seed")
+        .output()
+        .expect("regwatch seed");
+    assert!(
+        seeded.status.success(),
+        "seed: {}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
     let started = Instant::now();
     let out = regwatch(database_url)
         .args(["gen", "--items", &config.items.to_string()])
@@ -250,7 +270,7 @@ pub async fn run(config: &Config, database_url: &str) -> Report {
     let n = config.connections;
 
     // Cold: no page cache, every request built from the database.
-    let (cold, cold_start) = serve(database_url, 0, smtp_port).await;
+    let (cold, cold_start) = serve(database_url, 0, None).await;
     report.cold_start = cold_start;
     let mut pages = HashMap::new();
     let mut colds = Vec::new();
@@ -265,7 +285,7 @@ pub async fn run(config: &Config, database_url: &str) -> Report {
 
     let statics = statics::start(pages.clone()).expect("static server");
     let statics: SocketAddr = ([127, 0, 0, 1], statics).into();
-    let (warm, warm_start) = serve(database_url, 32, smtp_port).await;
+    let (warm, warm_start) = serve(database_url, 32, Some(smtp_port)).await;
     report.warm_start = warm_start;
     for (route, cold) in routes.iter().zip(colds) {
         client::get_once(warm.addr, route).await;

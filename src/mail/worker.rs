@@ -41,6 +41,10 @@ pub struct WorkerConfig {
     pub retry: RetryPolicy,
     /// Deliveries claimed per round.
     pub batch: i64,
+    /// How many of a round's deliveries are sent at once, each over a
+    /// pooled SMTP connection and a database connection of its own: one
+    /// at a time, each waits on the server's answers to every command.
+    pub senders: usize,
 }
 
 impl Default for WorkerConfig {
@@ -49,7 +53,8 @@ impl Default for WorkerConfig {
             poll: std::time::Duration::from_secs(2),
             lease: Duration::minutes(2),
             retry: RetryPolicy::default(),
-            batch: 20,
+            batch: 60,
+            senders: 4,
         }
     }
 }
@@ -154,19 +159,51 @@ impl Worker {
         let Some(token) = claimed.first().and_then(|d| d.claim_token.clone()) else {
             return Ok(round);
         };
-        self.keeping_claim(&token, clock, || {
-            for delivery in &claimed {
-                match self.deliver(&mut conn, delivery, clock, now)? {
-                    Outcome::Sent => round.sent += 1,
-                    Outcome::Retrying => round.retrying += 1,
-                    Outcome::Failed => round.failed += 1,
-                    Outcome::TakenOver => round.taken_over += 1,
-                    Outcome::Dropped => round.dropped += 1,
+        drop(conn);
+        let outcomes = self.keeping_claim(&token, clock, || self.deliver_all(&claimed, clock, now));
+        for outcome in outcomes? {
+            match outcome {
+                Outcome::Sent => round.sent += 1,
+                Outcome::Retrying => round.retrying += 1,
+                Outcome::Failed => round.failed += 1,
+                Outcome::TakenOver => round.taken_over += 1,
+                Outcome::Dropped => round.dropped += 1,
+            }
+        }
+        Ok(round)
+    }
+
+    /// Delivers `claimed`, split among up to `senders` threads.
+    fn deliver_all(
+        &self,
+        claimed: &[DeliveryRow],
+        clock: RoundTime,
+        now: NaiveDateTime,
+    ) -> Result<Vec<Outcome>, DbError> {
+        let senders = self.config.senders.clamp(1, claimed.len().max(1));
+        let share = claimed.len().div_ceil(senders).max(1);
+        std::thread::scope(|s| {
+            let running: Vec<_> = claimed
+                .chunks(share)
+                .map(|chunk| {
+                    s.spawn(move || {
+                        let mut conn = self.pool.get()?;
+                        chunk
+                            .iter()
+                            .map(|d| self.deliver(&mut conn, d, clock, now))
+                            .collect::<Result<Vec<_>, DbError>>()
+                    })
+                })
+                .collect();
+            let mut all = Vec::with_capacity(claimed.len());
+            for sender in running {
+                match sender.join() {
+                    Ok(outcomes) => all.extend(outcomes?),
+                    Err(panic) => std::panic::resume_unwind(panic),
                 }
             }
-            Ok::<_, DbError>(())
-        })?;
-        Ok(round)
+            Ok(all)
+        })
     }
 
     /// Runs `work` while a second thread keeps the claim `token` alive,

@@ -24,30 +24,41 @@ pub fn upcoming(
     let backend = conn.backend();
     // A year-precision milestone is stored as its year's first day.
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-    let mut query = milestones::table
-        .inner_join(items::table)
-        .filter(milestones::cancelled.eq(false))
-        .filter(milestones::milestone_date.ge(year_start))
-        .select((MilestoneRow::as_select(), ItemBrief::as_select()))
-        .into_boxed::<Db>();
-    filter_items!(query, filter, backend);
-    if let Some(p) = filter.phase {
-        query = query.filter(items::current_phase.eq(p.as_str()));
-    }
-    if let Some(to) = filter.to {
-        query = query.filter(milestones::milestone_date.le(to));
-    }
-    let rows: Vec<(MilestoneRow, ItemBrief)> = query
-        .order((milestones::milestone_date.asc(), milestones::id.asc()))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter(|(m, _)| {
+    // Read a page at a time, soonest first, until `limit` are kept: the
+    // few a box shows cost a few rows, not every milestone ahead.
+    let chunk = limit.saturating_mul(4).clamp(50, 2000);
+    let mut kept = Vec::new();
+    let mut offset = 0;
+    loop {
+        let mut query = milestones::table
+            .inner_join(items::table)
+            .filter(milestones::cancelled.eq(false))
+            .filter(milestones::milestone_date.ge(year_start))
+            .select((MilestoneRow::as_select(), ItemBrief::as_select()))
+            .into_boxed::<Db>();
+        filter_items!(query, filter, backend);
+        if let Some(p) = filter.phase {
+            query = query.filter(items::current_phase.eq(p.as_str()));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(milestones::milestone_date.le(to));
+        }
+        let rows: Vec<(MilestoneRow, ItemBrief)> = query
+            .order((milestones::milestone_date.asc(), milestones::id.asc()))
+            .limit(chunk as i64)
+            .offset(offset as i64)
+            .load(conn)?;
+        let fetched = rows.len();
+        kept.extend(rows.into_iter().filter(|(m, _)| {
             let date = m.date();
             Countdown::of(&date, today).is_ahead() && filter.from.is_none_or(|f| date.end() >= f)
-        })
-        .take(limit)
-        .collect())
+        }));
+        if kept.len() >= limit || fetched < chunk {
+            kept.truncate(limit);
+            return Ok(kept);
+        }
+        offset += chunk;
+    }
 }
 
 /// Every milestone that matches `filter` (of one item, if given): past,
