@@ -224,7 +224,7 @@ pub fn load(
                     }
                     let plan = plan_events(&events::for_item(conn, existing.id)?, &item.events);
                     for (event_id, event) in &plan.correct {
-                        events::correct(conn, existing.id, *event_id, event, None, now)?;
+                        events::correct(conn, existing.id, *event_id, event, None, now, false)?;
                     }
                     if !plan.add.is_empty() {
                         events::insert_many(conn, existing.id, &plan.add, None, now)?;

@@ -46,6 +46,8 @@ ids! {
     EventId;
     /// `milestones.id`
     MilestoneId;
+    /// `proposals.id`
+    ProposalId;
     /// `item_links.id`
     LinkId;
     /// `revisions.id`

@@ -11,6 +11,7 @@ mod ids;
 mod kind;
 pub mod limits;
 mod milestone;
+mod proposal;
 mod reminder;
 mod search;
 mod slug;
@@ -24,10 +25,11 @@ pub use event_date::{DatePrecision, EventDate};
 pub use fields::field_label;
 pub use filter::{Filter, QueryError, RawQuery, Sort, SortColumn};
 pub use ids::{
-    ApiTokenId, ChangeId, DeliveryId, EventId, ItemId, LinkId, MilestoneId, RevisionId,
+    ApiTokenId, ChangeId, DeliveryId, EventId, ItemId, LinkId, MilestoneId, ProposalId, RevisionId,
     SubscriberId, SubscriptionId, TagId, TokenId, UserId,
 };
 pub use kind::{Confidence, Kind, Phase};
+pub use proposal::{ProposalState, ProposalTarget, SourceName};
 pub use milestone::{period_end_exclusive, period_unit, Countdown, MilestoneKind};
 pub use reminder::{owed_reminder, reminder_due, LeadTimes, ReminderKey};
 pub use search::{normalise as normalise_search_text, SearchQuery};

@@ -116,6 +116,10 @@ pub enum ChangePayload {
     EventCorrected {
         event: EventSnapshot,
         changes: Vec<FieldChange>,
+        /// Marked minor by the editor (a typo, a better link): told in
+        /// digests, never alerted at once. Older records lack it: material.
+        #[serde(default)]
+        minor: bool,
     },
     EventRetracted {
         event_id: i32,
@@ -141,6 +145,8 @@ pub enum ChangePayload {
     MilestoneCorrected {
         milestone: MilestoneSnapshot,
         changes: Vec<FieldChange>,
+        #[serde(default)]
+        minor: bool,
     },
     MilestoneRemoved {
         milestone: MilestoneSnapshot,

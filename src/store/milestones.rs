@@ -11,7 +11,8 @@ use diesel::sql_types::Bool;
 use super::changes::{self, ChangePayload, MilestoneSnapshot};
 use super::events::item_version;
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{subscriptions, DbConnection, DbError};
+use super::subscriptions::{self, Alerting};
+use super::{DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{
     Confidence, DatePrecision, EventDate, ItemId, MilestoneId, MilestoneKind, SourceUrl, UserId,
@@ -224,6 +225,7 @@ pub fn correct(
     milestone: &NewMilestone,
     user_id: Option<UserId>,
     now: NaiveDateTime,
+    minor: bool,
 ) -> Result<Option<Vec<FieldChange>>, DbError> {
     write_transaction(conn, |conn| {
         let Some(old) = find(conn, item_id, id)? else {
@@ -247,20 +249,31 @@ pub fn correct(
             item_id,
             user_id,
             version,
-            RevisionAction::MilestoneCorrection,
+            if minor {
+                RevisionAction::MinorMilestoneCorrection
+            } else {
+                RevisionAction::MilestoneCorrection
+            },
             &changes,
             now,
         )?;
-        announce(
+        let change = changes::record(
             conn,
             item_id,
             user_id,
             &ChangePayload::MilestoneCorrected {
                 milestone: MilestoneSnapshot::of(id.into(), milestone),
                 changes: changes.clone(),
+                minor,
             },
             now,
         )?;
+        let alerting = if minor {
+            Alerting::DigestOnly
+        } else {
+            Alerting::Immediate
+        };
+        subscriptions::fan_out_as(conn, change, item_id, now, alerting)?;
         Ok(Some(changes))
     })
 }
@@ -358,7 +371,7 @@ pub fn load_starter(
                 claimed[i] = true;
                 let m = &stored[i];
                 if m.created_by.is_none() && !m.edited && !m.cancelled && m.values() != w.values() {
-                    correct(conn, item_id, m.id, w, None, now)?;
+                    correct(conn, item_id, m.id, w, None, now, false)?;
                     corrected += 1;
                 }
             }

@@ -54,6 +54,8 @@ text_enum! {
         /// A status event was recorded.
         Event = "event",
         EventCorrection = "event-correction",
+        /// A minor correction (a typo, a better link): no immediate alert.
+        MinorEventCorrection = "event-correction-minor",
         EventRetraction = "event-retraction",
         /// A link to another item was added.
         Link = "link",
@@ -61,6 +63,7 @@ text_enum! {
         /// A milestone was added.
         Milestone = "milestone",
         MilestoneCorrection = "milestone-correction",
+        MinorMilestoneCorrection = "milestone-correction-minor",
         /// A milestone was removed (kept as cancelled).
         MilestoneRemoval = "milestone-removal",
     }

@@ -175,11 +175,14 @@ pub async fn correct_event(
             Some(event_id),
         )
     };
+    let minor = form.is_minor();
     submit(form.validate(item.kind()), page, |event| async {
         let (item_id, user_id) = (item.id, user.0.id);
         let now = state.now();
         let changes = state
-            .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id), now))
+            .db(move |conn| {
+                events::correct(conn, item_id, event_id, &event, Some(user_id), now, minor)
+            })
             .await?
             .ok_or_else(|| AppError::not_found("This item has no such status event."))?;
         set_flash(
@@ -187,7 +190,11 @@ pub async fn correct_event(
             if changes.is_empty() {
                 "Nothing to save: the event was not changed."
             } else {
-                "Status event corrected."
+                if minor {
+                    "Status event corrected (minor: no immediate alert)."
+                } else {
+                    "Status event corrected."
+                }
             },
         );
         Ok(Ok(see_other(&format!(

@@ -164,10 +164,13 @@ pub async fn correct_milestone(
     let page = |status, errors: &FieldErrors| {
         milestone_form(status, &session, &user, &item, &form, errors, Some(id))
     };
+    let minor = form.is_minor();
     submit(form.validate(), page, |milestone| async {
         let (item_id, user_id, now) = (item.id, user.0.id, state.now());
         let changes = state
-            .db(move |conn| milestones::correct(conn, item_id, id, &milestone, Some(user_id), now))
+            .db(move |conn| {
+                milestones::correct(conn, item_id, id, &milestone, Some(user_id), now, minor)
+            })
             .await?
             .ok_or_else(|| AppError::not_found("This item has no such milestone."))?;
         set_flash(
@@ -175,7 +178,11 @@ pub async fn correct_milestone(
             if changes.is_empty() {
                 "Nothing to save: the milestone was not changed."
             } else {
-                "Milestone corrected."
+                if minor {
+                    "Milestone corrected (minor: no immediate alert)."
+                } else {
+                    "Milestone corrected."
+                }
             },
         );
         Ok(Ok(see_other(&format!(

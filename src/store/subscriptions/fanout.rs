@@ -33,6 +33,27 @@ pub fn fan_out(
     item_id: ItemId,
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {
+    fan_out_as(conn, change_id, item_id, now, Alerting::Immediate)
+}
+
+/// Whether a change is worth an immediate alert. A minor correction (a
+/// typo, a better source link) is only told in digests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alerting {
+    /// Immediate subscriptions get an alert, digests an entry.
+    Immediate,
+    /// Digests only: immediate subscriptions are not alerted.
+    DigestOnly,
+}
+
+/// [`fan_out`], for a change that may be minor.
+pub fn fan_out_as(
+    conn: &mut DbConnection,
+    change_id: ChangeId,
+    item_id: ItemId,
+    now: NaiveDateTime,
+    alerting: Alerting,
+) -> Result<usize, DbError> {
     let Some((kind, jurisdiction)) = items::table
         .find(item_id)
         .select((items::kind, items::jurisdiction))
@@ -76,6 +97,7 @@ pub fn fan_out(
             continue;
         }
         match s.frequency {
+            Frequency::Immediate if alerting == Alerting::DigestOnly => continue,
             Frequency::Immediate => {
                 deliveries::enqueue_alert(conn, s.id, change_id, now)?;
             }
