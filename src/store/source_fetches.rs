@@ -53,3 +53,20 @@ pub fn put(
         Ok(())
     })
 }
+
+/// Every remembered resource's validators, by URL.
+pub fn all(
+    conn: &mut DbConnection,
+) -> Result<std::collections::HashMap<String, Validators>, DbError> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = source_fetches::table
+        .select((
+            source_fetches::url,
+            source_fetches::etag,
+            source_fetches::last_modified,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(url, etag, last_modified)| (url, Validators { etag, last_modified }))
+        .collect())
+}
