@@ -97,7 +97,10 @@ fn parse_bill(identifier: &str) -> Option<(&'static str, u32)> {
         .filter(|c| !matches!(c, '.' | ' '))
         .collect::<String>()
         .to_lowercase();
-    let letters: String = compact.chars().take_while(char::is_ascii_alphabetic).collect();
+    let letters: String = compact
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect();
     let number: u32 = compact[letters.len()..].parse().ok()?;
     let (bill_type, _) = TYPES.iter().find(|(t, _)| *t == letters)?;
     Some((bill_type, number))
@@ -233,11 +236,18 @@ impl Congress<'_> {
 
         let actions_url = url("actions");
         if let Some(page) = h
-            .fetch::<ActionsPage>(http, &actions_url, &headers, remembered(&actions_url).as_ref(), self.limit)
+            .fetch::<ActionsPage>(
+                http,
+                &actions_url,
+                &headers,
+                remembered(&actions_url).as_ref(),
+                self.limit,
+            )
             .await?
         {
             let listed = page.pagination.and_then(|p| p.count).unwrap_or(0);
-            h.fetched.push(format!("{} of {listed} actions", page.actions.len()));
+            h.fetched
+                .push(format!("{} of {listed} actions", page.actions.len()));
             let web = bill.web_url("all-actions");
             for a in &page.actions {
                 let mapped = m.action(item.kind, &a.text, a.action_code.as_deref());
@@ -247,33 +257,62 @@ impl Congress<'_> {
                     a.action_date,
                     text_key(&a.text)
                 );
-                h.proposals
-                    .push(Draft::new(SourceName::Congress, item, key, &a.action_date, &web, a.text.clone()).event(mapped, a.text.clone())?);
+                h.proposals.push(
+                    Draft::new(
+                        SourceName::Congress,
+                        item,
+                        key,
+                        &a.action_date,
+                        &web,
+                        a.text.clone(),
+                    )
+                    .event(mapped, a.text.clone())?,
+                );
             }
         }
 
         let committees_url = url("committees");
         if let Some(page) = h
-            .fetch::<CommitteesPage>(http, &committees_url, &headers, remembered(&committees_url).as_ref(), self.limit)
+            .fetch::<CommitteesPage>(
+                http,
+                &committees_url,
+                &headers,
+                remembered(&committees_url).as_ref(),
+                self.limit,
+            )
             .await?
         {
-            h.fetched.push(format!("{} committees", page.committees.len()));
+            h.fetched
+                .push(format!("{} committees", page.committees.len()));
             let web = bill.web_url("committees");
             for c in &page.committees {
                 for a in &c.activities {
                     let mapped = m.committee_activity(item.kind, &a.name);
                     let day = a.date.get(..10).unwrap_or(&a.date);
                     let code = c.system_code.as_deref().unwrap_or(&c.name);
-                    let key = format!("{}/committee/{code}/{}/{day}", bill.key(), text_key(&a.name));
+                    let key = format!(
+                        "{}/committee/{code}/{}/{day}",
+                        bill.key(),
+                        text_key(&a.name)
+                    );
                     let text = format!("{}: {}", a.name, c.name);
-                    h.proposals.push(Draft::new(SourceName::Congress, item, key, &a.date, &web, text.clone()).event(mapped, text)?);
+                    h.proposals.push(
+                        Draft::new(SourceName::Congress, item, key, &a.date, &web, text.clone())
+                            .event(mapped, text)?,
+                    );
                 }
             }
         }
 
         let cosponsors_url = url("cosponsors");
         if let Some(page) = h
-            .fetch::<CosponsorsPage>(http, &cosponsors_url, &headers, remembered(&cosponsors_url).as_ref(), self.limit)
+            .fetch::<CosponsorsPage>(
+                http,
+                &cosponsors_url,
+                &headers,
+                remembered(&cosponsors_url).as_ref(),
+                self.limit,
+            )
             .await?
         {
             let count = page
@@ -289,18 +328,31 @@ impl Congress<'_> {
             if let (true, Some(date)) = (count > 0, latest.as_deref()) {
                 let web = bill.web_url("cosponsors");
                 let text = format!("Cosponsors: {count}");
-                let note = format!("{count} cosponsors on Congress.gov, the latest joining on {}.", &date[..date.len().min(10)]);
+                let note = format!(
+                    "{count} cosponsors on Congress.gov, the latest joining on {}.",
+                    &date[..date.len().min(10)]
+                );
                 let key = format!("{}/cosponsors/{count}", bill.key());
-                h.proposals.push(Draft::new(SourceName::Congress, item, key, date, &web, text).event(m.cosponsors(item.kind), note)?);
+                h.proposals.push(
+                    Draft::new(SourceName::Congress, item, key, date, &web, text)
+                        .event(m.cosponsors(item.kind), note)?,
+                );
             }
         }
 
         let related_url = url("relatedbills");
         if let Some(page) = h
-            .fetch::<RelatedPage>(http, &related_url, &headers, remembered(&related_url).as_ref(), self.limit)
+            .fetch::<RelatedPage>(
+                http,
+                &related_url,
+                &headers,
+                remembered(&related_url).as_ref(),
+                self.limit,
+            )
             .await?
         {
-            h.fetched.push(format!("{} related bills", page.related_bills.len()));
+            h.fetched
+                .push(format!("{} related bills", page.related_bills.len()));
             let web = bill.web_url("related-bills");
             for r in &page.related_bills {
                 let Some(latest) = &r.latest_action else {
@@ -333,15 +385,28 @@ impl Congress<'_> {
                     r.bill_type.to_lowercase()
                 );
                 h.proposals.push(
-                    Draft::new(SourceName::Congress, item, key, &latest.action_date, &web, text.clone())
-                        .event(m.related_bill(item.kind), text)?,
+                    Draft::new(
+                        SourceName::Congress,
+                        item,
+                        key,
+                        &latest.action_date,
+                        &web,
+                        text.clone(),
+                    )
+                    .event(m.related_bill(item.kind), text)?,
                 );
             }
         }
 
         let titles_url = url("titles");
         if let Some(page) = h
-            .fetch::<TitlesPage>(http, &titles_url, &headers, remembered(&titles_url).as_ref(), self.limit)
+            .fetch::<TitlesPage>(
+                http,
+                &titles_url,
+                &headers,
+                remembered(&titles_url).as_ref(),
+                self.limit,
+            )
             .await?
         {
             h.fetched.push(format!("{} titles", page.titles.len()));
@@ -359,7 +424,11 @@ mod tests {
         let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
             BillRef::from_identifiers(&ids(&["S.321", "119th Congress"])),
-            Some(BillRef { congress: 119, bill_type: "s", number: 321 })
+            Some(BillRef {
+                congress: 119,
+                bill_type: "s",
+                number: 321
+            })
         );
         let hr = BillRef::from_identifiers(&ids(&["H.R. 1234", "118th Congress"])).unwrap();
         assert_eq!((hr.bill_type, hr.number), ("hr", 1234));

@@ -116,10 +116,7 @@ pub struct FederalRegister<'a> {
 
 impl FederalRegister<'_> {
     fn fields(&self) -> String {
-        FIELDS
-            .iter()
-            .map(|f| format!("&fields[]={f}"))
-            .collect()
+        FIELDS.iter().map(|f| format!("&fields[]={f}")).collect()
     }
 
     /// Reads the documents the item's identifiers name; `None` when they
@@ -201,22 +198,33 @@ fn propose(h: &mut Harvest, item: &SyncItem, doc: &Document) -> Result<(), Sourc
         None => format!("document {n}"),
     };
     let raw = format!("{}: {}", doc.doc_type, doc.title);
-    let mut note = format!("{} published in the Federal Register ({cited}): {}", doc.doc_type, doc.title);
+    let mut note = format!(
+        "{} published in the Federal Register ({cited}): {}",
+        doc.doc_type, doc.title
+    );
     if let Some(of) = &doc.correction_of {
         note.push_str(&format!(" Corrects {of}."));
     }
     let draft = |key: String, date| {
-        Draft::new(SourceName::FederalRegister, item, key, date, &doc.html_url, raw.clone())
+        Draft::new(
+            SourceName::FederalRegister,
+            item,
+            key,
+            date,
+            &doc.html_url,
+            raw.clone(),
+        )
     };
     h.proposals.push(
         draft(format!("{n}/publication"), &doc.publication_date)
             .event(m.document(item.kind, doc_type), note)?,
     );
     if let Some(date) = &doc.effective_on {
-        h.proposals.push(draft(format!("{n}/effective_on/{date}"), date).milestone(
-            MilestoneKind::Effective,
-            format!("Effective date of {cited}, as the Federal Register gives it."),
-        )?);
+        h.proposals
+            .push(draft(format!("{n}/effective_on/{date}"), date).milestone(
+                MilestoneKind::Effective,
+                format!("Effective date of {cited}, as the Federal Register gives it."),
+            )?);
     }
     if let Some(date) = &doc.comments_close_on {
         h.proposals.push(

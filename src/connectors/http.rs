@@ -197,10 +197,18 @@ impl Http {
                             attempts: attempt,
                         });
                     }
-                    tracing::info!(url, status = status.as_u16(), attempt, "source asked to wait; retrying");
+                    tracing::info!(
+                        url,
+                        status = status.as_u16(),
+                        attempt,
+                        "source asked to wait; retrying"
+                    );
                     after
                 }
-                Err(e) if attempt < self.config.attempts && (e.is_timeout() || e.is_connect() || e.is_request()) => {
+                Err(e)
+                    if attempt < self.config.attempts
+                        && (e.is_timeout() || e.is_connect() || e.is_request()) =>
+                {
                     tracing::info!(url, error = %e, attempt, "request failed; retrying");
                     None
                 }

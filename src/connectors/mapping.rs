@@ -161,12 +161,19 @@ mod tests {
         let bill = |w: &str| Status::parse(Kind::Bill, w).map(|_| ());
         for r in &m.congress.actions {
             assert!(bill(&r.status).is_ok(), "congress action {r:?}");
-            assert!(r.text.is_some() || r.code.is_some(), "{r:?} matches nothing");
+            assert!(
+                r.text.is_some() || r.code.is_some(),
+                "{r:?} matches nothing"
+            );
         }
         for r in &m.congress.committee {
             assert!(bill(&r.status).is_ok(), "committee {r:?}");
         }
-        for w in [&m.congress.unmapped, &m.congress.cosponsors, &m.congress.related_bill] {
+        for w in [
+            &m.congress.unmapped,
+            &m.congress.cosponsors,
+            &m.congress.related_bill,
+        ] {
             assert!(bill(w).is_ok(), "{w}");
         }
         for r in &m.federal_register.documents {
@@ -182,13 +189,36 @@ mod tests {
         let m = &mapping().congress;
         let word = |text: &str| m.action(Kind::Bill, text, None);
         let referred = word("Read twice and referred to the Committee on the Judiciary.");
-        assert_eq!((referred.status.name(), referred.matched), ("referred", true));
+        assert_eq!(
+            (referred.status.name(), referred.matched),
+            ("referred", true)
+        );
         assert_eq!(word("Introduced in Senate").status.name(), "introduced");
-        assert_eq!(word("Passed Senate without amendment by Unanimous Consent.").status.name(), "passed-chamber");
-        assert_eq!(word("Became Public Law No: 119-1.").status.name(), "enacted");
-        assert_eq!(word("Committee on the Judiciary. Hearings held.").status.name(), "hearing");
-        assert!(!word("Committee on the Judiciary. Hearings held.").status.moves_status());
-        assert_eq!(m.committee_activity(Kind::Bill, "Referred To").status.name(), "referred");
+        assert_eq!(
+            word("Passed Senate without amendment by Unanimous Consent.")
+                .status
+                .name(),
+            "passed-chamber"
+        );
+        assert_eq!(
+            word("Became Public Law No: 119-1.").status.name(),
+            "enacted"
+        );
+        assert_eq!(
+            word("Committee on the Judiciary. Hearings held.")
+                .status
+                .name(),
+            "hearing"
+        );
+        assert!(!word("Committee on the Judiciary. Hearings held.")
+            .status
+            .moves_status());
+        assert_eq!(
+            m.committee_activity(Kind::Bill, "Referred To")
+                .status
+                .name(),
+            "referred"
+        );
     }
 
     #[test]
@@ -205,9 +235,20 @@ mod tests {
     #[test]
     fn federal_register_types_map_by_the_items_kind() {
         let m = &mapping().federal_register;
-        assert_eq!(m.document(Kind::Regulation, "Rule").status.name(), "published");
-        assert_eq!(m.document(Kind::Regulation, "Proposed Rule").status.name(), "proposed");
-        assert_eq!(m.document(Kind::ExecutiveAction, "Presidential Document").status.name(), "signed");
+        assert_eq!(
+            m.document(Kind::Regulation, "Rule").status.name(),
+            "published"
+        );
+        assert_eq!(
+            m.document(Kind::Regulation, "Proposed Rule").status.name(),
+            "proposed"
+        );
+        assert_eq!(
+            m.document(Kind::ExecutiveAction, "Presidential Document")
+                .status
+                .name(),
+            "signed"
+        );
         let correction = m.document(Kind::Regulation, "Correction");
         assert!(correction.matched && !correction.status.moves_status());
         let notice = m.document(Kind::Regulation, "Notice");

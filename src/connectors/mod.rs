@@ -147,7 +147,8 @@ impl<'a> Draft<'a> {
     }
 
     fn source_url(&self) -> Result<SourceUrl, SourceError> {
-        SourceUrl::try_from(self.url).map_err(|e| self.malformed(format!("URL {:?}: {e}", self.url)))
+        SourceUrl::try_from(self.url)
+            .map_err(|e| self.malformed(format!("URL {:?}: {e}", self.url)))
     }
 
     fn malformed(&self, message: String) -> SourceError {

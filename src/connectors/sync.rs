@@ -20,9 +20,9 @@ use super::{Harvest, SourcesConfig, SyncItem};
 use crate::clock::Clock;
 use crate::db::{DbConnection, DbError, Pool};
 use crate::domain::SourceName;
+use crate::store::item_lists;
 use crate::store::proposals::{self, NewProposal, Proposed};
 use crate::store::source_fetches::{self, Validators};
-use crate::store::item_lists;
 
 /// What to sync.
 #[derive(Debug, Clone, Default)]
@@ -82,7 +82,11 @@ pub fn describe(p: &NewProposal) -> String {
             e.date.iso(),
             e.status.name(),
             e.status.label(),
-            if e.status.moves_status() { "" } else { ", development" },
+            if e.status.moves_status() {
+                ""
+            } else {
+                ", development"
+            },
             p.raw_text,
             e.source.as_str()
         ),
@@ -129,7 +133,12 @@ pub async fn run(
     } else {
         source_fetches::all(conn)?
     };
-    let lookup = |url: &str| remembered.get(url).cloned().or_else(|| (!options.dry_run).then(Validators::default));
+    let lookup = |url: &str| {
+        remembered
+            .get(url)
+            .cloned()
+            .or_else(|| (!options.dry_run).then(Validators::default))
+    };
     let http = Http::new(config.http)?;
     let congress_limit = RateLimit::per_hour(config.congress_per_hour, 10);
     let fr_limit = RateLimit::per_hour(config.federal_register_per_hour, 10);
@@ -143,7 +152,15 @@ pub async fn run(
                     limit: &congress_limit,
                 };
                 let got = c.harvest(&http, item, &lookup).await;
-                settle(conn, item, SourceName::Congress, got, options, now, &mut report)?;
+                settle(
+                    conn,
+                    item,
+                    SourceName::Congress,
+                    got,
+                    options,
+                    now,
+                    &mut report,
+                )?;
             }
         }
         if wants(SourceName::FederalRegister) {
@@ -152,7 +169,15 @@ pub async fn run(
                 limit: &fr_limit,
             };
             let got = fr.harvest(&http, item, &lookup).await;
-            settle(conn, item, SourceName::FederalRegister, got, options, now, &mut report)?;
+            settle(
+                conn,
+                item,
+                SourceName::FederalRegister,
+                got,
+                options,
+                now,
+                &mut report,
+            )?;
         }
     }
     Ok(report)
@@ -208,7 +233,10 @@ fn settle(
     }
     let mut fetched = harvest.fetched.join(", ");
     if harvest.unchanged > 0 {
-        fetched.push_str(&format!(" ({} unchanged since the last sync)", harvest.unchanged));
+        fetched.push_str(&format!(
+            " ({} unchanged since the last sync)",
+            harvest.unchanged
+        ));
     }
     tracing::info!(
         item = %item.slug,
@@ -251,7 +279,10 @@ pub fn spawn_periodic(pool: Pool, config: SourcesConfig, clock: Clock) -> Option
     let thread = std::thread::Builder::new()
         .name("regwatch-sync".to_owned())
         .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::error!(error = %e, "the periodic sync cannot start");
@@ -259,11 +290,24 @@ pub fn spawn_periodic(pool: Pool, config: SourcesConfig, clock: Clock) -> Option
                 }
             };
             while !flag.load(Ordering::Relaxed) {
-                let round = pool.get().map_err(DbError::from).map_err(SyncError::from).map(|mut conn| {
-                    runtime.block_on(run(&mut conn, &config, &SyncOptions::default(), clock.now()))
-                });
+                let round = pool
+                    .get()
+                    .map_err(DbError::from)
+                    .map_err(SyncError::from)
+                    .map(|mut conn| {
+                        runtime.block_on(run(
+                            &mut conn,
+                            &config,
+                            &SyncOptions::default(),
+                            clock.now(),
+                        ))
+                    });
                 match round {
-                    Ok(Ok(r)) => tracing::info!(new = r.new_count(), failures = r.failures(), "periodic sync done"),
+                    Ok(Ok(r)) => tracing::info!(
+                        new = r.new_count(),
+                        failures = r.failures(),
+                        "periodic sync done"
+                    ),
                     Ok(Err(e)) | Err(e) => tracing::warn!(error = %e, "periodic sync failed"),
                 }
                 let until = std::time::Instant::now() + interval;

@@ -29,8 +29,8 @@ pub use ids::{
     SubscriberId, SubscriptionId, TagId, TokenId, UserId,
 };
 pub use kind::{Confidence, Kind, Phase};
-pub use proposal::{ProposalState, ProposalTarget, SourceName};
 pub use milestone::{period_end_exclusive, period_unit, Countdown, MilestoneKind};
+pub use proposal::{ProposalState, ProposalTarget, SourceName};
 pub use reminder::{owed_reminder, reminder_due, LeadTimes, ReminderKey};
 pub use search::{normalise as normalise_search_text, SearchQuery};
 pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};

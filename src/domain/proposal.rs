@@ -26,9 +26,8 @@ impl SourceName {
 impl std::str::FromStr for SourceName {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SourceName::from_name(s).ok_or_else(|| {
-            format!("{s:?} is not a source; use one of: congress, federal-register")
-        })
+        SourceName::from_name(s)
+            .ok_or_else(|| format!("{s:?} is not a source; use one of: congress, federal-register"))
     }
 }
 

@@ -92,4 +92,3 @@ pub fn correct(
         Ok(Some(changes))
     })
 }
-

@@ -89,7 +89,11 @@ impl ProposalRow {
                 confidence: self.confidence,
             }),
             ProposalTarget::Milestone => Proposed::Milestone(NewMilestone {
-                kind: self.milestone_kind.as_deref()?.parse::<MilestoneKind>().ok()?,
+                kind: self
+                    .milestone_kind
+                    .as_deref()?
+                    .parse::<MilestoneKind>()
+                    .ok()?,
                 date,
                 note: self.note.clone(),
                 source,
@@ -239,10 +243,23 @@ pub fn pending(
         .load(conn)?)
 }
 
-pub fn find(conn: &mut DbConnection, id: ProposalId) -> Result<Option<ProposalRow>, DbError> {
+/// A proposal with its item.
+pub fn find(
+    conn: &mut DbConnection,
+    id: ProposalId,
+) -> Result<Option<(ProposalRow, ProposalItem)>, DbError> {
     Ok(proposals::table
-        .find(id)
-        .select(ProposalRow::as_select())
+        .inner_join(items::table)
+        .filter(proposals::id.eq(id))
+        .select((
+            ProposalRow::as_select(),
+            (
+                items::slug,
+                items::title,
+                items::kind,
+                items::current_status,
+            ),
+        ))
         .first(conn)
         .optional()?)
 }

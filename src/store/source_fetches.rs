@@ -67,6 +67,14 @@ pub fn all(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(url, etag, last_modified)| (url, Validators { etag, last_modified }))
+        .map(|(url, etag, last_modified)| {
+            (
+                url,
+                Validators {
+                    etag,
+                    last_modified,
+                },
+            )
+        })
         .collect())
 }
