@@ -218,6 +218,7 @@ fn settle(
         };
         if !seen.insert(same)
             || proposals::is_known(conn, p.source, &p.source_key)?
+            || proposals::proposed_before(conn, p.item_id, &p.proposed)?
             || proposals::record_has(conn, p.item_id, &p.proposed)?
         {
             continue;

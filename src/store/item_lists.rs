@@ -85,9 +85,7 @@ pub type ItemIdentifiers = (ItemId, String, crate::domain::Kind, Vec<String>);
 
 /// Every item that has identifiers, with them in order (what the official
 /// sources' connectors look items up by), ordered by slug.
-pub fn items_with_identifiers(
-    conn: &mut DbConnection,
-) -> Result<Vec<ItemIdentifiers>, DbError> {
+pub fn items_with_identifiers(conn: &mut DbConnection) -> Result<Vec<ItemIdentifiers>, DbError> {
     use crate::schema::items;
     let rows: Vec<(ItemId, String, crate::domain::Kind, String)> = item_identifiers::table
         .inner_join(items::table)

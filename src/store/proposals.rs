@@ -149,6 +149,32 @@ pub fn record_has(
     })
 }
 
+/// Whether the same event or milestone (date, precision, status or kind)
+/// was proposed for the item before, by any source and in any state: one
+/// fact reported twice (an action and its committee's activity) is
+/// reviewed once.
+pub fn proposed_before(
+    conn: &mut DbConnection,
+    item_id: ItemId,
+    proposed: &Proposed,
+) -> Result<bool, DbError> {
+    let date = proposed.date();
+    let same = proposals::table
+        .filter(proposals::item_id.eq(item_id))
+        .filter(proposals::proposed_date.eq(date.start()))
+        .filter(proposals::date_precision.eq(date.precision().as_str()));
+    Ok(match proposed {
+        Proposed::Event(e) => diesel::select(diesel::dsl::exists(
+            same.filter(proposals::status.eq(e.status.name())),
+        ))
+        .get_result(conn)?,
+        Proposed::Milestone(m) => diesel::select(diesel::dsl::exists(
+            same.filter(proposals::milestone_kind.eq(m.kind.as_str())),
+        ))
+        .get_result(conn)?,
+    })
+}
+
 /// Stores a proposal unless its source proposed the same fact before.
 /// Returns its id when it is new.
 pub fn insert(

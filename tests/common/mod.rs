@@ -16,6 +16,7 @@
 
 pub mod postgres;
 pub mod smtp;
+pub mod sources;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
