@@ -88,10 +88,7 @@ async fn accepting_records_and_alerts_once(backend: Backend) {
     );
     let referral = proposals_of(&mut conn, S321).remove(0);
     let card = format!("#proposal-{}", referral.id);
-    assert_eq!(
-        texts(&page.body, &format!("{card} h2")),
-        [s321.title.clone()]
-    );
+    assert_eq!(texts(&page.body, &format!("{card} h2")), vec![s321.title]);
     assert_eq!(
         texts(&page.body, &format!("{card} .proposed")),
         ["Congress.gov proposes a status event: Referred to committee on 29 January 2025"]
