@@ -371,3 +371,30 @@ async fn the_dry_run_shows_the_proposals_and_stores_nothing(backend: Backend) {
     assert_eq!(app.count("source_fetches"), 0);
 }
 both_backends!(the_dry_run_shows_the_proposals_and_stores_nothing);
+
+/// The worker inside the web server syncs on its own every interval.
+async fn the_worker_syncs_periodically(backend: Backend) {
+    let server = official_sources().await;
+    let mut config = sources_config(&server);
+    config.sync_interval = Some(Duration::from_millis(200));
+    let Some(app) = TestApp::spawn_with(backend, |s| {
+        s.sources = config;
+        s.run_worker = true;
+    })
+    .await
+    else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    while app.count("proposals") < 5 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no periodic sync"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Later rounds find nothing new.
+    actix_web::rt::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(app.count("proposals"), 5);
+}
+both_backends!(the_worker_syncs_periodically);

@@ -119,9 +119,8 @@ async fn minor_corrections_are_told_only_in_digests(backend: Backend) {
         common::attrs(&page, "input[name=minor][checked]", "value").is_empty(),
         "unticked by default"
     );
-    // A browser sends an unticked box not at all.
-    let mut fields = form_fields(&page, &path);
-    fields.retain(|(n, _)| n != "minor");
+    let fields = form_fields(&page, &path);
+    assert!(!fields.iter().any(|(n, _)| n == "minor"));
     let a = editor
         .post_fields(&path, &with(fields, "date", "2025-01-30"))
         .await;
