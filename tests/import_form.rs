@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{texts, Browser, TestApp};
+use common::{texts, Browser};
 use reqwest::multipart::{Form, Part};
 
 const GOOD: &str = r#"{"items": [
