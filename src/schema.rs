@@ -19,6 +19,7 @@ diesel::table! {
         payload -> Text,
         user_id -> Nullable<Integer>,
         created_at -> Timestamp,
+        origin -> Nullable<Text>,
     }
 }
 
@@ -153,6 +154,7 @@ diesel::table! {
         action -> Text,
         diff -> Text,
         created_at -> Timestamp,
+        origin -> Nullable<Text>,
     }
 }
 

@@ -5,6 +5,7 @@
 //! clock: a write is told the time it happens at (`now`) by its caller.
 
 pub mod api_tokens;
+pub mod author;
 pub mod change_feed;
 pub mod changes;
 mod columns;
