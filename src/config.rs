@@ -8,6 +8,8 @@ use clap::Args;
 use ipnet::IpNet;
 use serde::Deserialize;
 
+use crate::domain::{InvalidValue, LeadTimes};
+
 /// The settings every subcommand shares. Each flag falls back to the
 /// environment variable of the same name, then to the config file.
 #[derive(Debug, Clone, Default, Args)]
@@ -53,6 +55,9 @@ pub struct SettingsArgs {
     /// How often the worker syncs the official sources (e.g. 6h, 30m); unset: never on its own
     #[arg(long, env = "REGWATCH_SYNC_INTERVAL", global = true)]
     pub sync_interval: Option<String>,
+    /// Days before each milestone its reminder emails go out, comma-separated (default 7,1)
+    #[arg(long, env = "REGWATCH_REMINDER_DAYS", global = true)]
+    pub reminder_days: Option<String>,
     /// Optional TOML file with the same settings (lower-case names, e.g. database_url)
     #[arg(long, env = "REGWATCH_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -75,6 +80,7 @@ struct FileSettings {
     congress_api_key: Option<String>,
     federal_register_api_url: Option<String>,
     sync_interval: Option<String>,
+    reminder_days: Option<String>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "regwatch.db";
@@ -92,6 +98,8 @@ pub struct Settings {
     /// Peers whose `X-Forwarded-For` names the client (none by default: the
     /// peer address is the client).
     pub trusted_proxies: Vec<IpNet>,
+    /// How many days before each milestone its reminders go out.
+    pub reminder_days: LeadTimes,
     /// Load the starter dataset into an empty database at start.
     pub seed_on_start: bool,
     /// Run the delivery worker inside the web server (`serve --no-worker`
@@ -130,6 +138,8 @@ pub enum ConfigError {
     TrustedProxy(String),
     #[error("REGWATCH_SYNC_INTERVAL: {0:?} is not an interval (e.g. 6h, 30m, 1d or seconds), at least 1 minute")]
     SyncInterval(String),
+    #[error("REGWATCH_REMINDER_DAYS: {0}")]
+    ReminderDays(InvalidValue),
 }
 
 impl Settings {
@@ -174,6 +184,14 @@ impl Settings {
                     .or(file.trusted_proxies.as_deref())
                     .unwrap_or(""),
             )?,
+            reminder_days: match args
+                .reminder_days
+                .as_deref()
+                .or(file.reminder_days.as_deref())
+            {
+                Some(days) => days.parse().map_err(ConfigError::ReminderDays)?,
+                None => LeadTimes::default(),
+            },
             seed_on_start: true,
             run_worker: true,
             worker: crate::mail::WorkerConfig::default(),
@@ -277,6 +295,23 @@ mod tests {
         for bad in ["", "5s", "h", "6 hours", "-1h"] {
             assert!(parse_interval(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn reminder_days_default_to_a_week_and_a_day_and_a_bad_setting_is_refused() {
+        let defaults = Settings::load(&SettingsArgs::default()).unwrap();
+        assert_eq!(defaults.reminder_days.days(), [7, 1]);
+        let args = |days: &str| SettingsArgs {
+            reminder_days: Some(days.to_owned()),
+            ..SettingsArgs::default()
+        };
+        let set = Settings::load(&args("1, 14")).unwrap();
+        assert_eq!(set.reminder_days.days(), [14, 1]);
+        let err = Settings::load(&args("7;1")).unwrap_err().to_string();
+        assert!(
+            err.starts_with("REGWATCH_REMINDER_DAYS: \"7;1\" is not a whole number of days"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod exchange;
 pub mod export;
 pub mod feed;
+pub mod import;
 pub mod mail;
 pub mod schema;
 pub mod seed;

@@ -74,9 +74,29 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Import items from a JSON, YAML or CSV file (items matched by slug)
+    Import(ImportArgs),
 }
 
 /// The item table's filters, as `/items` takes them.
+#[derive(Args)]
+struct ImportArgs {
+    /// The file to read (`-`: standard input)
+    file: PathBuf,
+    /// csv, json or yaml; by default the file's extension says
+    #[arg(long)]
+    format: Option<Format>,
+    /// Print what would change, item by item, and store nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// For bulk loads: record every change but queue no alerts
+    #[arg(long)]
+    no_alerts: bool,
+    /// The editor account the changes are recorded as made by
+    #[arg(long, value_name = "EMAIL")]
+    user: String,
+}
+
 #[derive(Args)]
 struct ExportFilters {
     /// Words to search for
@@ -158,6 +178,7 @@ fn main() -> ExitCode {
                 dry_run,
             },
         ),
+        Command::Import(args) => return run_import(&settings, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -319,6 +340,73 @@ fn run_export(
         say!("exported {count} items to {}", path.display());
     }
     Ok(())
+}
+
+/// Exits 0 when every record was taken, 1 otherwise.
+fn run_import(settings: &Settings, args: ImportArgs) -> ExitCode {
+    match import_file(settings, args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => fail(e),
+    }
+}
+
+fn import_file(settings: &Settings, args: ImportArgs) -> anyhow::Result<bool> {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use regwatch::import::{self, Options};
+    use regwatch::store::author::Author;
+    use std::io::{IsTerminal, Read};
+    let stdin = args.file.as_os_str() == "-";
+    let format = match args.format {
+        Some(format) => format,
+        None => (!stdin)
+            .then(|| Format::of_file_name(args.file.file_name()?.to_str()?))
+            .flatten()
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "cannot tell the format from the file name; give --format csv, json or yaml"
+                )
+            })?,
+    };
+    let mut conn = db::DbConnection::open(&settings.database_url)?;
+    conn.migrate()?;
+    let user = import::importer(&mut conn, &args.user)?;
+    let (input, size): (Box<dyn Read>, Option<u64>) = if stdin {
+        (Box::new(std::io::stdin().lock()), None)
+    } else {
+        let file = std::fs::File::open(&args.file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(file), size)
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({eta})",
+        )?;
+        bar.with_style(style)
+    } else {
+        ProgressBar::hidden()
+    };
+    let options = Options {
+        dry_run: args.dry_run,
+        by: Author::import(Some(user), !args.no_alerts),
+        now: settings.clock.now(),
+    };
+    let finished = import::run(&mut conn, format, bar.wrap_read(input), options, |report| {
+        bar.suspend(|| say!("{report}"));
+    })?;
+    bar.finish_and_clear();
+    if let Some(stopped) = &finished.stopped {
+        say!("stopped: {stopped}");
+    }
+    let dry = if args.dry_run {
+        " (dry run: nothing stored)"
+    } else {
+        ""
+    };
+    say!("{}{dry}", finished.summary);
+    Ok(finished.succeeded())
 }
 
 fn read_password() -> anyhow::Result<String> {

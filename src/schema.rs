@@ -19,6 +19,7 @@ diesel::table! {
         payload -> Text,
         user_id -> Nullable<Integer>,
         created_at -> Timestamp,
+        origin -> Nullable<Text>,
     }
 }
 
@@ -38,6 +39,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         claim_token -> Nullable<Text>,
+        reminder_id -> Nullable<Integer>,
     }
 }
 
@@ -115,6 +117,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    milestone_reminders (id) {
+        id -> Integer,
+        milestone_id -> Integer,
+        lead_days -> Integer,
+        armed_for -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     milestones (id) {
         id -> Integer,
         item_id -> Integer,
@@ -164,6 +176,7 @@ diesel::table! {
         action -> Text,
         diff -> Text,
         created_at -> Timestamp,
+        origin -> Nullable<Text>,
     }
 }
 
@@ -269,6 +282,7 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(changes -> items (item_id));
 diesel::joinable!(changes -> users (user_id));
 diesel::joinable!(deliveries -> changes (change_id));
+diesel::joinable!(deliveries -> milestone_reminders (reminder_id));
 diesel::joinable!(deliveries -> subscriptions (subscription_id));
 diesel::joinable!(digest_entries -> changes (change_id));
 diesel::joinable!(digest_entries -> deliveries (delivery_id));
@@ -278,6 +292,7 @@ diesel::joinable!(item_links -> users (created_by));
 diesel::joinable!(item_parties -> items (item_id));
 diesel::joinable!(item_tags -> items (item_id));
 diesel::joinable!(item_tags -> tags (tag_id));
+diesel::joinable!(milestone_reminders -> milestones (milestone_id));
 diesel::joinable!(milestones -> items (item_id));
 diesel::joinable!(milestones -> users (created_by));
 diesel::joinable!(proposals -> items (item_id));
@@ -302,6 +317,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     item_tags,
     items,
     limit_attempts,
+    milestone_reminders,
     milestones,
     proposals,
     revisions,

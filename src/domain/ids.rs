@@ -48,6 +48,8 @@ ids! {
     MilestoneId;
     /// `proposals.id`
     ProposalId;
+    /// `milestone_reminders.id`
+    ReminderId;
     /// `item_links.id`
     LinkId;
     /// `revisions.id`

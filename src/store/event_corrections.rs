@@ -6,13 +6,14 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
+use super::author::Author;
 use super::changes::{self, ChangePayload, EventSnapshot};
 use super::events::{find, item_version, EventColumns, NewEvent};
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::subscriptions::{self, Alerting};
+use super::subscriptions::Alerting;
 use super::{current_status, search, DbConnection, DbError};
 use crate::db::write_transaction;
-use crate::domain::{EventId, ItemId, UserId};
+use crate::domain::{EventId, ItemId};
 use crate::schema::status_events;
 
 /// Corrects a standing event in place; the old values stay in the revision.
@@ -26,10 +27,12 @@ pub fn correct(
     item_id: ItemId,
     event_id: EventId,
     event: &NewEvent,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     now: NaiveDateTime,
     minor: bool,
 ) -> Result<Option<Vec<FieldChange>>, DbError> {
+    let by = by.into();
+    let user_id = by.user;
     write_transaction(conn, |conn| {
         let touched = diesel::update(
             status_events::table
@@ -62,7 +65,7 @@ pub fn correct(
         revisions::record(
             conn,
             item_id,
-            user_id,
+            by,
             version,
             if minor {
                 RevisionAction::MinorEventCorrection
@@ -72,23 +75,18 @@ pub fn correct(
             &changes,
             now,
         )?;
-        let change = changes::record(
+        changes::announce_as(
             conn,
             item_id,
-            user_id,
+            by,
             &ChangePayload::EventCorrected {
                 event: EventSnapshot::of(event_id.into(), event),
                 changes: changes.clone(),
                 minor,
             },
             now,
+            Alerting::of(minor),
         )?;
-        let alerting = if minor {
-            Alerting::DigestOnly
-        } else {
-            Alerting::Immediate
-        };
-        subscriptions::fan_out_as(conn, change, item_id, now, alerting)?;
         Ok(Some(changes))
     })
 }

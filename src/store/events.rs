@@ -6,10 +6,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
+use super::author::Author;
 use super::changes::{self, ChangePayload, EventSnapshot};
 use super::current_status;
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{search, subscriptions, DbConnection, DbError};
+use super::{search, DbConnection, DbError};
 use crate::domain::{
     Confidence, DatePrecision, EventDate, EventId, ItemId, Kind, Phase, SourceUrl, Status, UserId,
 };
@@ -136,19 +137,18 @@ fn record_change(
     item_id: ItemId,
     event_id: EventId,
     event: &NewEvent,
-    user_id: Option<UserId>,
+    by: Author,
     at: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let change = changes::record(
+    changes::announce(
         conn,
         item_id,
-        user_id,
+        by,
         &ChangePayload::EventRecorded {
             event: EventSnapshot::of(event_id.into(), event),
         },
         at,
     )?;
-    subscriptions::fan_out(conn, change, item_id, at)?;
     Ok(())
 }
 
@@ -165,7 +165,7 @@ pub fn record(
         let id = insert(conn, item_id, event, user_id, now)?;
         current_status::refresh(conn, item_id)?;
         search::refresh(conn, item_id)?;
-        record_change(conn, item_id, id, event, user_id, now)?;
+        record_change(conn, item_id, id, event, user_id.into(), now)?;
         let version = item_version(conn, item_id)?;
         revisions::record(
             conn,
@@ -181,34 +181,35 @@ pub fn record(
 }
 
 /// Inserts events in bulk (starter data and imports), derives once, then
-/// records each as a change and a revision.
+/// records each as a change and a revision. Returns their ids, in order.
 pub fn insert_many(
     conn: &mut DbConnection,
     item_id: ItemId,
     events: &[NewEvent],
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     now: NaiveDateTime,
-) -> Result<(), DbError> {
+) -> Result<Vec<EventId>, DbError> {
+    let by = by.into();
     let ids = events
         .iter()
-        .map(|event| insert(conn, item_id, event, user_id, now))
+        .map(|event| insert(conn, item_id, event, by.user, now))
         .collect::<Result<Vec<_>, _>>()?;
     current_status::refresh(conn, item_id)?;
     search::refresh(conn, item_id)?;
     let version = item_version(conn, item_id)?;
-    for (id, event) in ids.into_iter().zip(events) {
-        record_change(conn, item_id, id, event, user_id, now)?;
+    for (&id, event) in ids.iter().zip(events) {
+        record_change(conn, item_id, id, event, by, now)?;
         revisions::record(
             conn,
             item_id,
-            user_id,
+            by,
             version,
             RevisionAction::Event,
             &event.describe(),
             now,
         )?;
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Writes the revision that recording each starter event would have
@@ -225,7 +226,7 @@ pub fn record_starter_history(conn: &mut DbConnection) -> Result<usize, DbError>
         revisions::record(
             conn,
             event.item_id,
-            None,
+            Author::STARTER,
             version,
             RevisionAction::Event,
             &revisions::diff(&[], &event.values()),
@@ -283,9 +284,11 @@ pub fn retract(
     item_id: ItemId,
     event_id: EventId,
     reason: &str,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
+    let by = by.into();
+    let user_id = by.user;
     conn.transaction(|conn| {
         let updated = diesel::update(
             status_events::table
@@ -317,16 +320,16 @@ pub fn retract(
         revisions::record(
             conn,
             item_id,
-            user_id,
+            by,
             version,
             RevisionAction::EventRetraction,
             &[change],
             now,
         )?;
-        let change = changes::record(
+        changes::announce(
             conn,
             item_id,
-            user_id,
+            by,
             &ChangePayload::EventRetracted {
                 event_id: event_id.into(),
                 date_human: event.date().human(),
@@ -335,7 +338,6 @@ pub fn retract(
             },
             now,
         )?;
-        subscriptions::fan_out(conn, change, item_id, now)?;
         Ok(true)
     })
 }

@@ -5,6 +5,7 @@
 //! clock: a write is told the time it happens at (`now`) by its caller.
 
 pub mod api_tokens;
+pub mod author;
 pub mod change_feed;
 pub mod changes;
 mod columns;
@@ -20,6 +21,8 @@ pub mod limits;
 pub mod links;
 pub mod milestones;
 pub mod proposals;
+pub mod reminders;
+mod retry;
 pub mod revisions;
 pub mod search;
 pub mod sessions;

@@ -92,7 +92,12 @@ pub async fn history(
              }| RevisionView {
                 when: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
                 when_iso: r.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                who: author.unwrap_or_else(|| "regwatch (starter data)".to_owned()),
+                who: match (author, r.origin) {
+                    (Some(who), Some(origin)) => format!("{who} ({})", origin.label()),
+                    (Some(who), None) => who,
+                    (None, Some(origin)) => format!("regwatch ({})", origin.label()),
+                    (None, None) => "regwatch (starter data)".to_owned(),
+                },
                 action: describe(r.action),
                 version: r.item_version,
                 changes: ChangeView::list(r.changes()),

@@ -15,6 +15,7 @@ pub mod form_page;
 pub mod forms;
 pub mod hardening;
 pub mod history;
+pub mod import;
 pub mod item_page;
 pub mod item_table;
 pub mod items;
@@ -220,6 +221,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .configure(signin::routes)
     .configure(account::routes)
     .configure(api_tokens::routes)
+    .configure(import::routes)
     .configure(api::routes)
     .configure(subscriptions::routes)
     .configure(admin::routes)
