@@ -277,3 +277,44 @@ both_backends!(a_command_line_write_shows_on_the_very_next_request, |app| {
     assert!(after.headers.get(AGE).is_none());
     assert!(after.body.contains("/items/generated-"), "{}", after.body);
 });
+
+both_backends!(an_import_shows_on_the_very_next_request, |app| {
+    let item = format!("/items/{S321}");
+    fetch(&app, &item, &[]).await;
+    assert!(fetch(&app, &item, &[]).await.headers.get(AGE).is_some());
+    app.create_user(
+        "importer@example.org",
+        common::PASSWORD,
+        regwatch::store::users::Role::Editor,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("retitle.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"items": [{{"slug": "{S321}", "title": "Decoupling Act (imported title)",
+                "kind": "bill", "jurisdiction": "US"}}]}}"#
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_regwatch"))
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--user",
+            "importer@example.org",
+        ])
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run regwatch import");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = fetch(&app, &item, &[]).await;
+    assert!(after.headers.get(AGE).is_none());
+    assert!(after.body.contains("Decoupling Act (imported title)"));
+});

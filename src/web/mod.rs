@@ -16,6 +16,7 @@ pub mod form_page;
 pub mod forms;
 pub mod hardening;
 pub mod history;
+pub mod import;
 pub mod item_page;
 pub mod item_table;
 pub mod items;
@@ -25,6 +26,9 @@ pub mod milestone_view;
 pub mod milestones;
 pub mod pages;
 pub mod reading;
+pub mod review;
+mod review_edit;
+mod review_mapping;
 pub mod signin;
 pub mod subscriptions;
 pub mod svg;
@@ -218,9 +222,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .configure(signin::routes)
     .configure(account::routes)
     .configure(api_tokens::routes)
+    .configure(import::routes)
     .configure(api::routes)
     .configure(subscriptions::routes)
-    .configure(admin::routes);
+    .configure(admin::routes)
+    .configure(review::routes);
 }
 
 /// The web application, bound to its listener and ready to run.
@@ -228,6 +234,7 @@ pub struct Application {
     port: u16,
     server: Server,
     worker: Option<crate::mail::WorkerHandle>,
+    sync: Option<crate::connectors::sync::SyncHandle>,
 }
 
 impl Application {
@@ -279,6 +286,15 @@ impl Application {
             crate::mail::Mailer::from_settings(&settings)?;
             None
         };
+        let sync = if settings.run_worker {
+            crate::connectors::sync::spawn_periodic(
+                pool.clone(),
+                settings.sources.clone(),
+                settings.clock.clone(),
+            )
+        } else {
+            None
+        };
         let body_timeout = settings.request_body_timeout;
         let cache = std::sync::Arc::new(cache::ResponseCache::new(
             &settings.database_url,
@@ -321,6 +337,7 @@ impl Application {
             port,
             server,
             worker,
+            sync,
         })
     }
 
@@ -332,6 +349,7 @@ impl Application {
     /// stops with it.
     pub async fn run(self) -> std::io::Result<()> {
         let _worker = self.worker;
+        let _sync = self.sync;
         self.server.await
     }
 }
