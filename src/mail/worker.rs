@@ -173,7 +173,9 @@ impl Worker {
         Ok(round)
     }
 
-    /// Delivers `claimed`, split among up to `senders` threads.
+    /// Delivers `claimed`, split among up to `senders` threads. Each
+    /// subscription's deliveries stay with one sender, in the order they
+    /// were claimed, so its emails arrive in the order of their changes.
     fn deliver_all(
         &self,
         claimed: &[DeliveryRow],
@@ -181,15 +183,20 @@ impl Worker {
         now: NaiveDateTime,
     ) -> Result<Vec<Outcome>, DbError> {
         let senders = self.config.senders.clamp(1, claimed.len().max(1));
-        let share = claimed.len().div_ceil(senders).max(1);
+        let mut shares: Vec<Vec<&DeliveryRow>> = vec![Vec::new(); senders];
+        for delivery in claimed {
+            let id = i64::from(delivery.subscription_id.0).unsigned_abs() as usize;
+            shares[id % senders].push(delivery);
+        }
         std::thread::scope(|s| {
-            let running: Vec<_> = claimed
-                .chunks(share)
-                .map(|chunk| {
+            let running: Vec<_> = shares
+                .into_iter()
+                .filter(|share| !share.is_empty())
+                .map(|share| {
                     s.spawn(move || {
                         let mut conn = self.pool.get()?;
-                        chunk
-                            .iter()
+                        share
+                            .into_iter()
                             .map(|d| self.deliver(&mut conn, d, clock, now))
                             .collect::<Result<Vec<_>, DbError>>()
                     })
