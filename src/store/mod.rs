@@ -16,6 +16,7 @@ pub mod export;
 pub mod item_lists;
 pub mod items;
 pub mod json;
+pub mod keyset;
 pub mod limits;
 pub mod links;
 pub mod milestones;
