@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod clock;
 pub mod config;
+pub mod connectors;
 pub mod db;
 pub mod domain;
 pub mod exchange;

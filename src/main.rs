@@ -60,6 +60,20 @@ enum Command {
         #[command(flatten)]
         filters: ExportFilters,
     },
+    /// Read the official sources (Congress.gov, the Federal Register) for
+    /// the items' identifiers and store what is new as proposals for
+    /// editors to review at /review
+    Sync {
+        /// Only this item (its slug)
+        #[arg(long)]
+        item: Option<String>,
+        /// Only this source: congress or federal-register
+        #[arg(long)]
+        source: Option<regwatch::domain::SourceName>,
+        /// Print the proposals a sync would create; store nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Import items from a JSON, YAML or CSV file (items matched by slug)
     Import(ImportArgs),
 }
@@ -152,6 +166,18 @@ fn main() -> ExitCode {
             output,
             filters,
         } => run_export(&settings, format, output, filters),
+        Command::Sync {
+            item,
+            source,
+            dry_run,
+        } => run_sync(
+            &settings,
+            regwatch::connectors::sync::SyncOptions {
+                item,
+                source,
+                dry_run,
+            },
+        ),
         Command::Import(args) => return run_import(&settings, args),
     };
     match result {
@@ -181,8 +207,71 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
     })
 }
 
+fn run_sync(
+    settings: &Settings,
+    options: regwatch::connectors::sync::SyncOptions,
+) -> anyhow::Result<()> {
+    use regwatch::connectors::sync;
+    let mut conn = db::DbConnection::open(&settings.database_url)?;
+    conn.migrate()?;
+    if settings.sources.congress_api_key.is_none() && options.source.is_none() {
+        tracing::info!("Congress.gov skipped: no REGWATCH_CONGRESS_API_KEY");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let now = settings.clock.now();
+    let report = runtime.block_on(sync::run(&mut conn, &settings.sources, &options, now))?;
+    let verb = if options.dry_run {
+        "would propose"
+    } else {
+        "proposed"
+    };
+    for r in &report.items {
+        match &r.error {
+            Some(e) => say!(
+                "{} ({}): failed, nothing stored: {e}",
+                r.slug,
+                r.source.label()
+            ),
+            None => {
+                say!(
+                    "{} ({}): fetched {}; {verb} {}",
+                    r.slug,
+                    r.source.label(),
+                    r.fetched,
+                    r.new.len()
+                );
+                for line in &r.new {
+                    say!("  {line}");
+                }
+            }
+        }
+    }
+    say!(
+        "{verb} {} in all{}",
+        report.new_count(),
+        if options.dry_run {
+            " (dry run: nothing stored)"
+        } else {
+            "; review them at /review"
+        }
+    );
+    anyhow::ensure!(
+        report.failures() == 0,
+        "{} source reads failed (see above); run again later",
+        report.failures()
+    );
+    Ok(())
+}
+
 fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     let pool = db::connect(&settings.database_url)?;
+    let _sync = regwatch::connectors::sync::spawn_periodic(
+        pool.clone(),
+        settings.sources.clone(),
+        settings.clock.clone(),
+    );
     let worker = regwatch::mail::Worker::new(pool, settings)?;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = stop.clone();

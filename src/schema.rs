@@ -146,6 +146,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    proposals (id) {
+        id -> Integer,
+        source -> Text,
+        source_key -> Text,
+        item_id -> Integer,
+        target -> Text,
+        proposed_date -> Date,
+        date_precision -> Text,
+        status -> Nullable<Text>,
+        milestone_kind -> Nullable<Text>,
+        note -> Text,
+        source_url -> Text,
+        confidence -> Text,
+        raw_text -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     revisions (id) {
         id -> Integer,
         item_id -> Integer,
@@ -162,6 +184,15 @@ diesel::table! {
     settings (key) {
         key -> Text,
         value -> Text,
+    }
+}
+
+diesel::table! {
+    source_fetches (url) {
+        url -> Text,
+        etag -> Nullable<Text>,
+        last_modified -> Nullable<Text>,
+        fetched_at -> Timestamp,
     }
 }
 
@@ -264,6 +295,8 @@ diesel::joinable!(item_tags -> tags (tag_id));
 diesel::joinable!(milestone_reminders -> milestones (milestone_id));
 diesel::joinable!(milestones -> items (item_id));
 diesel::joinable!(milestones -> users (created_by));
+diesel::joinable!(proposals -> items (item_id));
+diesel::joinable!(proposals -> users (decided_by));
 diesel::joinable!(revisions -> items (item_id));
 diesel::joinable!(revisions -> users (user_id));
 diesel::joinable!(status_events -> items (item_id));
@@ -286,8 +319,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     limit_attempts,
     milestone_reminders,
     milestones,
+    proposals,
     revisions,
     settings,
+    source_fetches,
     status_events,
     subscribers,
     subscription_tokens,

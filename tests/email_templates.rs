@@ -209,6 +209,31 @@ async fn every_email_template() {
     );
     snapshot("alert_retracted", &composed(&mut conn));
 
+    // An alert for a correction, which says it was marked material.
+    let reported = events::for_item(&mut conn, s321).unwrap().pop().unwrap();
+    let deliveries = app.count("deliveries");
+    events::correct(
+        &mut conn,
+        s321,
+        reported.id,
+        &NewEvent {
+            date: "2025-03-12".parse().unwrap(),
+            status: Status::parse(Kind::Bill, "reported").unwrap(),
+            note: "Reported favourably by the Senate Committee on Commerce.".to_owned(),
+            source: SourceUrl::try_from(
+                "https://www.congress.gov/bill/119th-congress/senate-bill/321/all-actions",
+            )
+            .unwrap(),
+            confidence: Confidence::High,
+        },
+        None,
+        now,
+        false,
+    )
+    .unwrap();
+    assert_eq!(app.count("deliveries"), deliveries + 1);
+    snapshot("alert_corrected", &composed(&mut conn));
+
     // A daily digest with changes to two items.
     let ana = EmailAddress::try_from("ana@example.org").unwrap();
     subscriptions::subscribe_confirmed(&mut conn, &ana, &Scope::All, Frequency::Daily, now)
@@ -228,6 +253,35 @@ async fn every_email_template() {
         now,
     )
     .unwrap();
+    // A minor correction: no alert for Jane, who follows S.321 at once;
+    // the digest tells it, marked minor.
+    let deliveries = app.count("deliveries");
+    let reported_again = events::for_item(&mut conn, s321).unwrap().pop().unwrap();
+    events::correct(
+        &mut conn,
+        s321,
+        reported_again.id,
+        &NewEvent {
+            date: "2025-03-12".parse().unwrap(),
+            status: Status::parse(Kind::Bill, "reported").unwrap(),
+            note: "Reported favourably by the Senate Committee on Commerce and Transportation."
+                .to_owned(),
+            source: SourceUrl::try_from(
+                "https://www.congress.gov/bill/119th-congress/senate-bill/321/all-actions",
+            )
+            .unwrap(),
+            confidence: Confidence::High,
+        },
+        None,
+        now,
+        true,
+    )
+    .unwrap();
+    assert_eq!(
+        app.count("deliveries"),
+        deliveries,
+        "a minor correction alerts no one"
+    );
     record_change(
         &mut conn,
         s321,

@@ -46,6 +46,8 @@ ids! {
     EventId;
     /// `milestones.id`
     MilestoneId;
+    /// `proposals.id`
+    ProposalId;
     /// `milestone_reminders.id`
     ReminderId;
     /// `item_links.id`

@@ -61,7 +61,7 @@ pub fn apply(
             }
         };
         for (event_id, event, _) in &plan.correct_events {
-            events::correct(conn, item_id, *event_id, event, by, now)?;
+            events::correct(conn, item_id, *event_id, event, by, now, false)?;
         }
         if !plan.add_events.is_empty() {
             let new: Vec<_> = plan.add_events.iter().map(|e| e.event.clone()).collect();
@@ -76,7 +76,7 @@ pub fn apply(
             events::retract(conn, item_id, *event_id, reason, by, now)?;
         }
         for (milestone_id, milestone, _) in &plan.correct_milestones {
-            milestones::correct(conn, item_id, *milestone_id, milestone, by, now)?;
+            milestones::correct(conn, item_id, *milestone_id, milestone, by, now, false)?;
         }
         for milestone in &plan.add_milestones {
             milestones::add(conn, item_id, milestone, by, now)?;

@@ -273,9 +273,18 @@ impl From<&ChangeRow> for Change {
                 change.summary = format!("{} ({})", event.status_label, event.date_human);
                 change.event = Some(event.into());
             }
-            ChangePayload::EventCorrected { event, changes } => {
-                change.headline = "Status event corrected";
+            ChangePayload::EventCorrected {
+                event,
+                changes,
+                minor,
+            } => {
+                change.headline = if *minor {
+                    "Status event corrected (minor correction)"
+                } else {
+                    "Status event corrected (material change)"
+                };
                 change.summary = format!("event of {} corrected", event.date_human);
+                change.lines = vec![weight_line(*minor).to_owned()];
                 change.event = Some(event.into());
                 change.fields = changes.iter().map(Field::from).collect();
             }
@@ -326,11 +335,20 @@ impl From<&ChangeRow> for Change {
                     format!("{} ({})", milestone.kind_label, milestone_when(milestone));
                 change.lines = milestone_lines(milestone, "Scheduled");
             }
-            ChangePayload::MilestoneCorrected { milestone, changes } => {
-                change.headline = "Milestone moved or corrected";
+            ChangePayload::MilestoneCorrected {
+                milestone,
+                changes,
+                minor,
+            } => {
+                change.headline = if *minor {
+                    "Milestone corrected (minor correction)"
+                } else {
+                    "Milestone moved or corrected (material change)"
+                };
                 change.summary =
                     format!("{} now {}", milestone.kind_label, milestone_when(milestone));
                 change.lines = milestone_lines(milestone, "Now");
+                change.lines.push(weight_line(*minor).to_owned());
                 change.fields = changes.iter().map(Field::from).collect();
             }
             ChangePayload::MilestoneRemoved { milestone, reason } => {
@@ -351,6 +369,15 @@ impl From<&ChangeRow> for Change {
             }
         }
         change
+    }
+}
+
+/// What a correction's editor said of its weight.
+fn weight_line(minor: bool) -> &'static str {
+    if minor {
+        "Marked by the editor as a minor correction (a typo or a better source link): told in digests only."
+    } else {
+        "Marked by the editor as a material change."
     }
 }
 

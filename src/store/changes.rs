@@ -26,6 +26,7 @@ use super::events::NewEvent;
 use super::json::Json;
 use super::milestones::NewMilestone;
 use super::revisions::FieldChange;
+use super::subscriptions::Alerting;
 use super::{DbConnection, DbError};
 use crate::domain::{ChangeId, DeliveryId, ItemId, UserId};
 use crate::schema::{changes, digest_entries};
@@ -117,6 +118,10 @@ pub enum ChangePayload {
     EventCorrected {
         event: EventSnapshot,
         changes: Vec<FieldChange>,
+        /// Marked minor by the editor (a typo, a better link): told in
+        /// digests, never alerted at once. Older records lack it: material.
+        #[serde(default)]
+        minor: bool,
     },
     EventRetracted {
         event_id: i32,
@@ -142,6 +147,8 @@ pub enum ChangePayload {
     MilestoneCorrected {
         milestone: MilestoneSnapshot,
         changes: Vec<FieldChange>,
+        #[serde(default)]
+        minor: bool,
     },
     MilestoneRemoved {
         milestone: MilestoneSnapshot,
@@ -224,10 +231,22 @@ pub fn announce(
     payload: &ChangePayload,
     at: NaiveDateTime,
 ) -> Result<ChangeId, DbError> {
+    announce_as(conn, item_id, by, payload, at, Alerting::Immediate)
+}
+
+/// [`announce`], for a change that may be minor (told in digests only).
+pub fn announce_as(
+    conn: &mut DbConnection,
+    item_id: ItemId,
+    by: impl Into<Author>,
+    payload: &ChangePayload,
+    at: NaiveDateTime,
+    alerting: Alerting,
+) -> Result<ChangeId, DbError> {
     let by = by.into();
     let change = record(conn, item_id, by, payload, at)?;
     if by.alerts() {
-        super::subscriptions::fan_out(conn, change, item_id, at)?;
+        super::subscriptions::fan_out_as(conn, change, item_id, at, alerting)?;
     }
     Ok(change)
 }

@@ -1,6 +1,6 @@
 //! Status events: recording, correcting and retracting them, each with its
 //! revision and change, and the item's current status derived again (see
-//! `current_status`).
+//! `current_status`). Corrections are in `event_corrections`.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -11,7 +11,6 @@ use super::changes::{self, ChangePayload, EventSnapshot};
 use super::current_status;
 use super::revisions::{self, FieldChange, RevisionAction};
 use super::{search, DbConnection, DbError};
-use crate::db::write_transaction;
 use crate::domain::{
     Confidence, DatePrecision, EventDate, EventId, ItemId, Kind, Phase, SourceUrl, Status, UserId,
 };
@@ -85,7 +84,7 @@ impl NewEvent {
 /// it is corrected.
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = status_events, treat_none_as_null = true)]
-struct EventColumns<'a> {
+pub(super) struct EventColumns<'a> {
     event_date: chrono::NaiveDate,
     date_precision: &'static str,
     status: &'static str,
@@ -112,7 +111,7 @@ impl<'a> From<&'a NewEvent> for EventColumns<'a> {
 }
 
 /// Inserts an event without touching the item's derived fields.
-fn insert(
+pub(super) fn insert(
     conn: &mut DbConnection,
     item_id: ItemId,
     event: &NewEvent,
@@ -250,6 +249,8 @@ fn item_kind(conn: &mut DbConnection, item_id: ItemId) -> Result<Kind, DbError> 
     Ok(items::table.find(item_id).select(items::kind).first(conn)?)
 }
 
+pub use super::event_corrections::correct;
+
 pub fn find(
     conn: &mut DbConnection,
     item_id: ItemId,
@@ -274,71 +275,6 @@ impl EventRow {
             ("event.confidence", self.confidence.as_str().to_owned()),
         ]
     }
-}
-
-/// Corrects a standing event in place; the old values stay in the revision.
-/// Returns the field changes (empty: nothing differed, nothing written), or
-/// `None` when the item has no such event.
-pub fn correct(
-    conn: &mut DbConnection,
-    item_id: ItemId,
-    event_id: EventId,
-    event: &NewEvent,
-    by: impl Into<Author>,
-    now: NaiveDateTime,
-) -> Result<Option<Vec<FieldChange>>, DbError> {
-    let by = by.into();
-    let user_id = by.user;
-    write_transaction(conn, |conn| {
-        let touched = diesel::update(
-            status_events::table
-                .filter(status_events::id.eq(event_id))
-                .filter(status_events::item_id.eq(item_id)),
-        )
-        .set(status_events::updated_at.eq(now))
-        .execute(conn)?;
-        let Some(old) = (touched > 0)
-            .then(|| find(conn, item_id, event_id))
-            .transpose()?
-            .flatten()
-        else {
-            return Ok(None);
-        };
-        let changes = revisions::diff(&old.values(), &event.values());
-        if changes.is_empty() {
-            return Ok(Some(changes));
-        }
-        diesel::update(status_events::table.find(event_id))
-            .set((
-                EventColumns::from(event),
-                status_events::edited
-                    .eq(status_events::edited.or(user_id.is_some().into_sql::<Bool>())),
-            ))
-            .execute(conn)?;
-        current_status::refresh(conn, item_id)?;
-        search::refresh(conn, item_id)?;
-        let version = item_version(conn, item_id)?;
-        revisions::record(
-            conn,
-            item_id,
-            by,
-            version,
-            RevisionAction::EventCorrection,
-            &changes,
-            now,
-        )?;
-        changes::announce(
-            conn,
-            item_id,
-            by,
-            &ChangePayload::EventCorrected {
-                event: EventSnapshot::of(event_id.into(), event),
-                changes: changes.clone(),
-            },
-            now,
-        )?;
-        Ok(Some(changes))
-    })
 }
 
 /// Retracts an event: it stays in the history, marked, and no longer counts

@@ -13,6 +13,7 @@ use super::author::Author;
 use super::changes::{self, ChangePayload, MilestoneSnapshot};
 use super::events::item_version;
 use super::revisions::{self, FieldChange, RevisionAction};
+use super::subscriptions::Alerting;
 use super::{reminders, DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{
@@ -227,6 +228,7 @@ pub fn correct(
     milestone: &NewMilestone,
     by: impl Into<Author>,
     now: NaiveDateTime,
+    minor: bool,
 ) -> Result<Option<Vec<FieldChange>>, DbError> {
     let by: Author = by.into();
     let user_id = by.user;
@@ -254,19 +256,25 @@ pub fn correct(
             item_id,
             by,
             version,
-            RevisionAction::MilestoneCorrection,
+            if minor {
+                RevisionAction::MinorMilestoneCorrection
+            } else {
+                RevisionAction::MilestoneCorrection
+            },
             &changes,
             now,
         )?;
-        announce(
+        changes::announce_as(
             conn,
             item_id,
             by,
             &ChangePayload::MilestoneCorrected {
                 milestone: MilestoneSnapshot::of(id.into(), milestone),
                 changes: changes.clone(),
+                minor,
             },
             now,
+            Alerting::of(minor),
         )?;
         Ok(Some(changes))
     })

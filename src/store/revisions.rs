@@ -55,6 +55,8 @@ text_enum! {
         /// A status event was recorded.
         Event = "event",
         EventCorrection = "event-correction",
+        /// A minor correction (a typo, a better link): no immediate alert.
+        MinorEventCorrection = "event-correction-minor",
         EventRetraction = "event-retraction",
         /// A link to another item was added.
         Link = "link",
@@ -62,6 +64,7 @@ text_enum! {
         /// A milestone was added.
         Milestone = "milestone",
         MilestoneCorrection = "milestone-correction",
+        MinorMilestoneCorrection = "milestone-correction-minor",
         /// A milestone was removed (kept as cancelled).
         MilestoneRemoval = "milestone-removal",
     }

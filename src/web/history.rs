@@ -60,11 +60,13 @@ fn describe(action: RevisionAction) -> &'static str {
         RevisionAction::Edit => "Edited fields",
         RevisionAction::Event => "Recorded a status event",
         RevisionAction::EventCorrection => "Corrected a status event",
+        RevisionAction::MinorEventCorrection => "Corrected a status event (minor correction)",
         RevisionAction::EventRetraction => "Retracted a status event",
         RevisionAction::Link => "Added a link",
         RevisionAction::Unlink => "Removed a link",
         RevisionAction::Milestone => "Added a milestone",
         RevisionAction::MilestoneCorrection => "Corrected a milestone",
+        RevisionAction::MinorMilestoneCorrection => "Corrected a milestone (minor correction)",
         RevisionAction::MilestoneRemoval => "Removed a milestone",
     }
 }

@@ -25,6 +25,9 @@ pub mod milestone_view;
 pub mod milestones;
 pub mod pages;
 pub mod reading;
+pub mod review;
+mod review_edit;
+mod review_mapping;
 pub mod signin;
 pub mod subscriptions;
 pub mod svg;
@@ -221,7 +224,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .configure(import::routes)
     .configure(api::routes)
     .configure(subscriptions::routes)
-    .configure(admin::routes);
+    .configure(admin::routes)
+    .configure(review::routes);
 }
 
 /// The web application, bound to its listener and ready to run.
@@ -229,6 +233,7 @@ pub struct Application {
     port: u16,
     server: Server,
     worker: Option<crate::mail::WorkerHandle>,
+    sync: Option<crate::connectors::sync::SyncHandle>,
 }
 
 impl Application {
@@ -280,6 +285,15 @@ impl Application {
             crate::mail::Mailer::from_settings(&settings)?;
             None
         };
+        let sync = if settings.run_worker {
+            crate::connectors::sync::spawn_periodic(
+                pool.clone(),
+                settings.sources.clone(),
+                settings.clock.clone(),
+            )
+        } else {
+            None
+        };
         let body_timeout = settings.request_body_timeout;
         let state = AppState { pool, settings };
         // The last `wrap` is the outermost: security headers go on every
@@ -313,6 +327,7 @@ impl Application {
             port,
             server,
             worker,
+            sync,
         })
     }
 
@@ -324,6 +339,7 @@ impl Application {
     /// stops with it.
     pub async fn run(self) -> std::io::Result<()> {
         let _worker = self.worker;
+        let _sync = self.sync;
         self.server.await
     }
 }

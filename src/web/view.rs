@@ -21,6 +21,8 @@ use crate::templates;
 pub struct SignedIn {
     pub email: String,
     pub admin: bool,
+    /// Proposals waiting at /review.
+    pub pending_reviews: i64,
 }
 
 /// The main navigation's tab for the current page.
@@ -29,6 +31,7 @@ pub enum Tab {
     Timeline,
     Items,
     Upcoming,
+    Review,
 }
 
 /// What the layout shows on every page.
@@ -42,6 +45,7 @@ pub struct Layout {
     pub nav_timeline: bool,
     pub nav_items: bool,
     pub nav_upcoming: bool,
+    pub nav_review: bool,
     /// The page's Atom feed: linked in the head for feed readers to
     /// discover, and shown on the page.
     pub feed: Option<FeedLink>,
@@ -56,12 +60,14 @@ impl Layout {
             user: user.map(|u| SignedIn {
                 email: u.email.clone(),
                 admin: u.is_admin(),
+                pending_reviews: u.pending_reviews,
             }),
             csrf: user.map(|_| csrf_token(session)),
             flash: take_flash(session),
             nav_timeline: false,
             nav_items: false,
             nav_upcoming: false,
+            nav_review: false,
             feed: None,
         }
     }
@@ -77,6 +83,7 @@ impl Layout {
             nav_timeline: false,
             nav_items: false,
             nav_upcoming: false,
+            nav_review: false,
             feed: None,
         }
     }
@@ -92,6 +99,7 @@ impl Layout {
         self.nav_timeline = tab == Tab::Timeline;
         self.nav_items = tab == Tab::Items;
         self.nav_upcoming = tab == Tab::Upcoming;
+        self.nav_review = tab == Tab::Review;
         self
     }
 }

@@ -23,9 +23,42 @@ pub fn fan_out(
     item_id: ItemId,
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {
+    fan_out_as(conn, change_id, item_id, now, Alerting::Immediate)
+}
+
+/// Whether a change is worth an immediate alert. A minor correction (a
+/// typo, a better source link) is only told in digests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alerting {
+    /// Immediate subscriptions get an alert, digests an entry.
+    Immediate,
+    /// Digests only: immediate subscriptions are not alerted.
+    DigestOnly,
+}
+
+impl Alerting {
+    /// A minor correction's alerting: digests only.
+    pub fn of(minor: bool) -> Alerting {
+        if minor {
+            Alerting::DigestOnly
+        } else {
+            Alerting::Immediate
+        }
+    }
+}
+
+/// [`fan_out`], for a change that may be minor.
+pub fn fan_out_as(
+    conn: &mut DbConnection,
+    change_id: ChangeId,
+    item_id: ItemId,
+    now: NaiveDateTime,
+    alerting: Alerting,
+) -> Result<usize, DbError> {
     let mut queued = 0;
     for s in matching(conn, item_id)? {
         match s.frequency {
+            Frequency::Immediate if alerting == Alerting::DigestOnly => continue,
             Frequency::Immediate => {
                 deliveries::enqueue_alert(conn, s.id, change_id, now)?;
             }

@@ -28,7 +28,7 @@ use crate::domain::{Frequency, InvalidValue, Scope, ScopeKind, SubscriberId, Sub
 use crate::schema::subscriptions;
 
 pub use digests::close_due_digests;
-pub use fanout::fan_out;
+pub use fanout::{fan_out, fan_out_as, Alerting};
 pub use housekeeping::purge;
 pub use manage::{
     by_manage_token, by_token, confirm, of_subscriber, remove, remove_all, set_frequency,
