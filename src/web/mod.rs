@@ -5,7 +5,9 @@ pub mod admin;
 pub mod api;
 pub mod api_tokens;
 pub mod auth;
+pub mod bars;
 pub mod calendars;
+pub mod chart;
 pub mod client;
 pub mod error;
 pub mod events;
@@ -22,11 +24,14 @@ pub mod links;
 pub mod logging;
 pub mod milestone_view;
 pub mod milestones;
+pub mod overview;
 pub mod pages;
 pub mod reading;
+pub mod shapes;
 pub mod signin;
 pub mod subscriptions;
 pub mod svg;
+pub mod swimlanes;
 pub mod timeline;
 pub mod upcoming;
 pub mod view;
@@ -157,6 +162,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/feed.atom").route(get_or_head(feeds::timeline_feed)))
     .service(web::resource("/items").route(get_or_head(item_table::items_page)))
     .service(web::resource("/upcoming").route(get_or_head(upcoming::upcoming_page)))
+    .service(web::resource("/chart").route(get_or_head(chart::chart_page)))
+    .service(web::resource("/overview").route(get_or_head(overview::overview_page)))
     .service(web::resource("/calendar.ics").route(get_or_head(calendars::all_milestones)))
     .service(
         web::resource("/items/{slug}/calendar.ics").route(get_or_head(calendars::item_milestones)),

@@ -29,6 +29,8 @@ pub enum Tab {
     Timeline,
     Items,
     Upcoming,
+    Chart,
+    Overview,
 }
 
 /// What the layout shows on every page.
@@ -42,6 +44,8 @@ pub struct Layout {
     pub nav_timeline: bool,
     pub nav_items: bool,
     pub nav_upcoming: bool,
+    pub nav_chart: bool,
+    pub nav_overview: bool,
     /// The page's Atom feed: linked in the head for feed readers to
     /// discover, and shown on the page.
     pub feed: Option<FeedLink>,
@@ -62,6 +66,8 @@ impl Layout {
             nav_timeline: false,
             nav_items: false,
             nav_upcoming: false,
+            nav_chart: false,
+            nav_overview: false,
             feed: None,
         }
     }
@@ -77,6 +83,8 @@ impl Layout {
             nav_timeline: false,
             nav_items: false,
             nav_upcoming: false,
+            nav_chart: false,
+            nav_overview: false,
             feed: None,
         }
     }
@@ -92,6 +100,8 @@ impl Layout {
         self.nav_timeline = tab == Tab::Timeline;
         self.nav_items = tab == Tab::Items;
         self.nav_upcoming = tab == Tab::Upcoming;
+        self.nav_chart = tab == Tab::Chart;
+        self.nav_overview = tab == Tab::Overview;
         self
     }
 }
