@@ -33,14 +33,21 @@ pub struct LegendEntry {
     pub label: &'static str,
 }
 
-/// Every phase's shape, and a development's.
-pub fn legend() -> Vec<LegendEntry> {
+/// Every phase's shape beside its name.
+pub fn phase_legend() -> Vec<LegendEntry> {
     Phase::ALL
         .into_iter()
         .map(|p| LegendEntry {
             icon: shapes::legend_icon(Some(p)),
             label: p.label(),
         })
+        .collect()
+}
+
+/// Every phase's shape, and a development's.
+pub fn legend() -> Vec<LegendEntry> {
+    phase_legend()
+        .into_iter()
         .chain([LegendEntry {
             icon: shapes::legend_icon(None),
             label: "Development (status unchanged)",

@@ -49,7 +49,7 @@ const LANE_HEIGHT: f64 = 30.0;
 const FLAG_COLOUR: &str = "#7b1fa2";
 /// Longest title drawn in full; longer ones are cut with an ellipsis (the
 /// whole title is the link's tooltip and in the table below).
-const TITLE_CHARS: usize = 32;
+const TITLE_CHARS: usize = 28;
 
 struct Scale {
     first: NaiveDate,
@@ -65,7 +65,7 @@ impl Scale {
 }
 
 /// The range the axis covers: every date drawn and today, padded to whole
-/// months; `None` when there is nothing to draw.
+/// months and a month before; `None` when there is nothing to draw.
 fn range(lanes: &[Lane], today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
     let dates = lanes.iter().flat_map(|l| {
         l.events
@@ -78,7 +78,9 @@ fn range(lanes: &[Lane], today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
         first = Some(first.map_or(d.start(), |f| f.min(d.start())));
         last = Some(last.map_or(d.end(), |l| l.max(d.end())));
     }
-    let first = month_start(first?);
+    // A month's margin before the first date keeps its marker clear of
+    // the titles.
+    let first = month_start(first?).checked_sub_months(Months::new(1))?;
     let last = month_start(last?.max(today)).checked_add_months(Months::new(1))?;
     Some((first, last))
 }
