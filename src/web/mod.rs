@@ -221,6 +221,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/healthz").route(get_or_head(pages::healthz)))
     .service(web::resource("/static/{file}").route(get_or_head(pages::static_file)))
+    .service(web::resource("/favicon.svg").route(get_or_head(pages::favicon)))
+    .service(web::resource("/favicon.ico").route(get_or_head(pages::favicon)))
     .configure(signin::routes)
     .configure(account::routes)
     .configure(api_tokens::routes)

@@ -145,6 +145,23 @@ impl<T: Serialize> Page<T> {
     }
 }
 
+/// A moment as pages show it: in words, with its machine-readable form for
+/// `<time datetime>`.
+#[derive(Debug, Serialize)]
+pub struct Stamp {
+    pub iso: String,
+    pub human: String,
+}
+
+impl Stamp {
+    pub fn of(at: chrono::NaiveDateTime) -> Self {
+        Stamp {
+            iso: at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            human: at.format("%-d %B %Y %H:%M UTC").to_string(),
+        }
+    }
+}
+
 /// One option of a menu or a radio group.
 #[derive(Debug, Serialize)]
 pub struct Choice {
