@@ -268,6 +268,39 @@ impl Session {
         self.width(DESKTOP).await;
     }
 
+    /// Saves the top 1280 × 1800 of the page as
+    /// `target/screenshots/readme-NAME.png`; with `REGWATCH_UPDATE_DOCS=1`
+    /// also as `docs/NAME.png`, the README's picture.
+    pub async fn readme_shot(&self, name: &str) {
+        self.width(DESKTOP).await;
+        let (outer_w, _) = self.client.get_window_size().await.expect("window size");
+        let mut outer_h = 1800;
+        for _ in 0..3 {
+            self.client
+                .set_window_size(outer_w as u32, outer_h)
+                .await
+                .expect("resize");
+            let inner = self
+                .js("return window.innerHeight")
+                .await
+                .as_u64()
+                .unwrap_or(0) as u32;
+            if inner == 1800 {
+                break;
+            }
+            outer_h = (outer_h + 1800).saturating_sub(inner);
+        }
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = target_dir().join("screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("readme-{name}.png")), &png).expect("write screenshot");
+        if std::env::var("REGWATCH_UPDATE_DOCS").is_ok_and(|v| v == "1") {
+            let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+            std::fs::write(docs.join(format!("{name}.png")), &png).expect("write docs/");
+        }
+        self.width(DESKTOP).await;
+    }
+
     async fn shot(&self, file: &str) {
         let height = self
             .js("return document.documentElement.scrollHeight")

@@ -22,6 +22,7 @@ async fn reader_filters_opens_an_item_and_follows_a_source() {
     reader.goto("/").await;
     assert_eq!(reader.client.title().await.unwrap(), "Timeline · regwatch");
     reader.screenshots("timeline").await;
+    reader.readme_shot("timeline").await;
     reader
         .find("#f-jurisdiction")
         .await
@@ -92,10 +93,12 @@ async fn reader_filters_opens_an_item_and_follows_a_source() {
     );
     assert!(dates.contains(&("2025-10".to_owned(), "October 2025".to_owned())));
     reader.screenshots("item").await;
+    reader.readme_shot("item").await;
 
     // The chart and the overview, as the README shows them.
     reader.goto("/chart").await;
     reader.screenshots("chart").await;
+    reader.readme_shot("chart").await;
     reader.goto("/overview").await;
     reader.screenshots("overview").await;
 
