@@ -7,7 +7,9 @@
 //! the month). Events known only to their year cannot be placed in a month;
 //! they are counted per year instead ([`year_only`]).
 
-use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
@@ -35,78 +37,76 @@ fn month_of(backend: Backend) -> &'static str {
     }
 }
 
-/// Events per month and jurisdiction between `first` and `last`.
-pub fn by_jurisdiction(
+/// The month counts of a window, both ways.
+#[derive(Debug, Default)]
+pub struct Monthly {
+    pub by_jurisdiction: Vec<MonthCount<String>>,
+    /// Status changes only: developments have no phase.
+    pub by_phase: Vec<MonthCount<Phase>>,
+}
+
+/// Standing events dated (to the day or month) between `first` and
+/// `last`, counted per month by jurisdiction and by phase: one grouped
+/// scan over `status_events_activity_idx`, split in two here.
+pub fn monthly(
     conn: &mut DbConnection,
     first: NaiveDate,
     last: NaiveDate,
-) -> Result<Vec<MonthCount<String>>, DbError> {
+) -> Result<Monthly, DbError> {
     let month = month_of(conn.backend());
-    let rows: Vec<(String, String, i64)> = status_events::table
+    let rows: Vec<(String, String, Option<Phase>, i64)> = status_events::table
         .inner_join(items::table)
         .filter(status_events::event_date.between(first, last))
-        .filter(status_events::retracted.eq(false))
         .filter(status_events::date_precision.ne(DatePrecision::Year.as_str()))
-        .group_by(sql::<Text>(&format!("{month}, items.jurisdiction")))
+        .filter(status_events::retracted.eq(false))
+        .group_by(sql::<Text>(&format!(
+            "{month}, items.jurisdiction, status_events.phase"
+        )))
         .select((
             sql::<Text>(month),
             sql::<Text>("items.jurisdiction"),
-            count_star(),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(month, group, count)| MonthCount {
-            month,
-            group,
-            count,
-        })
-        .collect())
-}
-
-/// Status changes per month and phase between `first` and `last`
-/// (developments, which have no phase, are left out).
-pub fn by_phase(
-    conn: &mut DbConnection,
-    first: NaiveDate,
-    last: NaiveDate,
-) -> Result<Vec<MonthCount<Phase>>, DbError> {
-    let month = month_of(conn.backend());
-    let rows: Vec<(String, Option<Phase>, i64)> = status_events::table
-        .filter(status_events::event_date.between(first, last))
-        .filter(status_events::retracted.eq(false))
-        .filter(status_events::date_precision.ne(DatePrecision::Year.as_str()))
-        .filter(status_events::phase.is_not_null())
-        .group_by(sql::<Text>(&format!("{month}, status_events.phase")))
-        .select((
-            sql::<Text>(month),
             sql::<Nullable<Text>>("status_events.phase"),
             count_star(),
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(month, phase, count)| {
-            phase.map(|group| MonthCount {
+    let mut jurisdictions: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut phases: BTreeMap<(String, Phase), i64> = BTreeMap::new();
+    for (month, jurisdiction, phase, count) in rows {
+        if let Some(p) = phase {
+            *phases.entry((month.clone(), p)).or_default() += count;
+        }
+        *jurisdictions.entry((month, jurisdiction)).or_default() += count;
+    }
+    fn counts<G>(map: BTreeMap<(String, G), i64>) -> Vec<MonthCount<G>> {
+        map.into_iter()
+            .map(|((month, group), count)| MonthCount {
                 month,
                 group,
                 count,
             })
-        })
-        .collect())
+            .collect()
+    }
+    Ok(Monthly {
+        by_jurisdiction: counts(jurisdictions),
+        by_phase: counts(phases),
+    })
 }
 
 /// Standing events known only to their year, per year, for the years from
-/// `first`'s to `last`'s.
+/// `first`'s to `last`'s. Such an event is stored on its year's first day,
+/// so only those days are looked at.
 pub fn year_only(
     conn: &mut DbConnection,
     first: NaiveDate,
     last: NaiveDate,
 ) -> Result<Vec<(NaiveDate, i64)>, DbError> {
+    let new_years: Vec<NaiveDate> = (first.year()..=last.year())
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, 1, 1))
+        .collect();
     Ok(status_events::table
-        .filter(status_events::event_date.between(first, last))
-        .filter(status_events::retracted.eq(false))
+        .filter(status_events::event_date.eq_any(new_years))
         .filter(status_events::date_precision.eq(DatePrecision::Year.as_str()))
+        .filter(status_events::retracted.eq(false))
         .group_by(status_events::event_date)
         .select((status_events::event_date, count_star()))
         .order(status_events::event_date)

@@ -208,18 +208,18 @@ pub async fn overview_page(
         .checked_sub_months(Months::new(MONTHS - 1))
         .unwrap_or(this_month);
     let last = EventDate::from_parts(today, DatePrecision::Month).end();
-    let (jurisdictions, phases, year_only, recent, coming) = state
+    let (monthly, year_only, recent, coming) = state
         .db(move |conn| {
             let all = Filter::default();
             Ok((
-                activity::by_jurisdiction(conn, first, last)?,
-                activity::by_phase(conn, first, last)?,
+                activity::monthly(conn, first, last)?,
                 activity::year_only(conn, first.with_month(1).unwrap_or(first), last)?,
                 timeline::items(conn, &all, Sort::default(), 1)?,
                 upcoming::upcoming(conn, &all, today, RECENT)?,
             ))
         })
         .await?;
+    let (jurisdictions, phases) = (monthly.by_jurisdiction, monthly.by_phase);
     let months: Vec<NaiveDate> = (0..MONTHS)
         .filter_map(|i| first.checked_add_months(Months::new(i)))
         .collect();
