@@ -313,3 +313,39 @@ async fn overview_window_moves_with_today(backend: Backend) {
     assert_eq!(year_only.len(), 1, "{html}");
 }
 both_backends!(overview_window_moves_with_today);
+
+async fn overview_counts_a_new_event_at_once(backend: Backend) {
+    use regwatch::domain::{Confidence, Kind, SourceUrl, Status};
+    use regwatch::store::events::{self, NewEvent};
+    let Some(app) = spawn_on(backend, "2026-11-24").await else {
+        return;
+    };
+    let cn_in = |html: &str, month: &str| {
+        cells(html, 0)
+            .into_iter()
+            .find(|c| c.0 == month && c.1 == "CN")
+            .map(|c| c.2)
+            .unwrap()
+    };
+    let before = app.page("/overview", 200).await;
+    assert_eq!(cn_in(&before, "2026-08"), 0);
+    // Shown twice: the second time may reuse the counts, nothing changed.
+    assert_eq!(app.page("/overview", 200).await, before);
+    {
+        let mut conn = app.db();
+        let qwen = regwatch::store::items::find_by_slug(&mut conn, "alibaba-qwen2-5-max")
+            .unwrap()
+            .unwrap();
+        let event = NewEvent {
+            date: "2026-08-04".parse().unwrap(),
+            status: Status::parse(Kind::Product, "press-report").unwrap(),
+            note: "A report.".to_owned(),
+            source: SourceUrl::try_from("https://example.org/report").unwrap(),
+            confidence: Confidence::Medium,
+        };
+        events::record(&mut conn, qwen.id, &event, None, at("2026-11-24")).unwrap();
+    }
+    let after = app.page("/overview", 200).await;
+    assert_eq!(cn_in(&after, "2026-08"), 1, "the new event is counted");
+}
+both_backends!(overview_counts_a_new_event_at_once);

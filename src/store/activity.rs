@@ -38,7 +38,7 @@ fn month_of(backend: Backend) -> &'static str {
 }
 
 /// The month counts of a window, both ways.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Monthly {
     pub by_jurisdiction: Vec<MonthCount<String>>,
     /// Status changes only: developments have no phase.

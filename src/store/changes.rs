@@ -209,6 +209,14 @@ pub fn record(
         .get_result(conn)?)
 }
 
+/// The newest change's id: every write records one, so when this has not
+/// moved, nothing any page shows has changed.
+pub fn latest_id(conn: &mut DbConnection) -> Result<Option<ChangeId>, DbError> {
+    Ok(changes::table
+        .select(diesel::dsl::max(changes::id))
+        .first(conn)?)
+}
+
 pub fn find(conn: &mut DbConnection, id: ChangeId) -> Result<Option<ChangeRow>, DbError> {
     Ok(changes::table
         .find(id)

@@ -54,6 +54,8 @@ use error::AppError;
 pub struct AppState {
     pub pool: Pool,
     pub settings: Settings,
+    /// `/overview`'s last counts, kept until a newer change is recorded.
+    pub overview: std::sync::Arc<overview::CountsCache>,
 }
 
 impl AppState {
@@ -288,7 +290,11 @@ impl Application {
             None
         };
         let body_timeout = settings.request_body_timeout;
-        let state = AppState { pool, settings };
+        let state = AppState {
+            pool,
+            settings,
+            overview: Default::default(),
+        };
         // The last `wrap` is the outermost: security headers go on every
         // response, including the 405 page and errors from the others.
         let server = HttpServer::new(move || {

@@ -5,6 +5,7 @@
 //! to the timeline filtered to the events it counts.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -19,9 +20,10 @@ use super::reading::PhaseView;
 use super::upcoming::{entries, UpcomingEntry};
 use super::view::{Layout, Page, Tab};
 use super::AppState;
+use crate::domain::ChangeId;
 use crate::domain::{DatePrecision, EventDate, Filter, Phase, RawQuery, Sort};
-use crate::store::activity::{self, MonthCount};
-use crate::store::{timeline, upcoming};
+use crate::store::activity::{self, MonthCount, Monthly};
+use crate::store::{changes, timeline, upcoming};
 
 /// Months the overview covers, this one included.
 const MONTHS: u32 = 24;
@@ -196,6 +198,54 @@ fn breakdown<G: Eq + std::hash::Hash + Clone>(
     }
 }
 
+/// A window's month counts and its counts of events known only to a year.
+type Counts = Arc<(Monthly, Vec<(NaiveDate, i64)>)>;
+/// The window and the newest change the counts were made after.
+type CountsKey = (NaiveDate, NaiveDate, Option<ChangeId>);
+type Counted = (CountsKey, Counts);
+
+/// The last counts `/overview` made. Counting a window of a large database
+/// takes a while, and every write records a change, so the counts are
+/// reused until a newer change exists (or the window moves).
+#[derive(Default)]
+pub struct CountsCache(Mutex<Option<Counted>>);
+
+impl CountsCache {
+    fn get(&self, key: &(NaiveDate, NaiveDate, Option<ChangeId>)) -> Option<Counts> {
+        let held = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        held.as_ref()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| Arc::clone(v))
+    }
+
+    fn put(&self, counted: Counted) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(counted);
+    }
+}
+
+/// The month and year counts of the window, from the cache when no change
+/// was recorded since they were counted. The newest change is read first,
+/// so counts that include a later change are only ever recounted, never
+/// kept for too long.
+fn counts(
+    conn: &mut crate::db::DbConnection,
+    cache: &CountsCache,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Counts, crate::db::DbError> {
+    let key = (first, last, changes::latest_id(conn)?);
+    if let Some(hit) = cache.get(&key) {
+        return Ok(hit);
+    }
+    let year_start = first.with_month(1).unwrap_or(first);
+    let fresh = Arc::new((
+        activity::monthly(conn, first, last)?,
+        activity::year_only(conn, year_start, last)?,
+    ));
+    cache.put((key, Arc::clone(&fresh)));
+    Ok(fresh)
+}
+
 /// `GET /overview`.
 pub async fn overview_page(
     state: web::Data<AppState>,
@@ -208,25 +258,26 @@ pub async fn overview_page(
         .checked_sub_months(Months::new(MONTHS - 1))
         .unwrap_or(this_month);
     let last = EventDate::from_parts(today, DatePrecision::Month).end();
-    let (monthly, year_only, recent, coming) = state
+    let cache = Arc::clone(&state.overview);
+    let (counted, recent, coming) = state
         .db(move |conn| {
             let all = Filter::default();
             Ok((
-                activity::monthly(conn, first, last)?,
-                activity::year_only(conn, first.with_month(1).unwrap_or(first), last)?,
+                counts(conn, &cache, first, last)?,
                 timeline::items(conn, &all, Sort::default(), 1)?,
                 upcoming::upcoming(conn, &all, today, RECENT)?,
             ))
         })
         .await?;
-    let (jurisdictions, phases) = (monthly.by_jurisdiction, monthly.by_phase);
+    let (monthly, year_only) = &*counted;
+    let (jurisdictions, phases) = (&monthly.by_jurisdiction, &monthly.by_phase);
     let months: Vec<NaiveDate> = (0..MONTHS)
         .filter_map(|i| first.checked_add_months(Months::new(i)))
         .collect();
 
     // Jurisdictions by their total in the window, most active first.
     let mut totals: HashMap<&str, i64> = HashMap::new();
-    for c in &jurisdictions {
+    for c in jurisdictions {
         *totals.entry(c.group.as_str()).or_default() += c.count;
     }
     let mut ranked: Vec<(String, String)> = totals
@@ -244,7 +295,7 @@ pub async fn overview_page(
     let by_jurisdiction = breakdown(
         &months,
         &ranked,
-        &jurisdictions,
+        jurisdictions,
         |_| JURISDICTION_COLOUR,
         jurisdiction_href,
     );
@@ -267,7 +318,7 @@ pub async fn overview_page(
     let by_phase = breakdown(
         &months,
         &phase_groups,
-        &phases,
+        phases,
         |p| p.colour(),
         |p, from, to| timeline_href(None, Some(*p), from, to),
     );
@@ -280,10 +331,10 @@ pub async fn overview_page(
         more_jurisdictions,
         by_phase,
         year_only: year_only
-            .into_iter()
+            .iter()
             .map(|(d, count)| YearCount {
                 year: d.year(),
-                count,
+                count: *count,
                 href: timeline_href(None, None, &d.year().to_string(), &d.year().to_string()),
             })
             .collect(),

@@ -1,12 +1,12 @@
 //! Headless Chromium driven over WebDriver (chromedriver on loopback):
 //! finding the tools, starting chromedriver, one browser session per
 //! person with a fresh profile, viewport widths, full-page screenshots
-//! under `target/screenshots/`, and a stand-in publisher for source links.
+//! under `target/screenshots/`.
 //!
 //! Without chromium, chromedriver or axe-core the tests print a `skipped:`
 //! line and pass; under `CI=true` they fail instead.
 
-use std::io::{Read, Write as _};
+use std::io::Write as _;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -177,6 +177,27 @@ impl Driver {
     }
 }
 
+/// A Chrome DevTools command sent through chromedriver.
+#[derive(Debug)]
+struct Cdp(serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
 /// One person's browser.
 pub struct Session {
     pub client: Client,
@@ -338,6 +359,24 @@ impl Session {
         self.width(width).await;
     }
 
+    /// Makes pages see `prefers-color-scheme: dark` (or light again).
+    pub async fn dark(&self, on: bool) {
+        let scheme = if on { "dark" } else { "light" };
+        self.client
+            .issue_cmd(Cdp(json!({
+                "cmd": "Emulation.setEmulatedMedia",
+                "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] }
+            })))
+            .await
+            .expect("emulate the colour scheme");
+    }
+
+    /// A full-page screenshot at desktop width only.
+    pub async fn desktop_shot(&self, name: &str) {
+        self.width(DESKTOP).await;
+        self.shot(&format!("{name}-desktop")).await;
+    }
+
     /// Whether the page scrolls sideways at the current width.
     pub async fn scrolls_sideways(&self) -> bool {
         self.js("return document.documentElement.scrollWidth > window.innerWidth")
@@ -348,52 +387,5 @@ impl Session {
 
     pub async fn quit(self) {
         let _ = self.client.close().await;
-    }
-}
-
-/// A stand-in for a publisher's website on loopback, so following a source
-/// link stays on this machine: every path answers a small HTML page.
-pub struct Publisher {
-    pub port: u16,
-}
-
-impl Publisher {
-    pub fn start() -> Publisher {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind publisher");
-        let port = listener.local_addr().expect("address").port();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut stream = stream;
-                let mut buf = [0u8; 4096];
-                let _ = stream.read(&mut buf);
-                let body = "<!doctype html><html lang=\"en\"><head><title>Publisher: the report</title></head><body><h1>The report</h1></body></html>";
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-        });
-        Publisher { port }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-/// Waits up to 10 s for `check` to hold, polling.
-pub async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    while !check().await {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "timed out: {what}"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
 }

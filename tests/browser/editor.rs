@@ -6,7 +6,8 @@
 use regwatch::store::users::Role;
 
 use crate::common::smtp::SmtpServer;
-use crate::driver::{eventually, Session};
+use crate::driver::Session;
+use crate::support::eventually;
 
 /// Where the app says it lives, in the links of its emails.
 const BASE: &str = "https://regwatch.example";

@@ -19,6 +19,7 @@ mod driver;
 mod editor;
 mod pages;
 mod reader;
+mod support;
 
 use std::sync::{Mutex, MutexGuard};
 

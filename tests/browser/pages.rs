@@ -6,7 +6,7 @@
 use regwatch::store::users::Role;
 
 use crate::a11y::{check_page, keyboard_walk};
-use crate::driver::eventually;
+use crate::support::eventually;
 
 const ITEM: &str = "/items/apple-alibaba-china-ai";
 const PASSWORD: &str = "a long enough passphrase";

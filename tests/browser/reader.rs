@@ -7,7 +7,7 @@ use regwatch::domain::{Confidence, Kind, SourceUrl, Status};
 use regwatch::store::events::{self, NewEvent};
 use regwatch::store::items;
 
-use crate::driver::{eventually, Publisher};
+use crate::support::{eventually, Publisher};
 
 const APPLE: &str = "apple-alibaba-china-ai";
 
@@ -99,6 +99,20 @@ async fn reader_filters_opens_an_item_and_follows_a_source() {
     reader.goto("/chart").await;
     reader.screenshots("chart").await;
     reader.readme_shot("chart").await;
+    // The same pages in dark mode, for looking at.
+    reader.dark(true).await;
+    let dark_mode = reader
+        .js("return matchMedia('(prefers-color-scheme: dark)').matches")
+        .await;
+    assert_eq!(dark_mode, true, "dark mode is emulated");
+    reader.desktop_shot("chart-dark").await;
+    reader.goto("/overview").await;
+    reader.desktop_shot("overview-dark").await;
+    reader.goto(&format!("/items/{APPLE}")).await;
+    reader.desktop_shot("item-dark").await;
+    reader.goto("/").await;
+    reader.desktop_shot("timeline-dark").await;
+    reader.dark(false).await;
     reader.goto("/overview").await;
     reader.screenshots("overview").await;
 
