@@ -8,6 +8,8 @@ use clap::Args;
 use ipnet::IpNet;
 use serde::Deserialize;
 
+use crate::domain::{InvalidValue, LeadTimes};
+
 /// The settings every subcommand shares. Each flag falls back to the
 /// environment variable of the same name, then to the config file.
 #[derive(Debug, Clone, Default, Args)]
@@ -36,6 +38,26 @@ pub struct SettingsArgs {
     /// Reverse proxies whose X-Forwarded-For is believed: comma-separated IPs or CIDRs (e.g. 127.0.0.1,10.0.0.0/8)
     #[arg(long, env = "REGWATCH_TRUSTED_PROXIES", global = true)]
     pub trusted_proxies: Option<String>,
+    /// Congress.gov API v3 base URL
+    #[arg(long, env = "REGWATCH_CONGRESS_API_URL", global = true)]
+    pub congress_api_url: Option<String>,
+    /// api.data.gov key for Congress.gov (without one, Congress.gov is not read)
+    #[arg(
+        long,
+        env = "REGWATCH_CONGRESS_API_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub congress_api_key: Option<String>,
+    /// Federal Register API v1 base URL
+    #[arg(long, env = "REGWATCH_FEDERAL_REGISTER_API_URL", global = true)]
+    pub federal_register_api_url: Option<String>,
+    /// How often the worker syncs the official sources (e.g. 6h, 30m); unset: never on its own
+    #[arg(long, env = "REGWATCH_SYNC_INTERVAL", global = true)]
+    pub sync_interval: Option<String>,
+    /// Days before each milestone its reminder emails go out, comma-separated (default 7,1)
+    #[arg(long, env = "REGWATCH_REMINDER_DAYS", global = true)]
+    pub reminder_days: Option<String>,
     /// Optional TOML file with the same settings (lower-case names, e.g. database_url)
     #[arg(long, env = "REGWATCH_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -54,6 +76,11 @@ struct FileSettings {
     secret: Option<String>,
     outbox_dir: Option<PathBuf>,
     trusted_proxies: Option<String>,
+    congress_api_url: Option<String>,
+    congress_api_key: Option<String>,
+    federal_register_api_url: Option<String>,
+    sync_interval: Option<String>,
+    reminder_days: Option<String>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "regwatch.db";
@@ -71,6 +98,8 @@ pub struct Settings {
     /// Peers whose `X-Forwarded-For` names the client (none by default: the
     /// peer address is the client).
     pub trusted_proxies: Vec<IpNet>,
+    /// How many days before each milestone its reminders go out.
+    pub reminder_days: LeadTimes,
     /// Load the starter dataset into an empty database at start.
     pub seed_on_start: bool,
     /// Run the delivery worker inside the web server (`serve --no-worker`
@@ -83,6 +112,8 @@ pub struct Settings {
     pub request_body_timeout: std::time::Duration,
     /// What time it is: the system's, unless a test fixes it.
     pub clock: crate::clock::Clock,
+    /// The official sources the connectors read, and the periodic sync.
+    pub sources: crate::connectors::SourcesConfig,
 }
 
 /// The default of [`Settings::request_body_timeout`]: ample for a form on a
@@ -105,6 +136,10 @@ pub enum ConfigError {
         "REGWATCH_TRUSTED_PROXIES: {0:?} is not an IP address or CIDR range (e.g. 10.0.0.0/8)"
     )]
     TrustedProxy(String),
+    #[error("REGWATCH_SYNC_INTERVAL: {0:?} is not an interval (e.g. 6h, 30m, 1d or seconds), at least 1 minute")]
+    SyncInterval(String),
+    #[error("REGWATCH_REMINDER_DAYS: {0}")]
+    ReminderDays(InvalidValue),
 }
 
 impl Settings {
@@ -149,12 +184,47 @@ impl Settings {
                     .or(file.trusted_proxies.as_deref())
                     .unwrap_or(""),
             )?,
+            reminder_days: match args
+                .reminder_days
+                .as_deref()
+                .or(file.reminder_days.as_deref())
+            {
+                Some(days) => days.parse().map_err(ConfigError::ReminderDays)?,
+                None => LeadTimes::default(),
+            },
             seed_on_start: true,
             run_worker: true,
             worker: crate::mail::WorkerConfig::default(),
             subscribe_limits: Default::default(),
             request_body_timeout: DEFAULT_REQUEST_BODY_TIMEOUT,
             clock: crate::clock::Clock::system(),
+            sources: crate::connectors::SourcesConfig {
+                congress_api_url: args
+                    .congress_api_url
+                    .clone()
+                    .or(file.congress_api_url)
+                    .unwrap_or_else(|| crate::connectors::DEFAULT_CONGRESS_API_URL.to_owned()),
+                congress_api_key: args
+                    .congress_api_key
+                    .clone()
+                    .or(file.congress_api_key)
+                    .filter(|k| !k.trim().is_empty()),
+                federal_register_api_url: args
+                    .federal_register_api_url
+                    .clone()
+                    .or(file.federal_register_api_url)
+                    .unwrap_or_else(|| {
+                        crate::connectors::DEFAULT_FEDERAL_REGISTER_API_URL.to_owned()
+                    }),
+                sync_interval: args
+                    .sync_interval
+                    .clone()
+                    .or(file.sync_interval)
+                    .filter(|i| !i.trim().is_empty())
+                    .map(|i| parse_interval(&i))
+                    .transpose()?,
+                ..Default::default()
+            },
         })
     }
 
@@ -182,6 +252,26 @@ fn parse_trusted_proxies(list: &str) -> Result<Vec<IpNet>, ConfigError> {
         .collect()
 }
 
+/// "6h", "30m", "1d", "90s" or a number of seconds; at least a minute.
+fn parse_interval(text: &str) -> Result<std::time::Duration, ConfigError> {
+    let t = text.trim();
+    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let seconds = match unit.trim() {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(ConfigError::SyncInterval(text.to_owned())),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(seconds))
+        .filter(|s| *s >= 60)
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| ConfigError::SyncInterval(text.to_owned()))
+}
+
 fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_owned(),
@@ -196,6 +286,33 @@ fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sync_intervals_have_units_and_a_floor() {
+        assert_eq!(parse_interval("6h").unwrap().as_secs(), 21_600);
+        assert_eq!(parse_interval("30m").unwrap().as_secs(), 1800);
+        assert_eq!(parse_interval("3600").unwrap().as_secs(), 3600);
+        for bad in ["", "5s", "h", "6 hours", "-1h"] {
+            assert!(parse_interval(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn reminder_days_default_to_a_week_and_a_day_and_a_bad_setting_is_refused() {
+        let defaults = Settings::load(&SettingsArgs::default()).unwrap();
+        assert_eq!(defaults.reminder_days.days(), [7, 1]);
+        let args = |days: &str| SettingsArgs {
+            reminder_days: Some(days.to_owned()),
+            ..SettingsArgs::default()
+        };
+        let set = Settings::load(&args("1, 14")).unwrap();
+        assert_eq!(set.reminder_days.days(), [14, 1]);
+        let err = Settings::load(&args("7;1")).unwrap_err().to_string();
+        assert!(
+            err.starts_with("REGWATCH_REMINDER_DAYS: \"7;1\" is not a whole number of days"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn trusted_proxies_are_addresses_and_ranges() {

@@ -6,11 +6,13 @@
 pub mod calendar;
 pub mod clock;
 pub mod config;
+pub mod connectors;
 pub mod db;
 pub mod domain;
 pub mod exchange;
 pub mod export;
 pub mod feed;
+pub mod import;
 pub mod mail;
 pub mod schema;
 pub mod seed;

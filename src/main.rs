@@ -60,9 +60,43 @@ enum Command {
         #[command(flatten)]
         filters: ExportFilters,
     },
+    /// Read the official sources (Congress.gov, the Federal Register) for
+    /// the items' identifiers and store what is new as proposals for
+    /// editors to review at /review
+    Sync {
+        /// Only this item (its slug)
+        #[arg(long)]
+        item: Option<String>,
+        /// Only this source: congress or federal-register
+        #[arg(long)]
+        source: Option<regwatch::domain::SourceName>,
+        /// Print the proposals a sync would create; store nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Import items from a JSON, YAML or CSV file (items matched by slug)
+    Import(ImportArgs),
 }
 
 /// The item table's filters, as `/items` takes them.
+#[derive(Args)]
+struct ImportArgs {
+    /// The file to read (`-`: standard input)
+    file: PathBuf,
+    /// csv, json or yaml; by default the file's extension says
+    #[arg(long)]
+    format: Option<Format>,
+    /// Print what would change, item by item, and store nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// For bulk loads: record every change but queue no alerts
+    #[arg(long)]
+    no_alerts: bool,
+    /// The editor account the changes are recorded as made by
+    #[arg(long, value_name = "EMAIL")]
+    user: String,
+}
+
 #[derive(Args)]
 struct ExportFilters {
     /// Words to search for
@@ -132,6 +166,19 @@ fn main() -> ExitCode {
             output,
             filters,
         } => run_export(&settings, format, output, filters),
+        Command::Sync {
+            item,
+            source,
+            dry_run,
+        } => run_sync(
+            &settings,
+            regwatch::connectors::sync::SyncOptions {
+                item,
+                source,
+                dry_run,
+            },
+        ),
+        Command::Import(args) => return run_import(&settings, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -160,8 +207,71 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
     })
 }
 
+fn run_sync(
+    settings: &Settings,
+    options: regwatch::connectors::sync::SyncOptions,
+) -> anyhow::Result<()> {
+    use regwatch::connectors::sync;
+    let mut conn = db::DbConnection::open(&settings.database_url)?;
+    conn.migrate()?;
+    if settings.sources.congress_api_key.is_none() && options.source.is_none() {
+        tracing::info!("Congress.gov skipped: no REGWATCH_CONGRESS_API_KEY");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let now = settings.clock.now();
+    let report = runtime.block_on(sync::run(&mut conn, &settings.sources, &options, now))?;
+    let verb = if options.dry_run {
+        "would propose"
+    } else {
+        "proposed"
+    };
+    for r in &report.items {
+        match &r.error {
+            Some(e) => say!(
+                "{} ({}): failed, nothing stored: {e}",
+                r.slug,
+                r.source.label()
+            ),
+            None => {
+                say!(
+                    "{} ({}): fetched {}; {verb} {}",
+                    r.slug,
+                    r.source.label(),
+                    r.fetched,
+                    r.new.len()
+                );
+                for line in &r.new {
+                    say!("  {line}");
+                }
+            }
+        }
+    }
+    say!(
+        "{verb} {} in all{}",
+        report.new_count(),
+        if options.dry_run {
+            " (dry run: nothing stored)"
+        } else {
+            "; review them at /review"
+        }
+    );
+    anyhow::ensure!(
+        report.failures() == 0,
+        "{} source reads failed (see above); run again later",
+        report.failures()
+    );
+    Ok(())
+}
+
 fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     let pool = db::connect(&settings.database_url)?;
+    let _sync = regwatch::connectors::sync::spawn_periodic(
+        pool.clone(),
+        settings.sources.clone(),
+        settings.clock.clone(),
+    );
     let worker = regwatch::mail::Worker::new(pool, settings)?;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = stop.clone();
@@ -230,6 +340,73 @@ fn run_export(
         say!("exported {count} items to {}", path.display());
     }
     Ok(())
+}
+
+/// Exits 0 when every record was taken, 1 otherwise.
+fn run_import(settings: &Settings, args: ImportArgs) -> ExitCode {
+    match import_file(settings, args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => fail(e),
+    }
+}
+
+fn import_file(settings: &Settings, args: ImportArgs) -> anyhow::Result<bool> {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use regwatch::import::{self, Options};
+    use regwatch::store::author::Author;
+    use std::io::{IsTerminal, Read};
+    let stdin = args.file.as_os_str() == "-";
+    let format = match args.format {
+        Some(format) => format,
+        None => (!stdin)
+            .then(|| Format::of_file_name(args.file.file_name()?.to_str()?))
+            .flatten()
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "cannot tell the format from the file name; give --format csv, json or yaml"
+                )
+            })?,
+    };
+    let mut conn = db::DbConnection::open(&settings.database_url)?;
+    conn.migrate()?;
+    let user = import::importer(&mut conn, &args.user)?;
+    let (input, size): (Box<dyn Read>, Option<u64>) = if stdin {
+        (Box::new(std::io::stdin().lock()), None)
+    } else {
+        let file = std::fs::File::open(&args.file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(file), size)
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({eta})",
+        )?;
+        bar.with_style(style)
+    } else {
+        ProgressBar::hidden()
+    };
+    let options = Options {
+        dry_run: args.dry_run,
+        by: Author::import(Some(user), !args.no_alerts),
+        now: settings.clock.now(),
+    };
+    let finished = import::run(&mut conn, format, bar.wrap_read(input), options, |report| {
+        bar.suspend(|| say!("{report}"));
+    })?;
+    bar.finish_and_clear();
+    if let Some(stopped) = &finished.stopped {
+        say!("stopped: {stopped}");
+    }
+    let dry = if args.dry_run {
+        " (dry run: nothing stored)"
+    } else {
+        ""
+    };
+    say!("{}{dry}", finished.summary);
+    Ok(finished.succeeded())
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -19,6 +19,7 @@ diesel::table! {
         payload -> Text,
         user_id -> Nullable<Integer>,
         created_at -> Timestamp,
+        origin -> Nullable<Text>,
     }
 }
 
@@ -38,6 +39,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         claim_token -> Nullable<Text>,
+        reminder_id -> Nullable<Integer>,
     }
 }
 
@@ -115,6 +117,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    milestone_reminders (id) {
+        id -> Integer,
+        milestone_id -> Integer,
+        lead_days -> Integer,
+        armed_for -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     milestones (id) {
         id -> Integer,
         item_id -> Integer,
@@ -134,6 +146,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    proposals (id) {
+        id -> Integer,
+        source -> Text,
+        source_key -> Text,
+        item_id -> Integer,
+        target -> Text,
+        proposed_date -> Date,
+        date_precision -> Text,
+        status -> Nullable<Text>,
+        milestone_kind -> Nullable<Text>,
+        note -> Text,
+        source_url -> Text,
+        confidence -> Text,
+        raw_text -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     revisions (id) {
         id -> Integer,
         item_id -> Integer,
@@ -142,6 +176,7 @@ diesel::table! {
         action -> Text,
         diff -> Text,
         created_at -> Timestamp,
+        origin -> Nullable<Text>,
     }
 }
 
@@ -149,6 +184,15 @@ diesel::table! {
     settings (key) {
         key -> Text,
         value -> Text,
+    }
+}
+
+diesel::table! {
+    source_fetches (url) {
+        url -> Text,
+        etag -> Nullable<Text>,
+        last_modified -> Nullable<Text>,
+        fetched_at -> Timestamp,
     }
 }
 
@@ -238,6 +282,7 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(changes -> items (item_id));
 diesel::joinable!(changes -> users (user_id));
 diesel::joinable!(deliveries -> changes (change_id));
+diesel::joinable!(deliveries -> milestone_reminders (reminder_id));
 diesel::joinable!(deliveries -> subscriptions (subscription_id));
 diesel::joinable!(digest_entries -> changes (change_id));
 diesel::joinable!(digest_entries -> deliveries (delivery_id));
@@ -247,8 +292,11 @@ diesel::joinable!(item_links -> users (created_by));
 diesel::joinable!(item_parties -> items (item_id));
 diesel::joinable!(item_tags -> items (item_id));
 diesel::joinable!(item_tags -> tags (tag_id));
+diesel::joinable!(milestone_reminders -> milestones (milestone_id));
 diesel::joinable!(milestones -> items (item_id));
 diesel::joinable!(milestones -> users (created_by));
+diesel::joinable!(proposals -> items (item_id));
+diesel::joinable!(proposals -> users (decided_by));
 diesel::joinable!(revisions -> items (item_id));
 diesel::joinable!(revisions -> users (user_id));
 diesel::joinable!(status_events -> items (item_id));
@@ -269,9 +317,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     item_tags,
     items,
     limit_attempts,
+    milestone_reminders,
     milestones,
+    proposals,
     revisions,
     settings,
+    source_fetches,
     status_events,
     subscribers,
     subscription_tokens,

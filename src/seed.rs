@@ -11,12 +11,15 @@ use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use crate::db::{write_transaction, DbConnection, DbError};
-use crate::domain::{EventId, InvalidValue, ItemId, SingleLine};
+use crate::domain::{InvalidValue, ItemId};
 use crate::exchange;
-use crate::store::events::{self, EventRow, NewEvent};
-use crate::store::items::{self, ItemError, ItemFields, UpdateOutcome};
-use crate::store::milestones::{self, NewMilestone};
-use crate::store::{links, revisions, settings};
+use crate::import::apply::ApplyError;
+use crate::import::plan::ItemPlan;
+use crate::import::{self, Mode};
+use crate::store::author::Author;
+use crate::store::events;
+use crate::store::items::{self, ItemError};
+use crate::store::{links, settings};
 
 /// The starter data file, as verified.
 pub const STARTER_DATA: &str = include_str!("seed/starter.yaml");
@@ -48,6 +51,8 @@ pub enum SeedError {
     #[error(transparent)]
     Item(#[from] ItemError),
     #[error(transparent)]
+    Apply(#[from] ApplyError),
+    #[error(transparent)]
     Db(#[from] DbError),
 }
 
@@ -77,6 +82,22 @@ pub struct SeedReport {
     pub milestones_added: usize,
     /// Starter milestones corrected to the data.
     pub milestones_corrected: usize,
+}
+
+impl SeedReport {
+    /// Counts what storing a starter item does.
+    fn count(&mut self, plan: &ItemPlan) {
+        if plan.existing.is_none() {
+            self.items_added += 1;
+        } else if !plan.field_changes.is_empty() {
+            self.items_corrected += 1;
+        }
+        self.events_added += plan.add_events.len();
+        self.events_corrected += plan.correct_events.len();
+        self.events_kept += plan.kept_events;
+        self.milestones_added += plan.add_milestones.len();
+        self.milestones_corrected += plan.correct_milestones.len();
+    }
 }
 
 impl fmt::Display for SeedReport {
@@ -115,13 +136,9 @@ impl fmt::Display for SeedReport {
     }
 }
 
-struct ValidItem {
-    fields: ItemFields,
-    events: Vec<NewEvent>,
-    milestones: Vec<NewMilestone>,
-}
-
-fn validate(item: &SeedItem) -> Result<ValidItem, InvalidValue> {
+/// A starter item, checked: the starter data retracts no events and lists
+/// its links after the items.
+fn validate(item: &SeedItem) -> Result<exchange::ValidItem, InvalidValue> {
     let valid = exchange::validate_item(item).map_err(|problems| {
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
         InvalidValue::new(messages.join("; "))
@@ -136,47 +153,7 @@ fn validate(item: &SeedItem) -> Result<ValidItem, InvalidValue> {
             "links: the starter data lists its links after the items",
         ));
     }
-    let lines = |lines: Vec<SingleLine>| lines.into_iter().map(SingleLine::into_string).collect();
-    let fields = ItemFields {
-        kind: valid.kind,
-        slug: valid.slug,
-        title: valid.title.into_string(),
-        short_title: valid.short_title.map(SingleLine::into_string),
-        original_title: valid.original_title.map(SingleLine::into_string),
-        jurisdiction: valid.jurisdiction,
-        summary: valid.summary.into_string(),
-        status_summary: valid.current.map(SingleLine::into_string),
-        identifiers: lines(valid.identifiers),
-        parties: lines(valid.parties),
-        tags: valid.tags,
-    };
-    let events = valid
-        .events
-        .into_iter()
-        .map(|e| NewEvent {
-            date: e.date,
-            status: e.status,
-            note: e.note.into_string(),
-            source: e.source,
-            confidence: e.confidence,
-        })
-        .collect();
-    let milestones = valid
-        .milestones
-        .into_iter()
-        .map(|m| NewMilestone {
-            kind: m.kind,
-            date: m.date,
-            note: m.note.into_string(),
-            source: m.source,
-            confidence: m.confidence,
-        })
-        .collect();
-    Ok(ValidItem {
-        fields,
-        events,
-        milestones,
-    })
+    Ok(valid)
 }
 
 pub fn parse(text: &str) -> Result<SeedFile, SeedError> {
@@ -192,8 +169,9 @@ pub fn parse(text: &str) -> Result<SeedFile, SeedError> {
 /// same period, as when a month becomes a day) unless an editor has
 /// corrected or retracted it. Each correction is a revision and a change
 /// attributed to the starter data. Events an editor recorded are never
-/// touched. Milestones are matched by kind and corrected the same way (see
-/// `milestones::load_starter`).
+/// touched. Milestones are matched by kind and corrected the same way.
+/// Each item goes the way an import's does ([`import::plan`] in
+/// [`Mode::Starter`], then [`import::apply`]).
 pub fn load(
     conn: &mut DbConnection,
     text: &str,
@@ -217,35 +195,9 @@ pub fn load(
             settings::set(conn, HISTORY_KEY, &now.to_string())?;
         }
         for item in &valid {
-            match items::find_by_slug(conn, item.fields.slug.as_str())? {
-                Some(existing) => {
-                    if correct_fields(conn, existing.id, existing.version, &item.fields, now)? {
-                        report.items_corrected += 1;
-                    }
-                    let plan = plan_events(&events::for_item(conn, existing.id)?, &item.events);
-                    for (event_id, event) in &plan.correct {
-                        events::correct(conn, existing.id, *event_id, event, None, now)?;
-                    }
-                    if !plan.add.is_empty() {
-                        events::insert_many(conn, existing.id, &plan.add, None, now)?;
-                    }
-                    report.events_added += plan.add.len();
-                    report.events_corrected += plan.correct.len();
-                    report.events_kept += plan.kept;
-                    let (added, corrected) =
-                        milestones::load_starter(conn, existing.id, &item.milestones, now)?;
-                    report.milestones_added += added;
-                    report.milestones_corrected += corrected;
-                }
-                None => {
-                    let id = items::create(conn, &item.fields, None, now)?;
-                    events::insert_many(conn, id, &item.events, None, now)?;
-                    let (added, _) = milestones::load_starter(conn, id, &item.milestones, now)?;
-                    report.milestones_added += added;
-                    report.items_added += 1;
-                    report.events_added += item.events.len();
-                }
-            }
+            let plan = import::plan::plan(conn, item, Mode::Starter)?;
+            report.count(&plan);
+            import::apply::apply(conn, &plan, Author::STARTER, now)?;
         }
         for link in &file.links {
             let find = |conn: &mut DbConnection, slug: &str| -> Result<ItemId, SeedError> {
@@ -259,80 +211,12 @@ pub fn load(
             };
             let from = find(conn, &link.from)?;
             let to = find(conn, &link.to)?;
-            if links::insert(conn, from, to, link.relation.trim(), None, now)? {
+            if links::insert(conn, from, to, link.relation.trim(), Author::STARTER, now)? {
                 report.links_added += 1;
             }
         }
         Ok(report)
     })
-}
-
-/// Brings a starter item's fields in line with the data, unless an editor
-/// has edited them. Returns whether anything changed.
-fn correct_fields(
-    conn: &mut DbConnection,
-    item_id: ItemId,
-    version: i32,
-    fields: &ItemFields,
-    now: NaiveDateTime,
-) -> Result<bool, SeedError> {
-    if revisions::fields_edited_by_an_editor(conn, item_id)? {
-        return Ok(false);
-    }
-    Ok(matches!(
-        items::update(conn, item_id, version, fields, None, now)?,
-        UpdateOutcome::Saved { .. }
-    ))
-}
-
-/// What loading an item's starter events does to its stored events.
-#[derive(Debug, Default)]
-struct EventPlan {
-    add: Vec<NewEvent>,
-    correct: Vec<(EventId, NewEvent)>,
-    kept: usize,
-}
-
-/// Matches each wanted event to a stored one: first the same date, status
-/// and source (any event, an editor's included, so none is duplicated);
-/// failing that, a starter event of the same status whose date overlaps
-/// (the data made a date more or less precise, or corrected its source).
-fn plan_events(stored: &[EventRow], wanted: &[NewEvent]) -> EventPlan {
-    let mut claimed = vec![false; stored.len()];
-    let mut plan = EventPlan::default();
-    for w in wanted {
-        let free = |i: &usize| !claimed[*i];
-        let same_status = |e: &EventRow| e.status == w.status.name();
-        let exact = (0..stored.len()).filter(free).find(|&i| {
-            let e = &stored[i];
-            same_status(e) && e.date() == w.date && e.source_url == w.source.as_str()
-        });
-        let found = exact.or_else(|| {
-            (0..stored.len()).filter(free).find(|&i| {
-                let e = &stored[i];
-                let d = e.date();
-                e.created_by.is_none()
-                    && same_status(e)
-                    && d.start() <= w.date.end()
-                    && w.date.start() <= d.end()
-            })
-        });
-        let Some(i) = found else {
-            plan.add.push(w.clone());
-            continue;
-        };
-        claimed[i] = true;
-        let e = &stored[i];
-        if e.created_by.is_some() || revisions::diff(&e.values(), &w.values()).is_empty() {
-            continue;
-        }
-        if e.edited {
-            plan.kept += 1;
-        } else {
-            plan.correct.push((e.id, w.clone()));
-        }
-    }
-    plan
 }
 
 /// Set once the starter events loaded before loading wrote revisions have

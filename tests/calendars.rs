@@ -8,6 +8,7 @@ mod common;
 use common::{form_fields, with, TestApp};
 use diesel::prelude::*;
 use ical::parser::ical::component::IcalEvent;
+use regwatch::clock::Clock;
 use regwatch::db::Backend;
 
 const S321: &str = "us-s321-ai-decoupling-act";
@@ -44,8 +45,16 @@ fn by_summary<'a>(events: &'a [IcalEvent], words: &str) -> &'a IcalEvent {
         .unwrap_or_else(|| panic!("no event says {words}"))
 }
 
+/// The app on a fixed clock, before the starter data's milestones ahead.
 async fn app(backend: Backend) -> Option<TestApp> {
-    TestApp::spawn_with(backend, |s| s.base_url = BASE.to_owned()).await
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .unwrap();
+    TestApp::spawn_with(backend, |s| {
+        s.base_url = BASE.to_owned();
+        s.clock = Clock::fixed(now);
+    })
+    .await
 }
 
 fn milestone_id(app: &TestApp, kind: &str) -> i32 {

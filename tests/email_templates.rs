@@ -11,12 +11,13 @@ use regwatch::clock::Clock;
 use regwatch::config::Settings;
 use regwatch::db::{Backend, DbConnection};
 use regwatch::domain::{
-    Confidence, EmailAddress, Frequency, ItemId, Kind, Scope, SourceUrl, Status,
+    Confidence, EmailAddress, Frequency, ItemId, Kind, LeadTimes, Scope, SourceUrl, Status,
 };
 use regwatch::mail::{compose, transport, Email};
 use regwatch::store::changes::{self, ChangePayload};
 use regwatch::store::deliveries::{DeliveryKind, DeliveryRow};
 use regwatch::store::events::{self, NewEvent};
+use regwatch::store::reminders;
 use regwatch::store::revisions::FieldChange;
 use regwatch::store::subscriptions;
 
@@ -86,10 +87,17 @@ fn last_delivery(conn: &mut DbConnection) -> DeliveryRow {
         .unwrap()
 }
 
+/// When the emails are written: a week before the 119th Congress ends
+/// (3 January 2027), so the digest and the reminder have a milestone ahead
+/// whatever day the tests run on.
+fn now() -> NaiveDateTime {
+    Clock::fixed("2026-12-27T09:00:00".parse().unwrap()).now()
+}
+
 /// The email the newest delivery owes.
 fn composed(conn: &mut DbConnection) -> Email {
     let delivery = last_delivery(conn);
-    conn.transaction(|c| compose(c, &delivery, BASE, Clock::system().now()))
+    conn.transaction(|c| compose(c, &delivery, BASE, &LeadTimes::default(), now()))
         .unwrap()
 }
 
@@ -118,7 +126,7 @@ async fn every_email_template() {
     .await
     .unwrap();
     let mut conn = app.db();
-    let now = Clock::system().now();
+    let now = now();
     let jane = EmailAddress::try_from("jane@example.org").unwrap();
 
     // Confirmation.
@@ -160,7 +168,7 @@ async fn every_email_template() {
             confidence: Confidence::High,
         },
         None,
-        Clock::system().now(),
+        now,
     )
     .unwrap();
     snapshot("alert_event", &composed(&mut conn));
@@ -201,6 +209,31 @@ async fn every_email_template() {
     );
     snapshot("alert_retracted", &composed(&mut conn));
 
+    // An alert for a correction, which says it was marked material.
+    let reported = events::for_item(&mut conn, s321).unwrap().pop().unwrap();
+    let deliveries = app.count("deliveries");
+    events::correct(
+        &mut conn,
+        s321,
+        reported.id,
+        &NewEvent {
+            date: "2025-03-12".parse().unwrap(),
+            status: Status::parse(Kind::Bill, "reported").unwrap(),
+            note: "Reported favourably by the Senate Committee on Commerce.".to_owned(),
+            source: SourceUrl::try_from(
+                "https://www.congress.gov/bill/119th-congress/senate-bill/321/all-actions",
+            )
+            .unwrap(),
+            confidence: Confidence::High,
+        },
+        None,
+        now,
+        false,
+    )
+    .unwrap();
+    assert_eq!(app.count("deliveries"), deliveries + 1);
+    snapshot("alert_corrected", &composed(&mut conn));
+
     // A daily digest with changes to two items.
     let ana = EmailAddress::try_from("ana@example.org").unwrap();
     subscriptions::subscribe_confirmed(&mut conn, &ana, &Scope::All, Frequency::Daily, now)
@@ -217,9 +250,38 @@ async fn every_email_template() {
             confidence: Confidence::Medium,
         },
         None,
-        Clock::system().now(),
+        now,
     )
     .unwrap();
+    // A minor correction: no alert for Jane, who follows S.321 at once;
+    // the digest tells it, marked minor.
+    let deliveries = app.count("deliveries");
+    let reported_again = events::for_item(&mut conn, s321).unwrap().pop().unwrap();
+    events::correct(
+        &mut conn,
+        s321,
+        reported_again.id,
+        &NewEvent {
+            date: "2025-03-12".parse().unwrap(),
+            status: Status::parse(Kind::Bill, "reported").unwrap(),
+            note: "Reported favourably by the Senate Committee on Commerce and Transportation."
+                .to_owned(),
+            source: SourceUrl::try_from(
+                "https://www.congress.gov/bill/119th-congress/senate-bill/321/all-actions",
+            )
+            .unwrap(),
+            confidence: Confidence::High,
+        },
+        None,
+        now,
+        true,
+    )
+    .unwrap();
+    assert_eq!(
+        app.count("deliveries"),
+        deliveries,
+        "a minor correction alerts no one"
+    );
     record_change(
         &mut conn,
         s321,
@@ -231,8 +293,17 @@ async fn every_email_template() {
         },
         now,
     );
-    let queued = subscriptions::close_due_digests(&mut conn, now + Duration::days(1)).unwrap();
+    let leads = LeadTimes::default();
+    let queued =
+        subscriptions::close_due_digests(&mut conn, now + Duration::days(1), &leads).unwrap();
     assert_eq!(queued, 1);
     assert_eq!(last_delivery(&mut conn).kind, DeliveryKind::Digest);
     snapshot("digest", &composed(&mut conn));
+
+    // The week-ahead reminder of the end of the 119th Congress, to the
+    // immediate subscriber of S.321 (the daily one has it in the digest).
+    let queued = reminders::queue_owed(&mut conn, &leads, now).unwrap();
+    assert_eq!((queued.reminders, queued.deliveries), (1, 1));
+    assert_eq!(last_delivery(&mut conn).kind, DeliveryKind::Reminder);
+    snapshot("reminder", &composed(&mut conn));
 }

@@ -63,7 +63,15 @@ both_backends!(every_write_path_queues_one_alert_per_change, |app| {
     let outcome = items::update(c, item, 1, &fields("Chip export review 2025"), None, now);
     assert!(matches!(outcome.unwrap(), UpdateOutcome::Saved { .. }));
     let event_id = events::record(c, item, &event("Announced."), None, now).unwrap();
-    let corrected = events::correct(c, item, event_id, &event("Announced in April."), None, now);
+    let corrected = events::correct(
+        c,
+        item,
+        event_id,
+        &event("Announced in April."),
+        None,
+        now,
+        false,
+    );
     assert!(!corrected.unwrap().unwrap().is_empty());
     assert!(events::retract(c, item, event_id, "A different review.", None, now).unwrap());
     let s321 = items::find_by_slug(c, S321).unwrap().unwrap().id;

@@ -11,6 +11,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("domain", &["web", "mail", "store", "db", "seed", "config"]),
     ("store", &["web", "mail", "seed"]),
     ("mail", &["web"]),
+    ("connectors", &["web", "mail", "seed"]),
     ("templates.rs", &["web", "mail", "store"]),
     ("calendar.rs", &["web", "mail", "store"]),
     ("feed.rs", &["web", "mail", "store"]),

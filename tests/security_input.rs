@@ -653,6 +653,7 @@ both_backends!(mail_subjects_hold_no_control_characters, |app| {
                 c,
                 &delivery,
                 "https://regwatch.example",
+                &Default::default(),
                 Clock::system().now(),
             )
         })

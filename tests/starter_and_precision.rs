@@ -312,6 +312,7 @@ async fn upgrade_from_the_earlier_data(backend: Backend) {
         &edited,
         Some(editor.id),
         Clock::system().now(),
+        false,
     )
     .unwrap();
 
@@ -390,6 +391,7 @@ async fn upgrade_from_the_earlier_data(backend: Backend) {
         &edited,
         Some(editor.id),
         Clock::system().now(),
+        false,
     )
     .unwrap();
     assert_eq!(

@@ -46,6 +46,10 @@ ids! {
     EventId;
     /// `milestones.id`
     MilestoneId;
+    /// `proposals.id`
+    ProposalId;
+    /// `milestone_reminders.id`
+    ReminderId;
     /// `item_links.id`
     LinkId;
     /// `revisions.id`

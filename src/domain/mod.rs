@@ -11,6 +11,7 @@ mod ids;
 mod kind;
 pub mod limits;
 mod milestone;
+mod proposal;
 mod reminder;
 mod search;
 mod slug;
@@ -24,12 +25,13 @@ pub use event_date::{DatePrecision, EventDate};
 pub use fields::field_label;
 pub use filter::{Filter, QueryError, RawQuery, Sort, SortColumn};
 pub use ids::{
-    ApiTokenId, ChangeId, DeliveryId, EventId, ItemId, LinkId, MilestoneId, RevisionId,
-    SubscriberId, SubscriptionId, TagId, TokenId, UserId,
+    ApiTokenId, ChangeId, DeliveryId, EventId, ItemId, LinkId, MilestoneId, ProposalId, ReminderId,
+    RevisionId, SubscriberId, SubscriptionId, TagId, TokenId, UserId,
 };
 pub use kind::{Confidence, Kind, Phase};
 pub use milestone::{period_end_exclusive, period_unit, Countdown, MilestoneKind};
-pub use reminder::{owed_reminder, reminder_due, LeadTimes, ReminderKey};
+pub use proposal::{ProposalState, ProposalTarget, SourceName};
+pub use reminder::{falls_due_within, owed_reminder, reminder_due, LeadTimes, ReminderKey};
 pub use search::{normalise as normalise_search_text, SearchQuery};
 pub use slug::{Jurisdiction, Slug, SourceUrl, Tag};
 pub use status::{Status, StatusDef, StatusEffect};

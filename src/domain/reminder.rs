@@ -108,6 +108,22 @@ pub fn reminder_due(date: &EventDate, lead_days: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// Whether one of the milestone's reminders falls due after the day
+/// `after` and on or before the day `until`: what makes a quiet digest
+/// period worth a digest (consecutive periods share their boundary day, so
+/// each reminder day falls in exactly one of them).
+pub fn falls_due_within(
+    date: &EventDate,
+    leads: &LeadTimes,
+    after: NaiveDate,
+    until: NaiveDate,
+) -> bool {
+    leads.days().iter().any(|&lead| {
+        let due = reminder_due(date, lead);
+        after < due && due <= until
+    })
+}
+
 /// One reminder of one milestone: unique in the store, so it is sent once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ReminderKey<Id> {
@@ -243,6 +259,28 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_reminder_day_falls_in_one_of_two_consecutive_periods() {
+        let leads = LeadTimes::default();
+        let d = date("2027-03-13");
+        let within =
+            |after: &str, until: &str| falls_due_within(&d, &leads, day(after), day(until));
+        // The week-ahead reminder falls due on 6 March, the last one on 12 March.
+        assert!(within("2027-03-05", "2027-03-06"));
+        assert!(!within("2027-03-06", "2027-03-07"));
+        assert!(!within("2027-03-07", "2027-03-11"));
+        assert!(within("2027-03-11", "2027-03-12"));
+        assert!(within("2027-02-27", "2027-03-06"), "a weekly period");
+        assert!(!within("2027-03-12", "2027-03-19"));
+        // A month: before its first day.
+        assert!(falls_due_within(
+            &date("2027-03"),
+            &leads,
+            day("2027-02-21"),
+            day("2027-02-22")
+        ));
     }
 
     #[test]

@@ -114,7 +114,7 @@ impl<W: Write> CsvWriter<W> {
 /// Reads rows into item records (without events), checking each.
 pub(super) fn read_csv<R: Read, E>(
     input: R,
-    mut handle: impl FnMut(Record) -> Result<(), E>,
+    mut handle: impl FnMut(Location, Record) -> Result<(), E>,
 ) -> Result<(), ReadError<E>> {
     let (input, lines) = Counted::new(input);
     // The csv reader skips a byte order mark.
@@ -129,12 +129,18 @@ pub(super) fn read_csv<R: Read, E>(
         )
     };
     loop {
-        let record = match reader.read_record(&mut row) {
+        let (at, record) = match reader.read_record(&mut row) {
             Ok(false) => return Ok(()),
-            Ok(true) => check_item(line_of(row.position()), &columns.record(&row)),
-            Err(e) => Err(row_error(e, &mut line_of).map_err(file_error)?),
+            Ok(true) => {
+                let at = line_of(row.position());
+                (at.clone(), check_item(at, &columns.record(&row)))
+            }
+            Err(e) => {
+                let e = row_error(e, &mut line_of).map_err(file_error)?;
+                (e.at.clone(), Err(e))
+            }
         };
-        handle(record).map_err(ReadError::Stopped)?;
+        handle(at, record).map_err(ReadError::Stopped)?;
     }
 }
 

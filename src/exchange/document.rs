@@ -15,7 +15,7 @@ use super::{check_item, Incoming, Location, ReadError, Record, RecordError};
 
 pub(super) fn read_json<R: Read, E>(
     input: R,
-    mut handle: impl FnMut(Record) -> Result<(), E>,
+    mut handle: impl FnMut(Location, Record) -> Result<(), E>,
 ) -> Result<(), ReadError<E>> {
     let mut stopped = None;
     let mut de = serde_json::Deserializer::from_reader(BufReader::new(input));
@@ -27,7 +27,7 @@ pub(super) fn read_json<R: Read, E>(
 
 pub(super) fn read_yaml<R: Read, E>(
     input: R,
-    mut handle: impl FnMut(Record) -> Result<(), E>,
+    mut handle: impl FnMut(Location, Record) -> Result<(), E>,
 ) -> Result<(), ReadError<E>> {
     let mut stopped = None;
     let de = serde_norway::Deserializer::from_reader(input);
@@ -73,7 +73,7 @@ impl Element for serde_norway::Value {
     }
 }
 
-type Handler<'h, E> = dyn FnMut(Record) -> Result<(), E> + 'h;
+type Handler<'h, E> = dyn FnMut(Location, Record) -> Result<(), E> + 'h;
 
 /// The top-level mapping.
 struct Document<'a, 'h, V, E> {
@@ -155,11 +155,15 @@ impl<'de, V: Element, E> Visitor<'de> for List<'_, '_, V, E> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0;
         while let Some(element) = seq.next_element::<V>()? {
-            let record = match self.section {
-                Section::Items => item(Location::Path(format!("items[{index}]")), element),
-                Section::Links => link(Location::Path(format!("links[{index}]")), element),
+            let at = match self.section {
+                Section::Items => Location::Path(format!("items[{index}]")),
+                Section::Links => Location::Path(format!("links[{index}]")),
             };
-            if let Err(e) = (self.handle)(record) {
+            let record = match self.section {
+                Section::Items => item(at.clone(), element),
+                Section::Links => link(at.clone(), element),
+            };
+            if let Err(e) = (self.handle)(at, record) {
                 *self.stopped = Some(e);
                 return Err(de::Error::custom("reading was stopped"));
             }

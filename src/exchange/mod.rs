@@ -168,7 +168,16 @@ pub enum ReadError<E> {
 pub fn read<R: Read, E>(
     format: Format,
     input: R,
-    handle: impl FnMut(Record) -> Result<(), E>,
+    mut handle: impl FnMut(Record) -> Result<(), E>,
+) -> Result<(), ReadError<E>> {
+    read_located(format, input, |_, record| handle(record))
+}
+
+/// As [`read`], handing each record over with where it is in the file.
+pub fn read_located<R: Read, E>(
+    format: Format,
+    input: R,
+    handle: impl FnMut(Location, Record) -> Result<(), E>,
 ) -> Result<(), ReadError<E>> {
     match format {
         Format::Json => document::read_json(input, handle),

@@ -5,15 +5,15 @@ use chrono::NaiveDateTime;
 
 use super::views::{
     self, Alert, Change, Confirmation, ConfirmationLinks, Digest, DigestGroup, Following, Item,
-    SubscriberLinks,
+    Reminder, SubscriberLinks, Upcoming, UpcomingEntry,
 };
 use super::{render, Email};
 use crate::db::{DbConnection, DbError};
-use crate::domain::{ChangeId, Frequency, InvalidValue, ItemId};
+use crate::domain::{ChangeId, Frequency, InvalidValue, ItemId, LeadTimes, Scope};
 use crate::store::changes::{self, ChangeRow};
 use crate::store::deliveries::{self, DeliveryKind, DeliveryRow};
-use crate::store::items;
 use crate::store::subscriptions::{describe, issue_token, TokenPurpose};
+use crate::store::{items, reminders};
 use crate::templates::RenderError;
 
 /// Why a delivery's email could not be composed. Only [`ComposeError::Db`]
@@ -34,6 +34,12 @@ pub enum ComposeError {
     ItemGone(ItemId),
     #[error("it is a digest without its period")]
     NoPeriod,
+    #[error("it is a reminder without its reminder")]
+    NoReminder,
+    /// Its milestone was removed, moved to another first day, or is no
+    /// longer ahead: the reminder is dropped, not sent.
+    #[error("its milestone was moved or removed, so the reminder is no longer owed")]
+    NoLongerOwed,
 }
 
 /// The transaction a delivery is composed in fails this way on begin or
@@ -46,11 +52,13 @@ impl From<diesel::result::Error> for ComposeError {
 
 /// Composes the email a claimed delivery owes. Issues the tokens its links
 /// carry (only their hashes are stored), so call it in a transaction that
-/// commits before the email is sent.
+/// commits before the email is sent. `leads` are the reminder lead times:
+/// a digest lists the milestones within the longest of them.
 pub fn compose(
     conn: &mut DbConnection,
     delivery: &DeliveryRow,
     base_url: &str,
+    leads: &LeadTimes,
     now: NaiveDateTime,
 ) -> Result<Email, ComposeError> {
     let (subscription, to) = deliveries::recipient(conn, delivery)?;
@@ -103,6 +111,7 @@ pub fn compose(
             };
             let rows = changes::in_digest(conn, delivery.id)?;
             let groups = by_item(conn, &rows, base_url)?;
+            let upcoming = upcoming(conn, &scope, leads, until, base_url)?;
             let view = Digest {
                 subscription: following,
                 links: subscriber_links(conn)?,
@@ -117,9 +126,31 @@ pub fn compose(
                 item_count: groups.len(),
                 items_plural: groups.len() != 1,
                 groups,
+                has_changes: !rows.is_empty(),
+                upcoming_count: upcoming.len(),
+                upcoming_plural: upcoming.len() != 1,
+                upcoming,
             };
             let unsubscribe = view.links.unsubscribe.clone();
             (render("digest", &view)?, Some(unsubscribe))
+        }
+        DeliveryKind::Reminder => {
+            let id = delivery.reminder_id.ok_or(ComposeError::NoReminder)?;
+            let (reminder, milestone) =
+                reminders::find(conn, id)?.ok_or(ComposeError::NoLongerOwed)?;
+            let today = now.date();
+            let date = milestone.date();
+            if milestone.cancelled || !reminder.key().still_armed(&date) || today > date.start() {
+                return Err(ComposeError::NoLongerOwed);
+            }
+            let view = Reminder {
+                subscription: following,
+                links: subscriber_links(conn)?,
+                item: item(conn, milestone.item_id, base_url)?,
+                milestone: Upcoming::of(&milestone, today),
+            };
+            let unsubscribe = view.links.unsubscribe.clone();
+            (render("reminder", &view)?, Some(unsubscribe))
         }
     };
     let label = format!("{}-{}", delivery.kind, delivery.id);
@@ -141,6 +172,26 @@ pub fn compose(
 fn item(conn: &mut DbConnection, id: ItemId, base_url: &str) -> Result<Item, ComposeError> {
     let row = items::find(conn, id)?.ok_or(ComposeError::ItemGone(id))?;
     Ok(Item::of(&row, base_url))
+}
+
+/// The milestones a digest closed at `until` lists, with their items.
+fn upcoming(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    leads: &LeadTimes,
+    until: NaiveDateTime,
+    base_url: &str,
+) -> Result<Vec<UpcomingEntry>, ComposeError> {
+    let today = until.date();
+    reminders::upcoming_for(conn, scope, leads, today)?
+        .iter()
+        .map(|m| {
+            Ok(UpcomingEntry {
+                item: item(conn, m.item_id, base_url)?,
+                milestone: Upcoming::of(m, today),
+            })
+        })
+        .collect()
 }
 
 /// Changes grouped by item, items in the order of their first change.

@@ -1,14 +1,16 @@
 //! What each email shows, shaped for its templates under
-//! `templates/email/`: one view per message (confirmation, alert, digest)
-//! and the parts they share (the item, the change, the subscription).
+//! `templates/email/`: one view per message (confirmation, alert, digest,
+//! reminder) and the parts they share (the item, the change, the milestone
+//! ahead, the subscription).
 //! Templates render in strict mode, so a field they name must be here.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use crate::domain::field_label;
+use crate::domain::{field_label, period_unit, Countdown, DatePrecision, EventDate};
 use crate::store::changes::{ChangePayload, ChangeRow, EventSnapshot, MilestoneSnapshot};
 use crate::store::items::ItemRow;
+use crate::store::milestones::MilestoneRow;
 use crate::store::revisions::FieldChange;
 
 /// `email/confirmation`: the link that confirms a subscription.
@@ -35,7 +37,17 @@ pub struct Alert {
     pub change: Change,
 }
 
-/// `email/digest`: the changes of a period, grouped by item.
+/// `email/reminder`: a milestone of an item coming up.
+#[derive(Debug, Serialize)]
+pub struct Reminder {
+    pub subscription: Following,
+    pub links: SubscriberLinks,
+    pub item: Item,
+    pub milestone: Upcoming,
+}
+
+/// `email/digest`: the changes of a period, grouped by item, and the
+/// milestones coming up.
 #[derive(Debug, Serialize)]
 pub struct Digest {
     pub subscription: Following,
@@ -49,6 +61,77 @@ pub struct Digest {
     pub item_count: usize,
     pub items_plural: bool,
     pub groups: Vec<DigestGroup>,
+    pub has_changes: bool,
+    pub upcoming: Vec<UpcomingEntry>,
+    pub upcoming_count: usize,
+    pub upcoming_plural: bool,
+}
+
+/// A milestone coming up in a digest, with its item.
+#[derive(Debug, Serialize)]
+pub struct UpcomingEntry {
+    pub item: Item,
+    pub milestone: Upcoming,
+}
+
+/// A milestone ahead, as reminders and digests tell it.
+#[derive(Debug, Serialize)]
+pub struct Upcoming {
+    pub kind_label: &'static str,
+    /// At its precision: `2027-03-13`, `2027-03` or `2027`.
+    pub date: String,
+    pub date_human: String,
+    /// `month` or `year` when the day is not known.
+    pub unit: Option<&'static str>,
+    /// The first day it counts down to (`1 March 2027`).
+    pub starts: String,
+    pub days_left: u32,
+    /// `in 7 days`, `tomorrow`, `today`.
+    pub when: String,
+    /// `End of session in 7 days: 3 January 2027`, or `Comment deadline in
+    /// March 2027, which begins in 7 days`.
+    pub headline: String,
+    pub note: String,
+    pub source: String,
+    pub confidence: &'static str,
+}
+
+impl Upcoming {
+    /// The milestone as it stands on `today` (on or before its first day).
+    pub fn of(m: &MilestoneRow, today: NaiveDate) -> Upcoming {
+        let date = m.date();
+        let days_left = match Countdown::of(&date, today) {
+            Countdown::DaysLeft(n) => n,
+            Countdown::Underway | Countdown::Passed => 0,
+        };
+        let when = match days_left {
+            0 => "today".to_owned(),
+            1 => "tomorrow".to_owned(),
+            n => format!("in {n} days"),
+        };
+        let unit = period_unit(date.precision());
+        let headline = match unit {
+            None => format!("{} {when}: {}", m.kind.label(), date.human()),
+            Some(_) => format!(
+                "{} in {}, which begins {when}",
+                m.kind.label(),
+                date.human()
+            ),
+        };
+        Upcoming {
+            kind_label: m.kind.label(),
+            date: date.iso(),
+            date_human: date.human(),
+            unit,
+            starts: EventDate::from_parts(date.start(), DatePrecision::Day).human(),
+            days_left,
+            when,
+            headline,
+            note: m.note.clone(),
+            source: m.source_url.clone(),
+            confidence: m.confidence.as_str(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -190,9 +273,18 @@ impl From<&ChangeRow> for Change {
                 change.summary = format!("{} ({})", event.status_label, event.date_human);
                 change.event = Some(event.into());
             }
-            ChangePayload::EventCorrected { event, changes } => {
-                change.headline = "Status event corrected";
+            ChangePayload::EventCorrected {
+                event,
+                changes,
+                minor,
+            } => {
+                change.headline = if *minor {
+                    "Status event corrected (minor correction)"
+                } else {
+                    "Status event corrected (material change)"
+                };
                 change.summary = format!("event of {} corrected", event.date_human);
+                change.lines = vec![weight_line(*minor).to_owned()];
                 change.event = Some(event.into());
                 change.fields = changes.iter().map(Field::from).collect();
             }
@@ -243,11 +335,20 @@ impl From<&ChangeRow> for Change {
                     format!("{} ({})", milestone.kind_label, milestone_when(milestone));
                 change.lines = milestone_lines(milestone, "Scheduled");
             }
-            ChangePayload::MilestoneCorrected { milestone, changes } => {
-                change.headline = "Milestone moved or corrected";
+            ChangePayload::MilestoneCorrected {
+                milestone,
+                changes,
+                minor,
+            } => {
+                change.headline = if *minor {
+                    "Milestone corrected (minor correction)"
+                } else {
+                    "Milestone moved or corrected (material change)"
+                };
                 change.summary =
                     format!("{} now {}", milestone.kind_label, milestone_when(milestone));
                 change.lines = milestone_lines(milestone, "Now");
+                change.lines.push(weight_line(*minor).to_owned());
                 change.fields = changes.iter().map(Field::from).collect();
             }
             ChangePayload::MilestoneRemoved { milestone, reason } => {
@@ -268,6 +369,15 @@ impl From<&ChangeRow> for Change {
             }
         }
         change
+    }
+}
+
+/// What a correction's editor said of its weight.
+fn weight_line(minor: bool) -> &'static str {
+    if minor {
+        "Marked by the editor as a minor correction (a typo or a better source link): told in digests only."
+    } else {
+        "Marked by the editor as a material change."
     }
 }
 

@@ -1,5 +1,7 @@
-//! The delivery worker: closes due digest periods, claims due deliveries
-//! with a lease, composes and sends them, and records the outcome.
+//! The delivery worker: closes due digest periods, queues the milestone
+//! reminders owed today, claims due deliveries with a lease, composes and
+//! sends them, and records the outcome. A reminder whose milestone moved or
+//! was removed after it was queued is dropped, not sent.
 //!
 //! It runs on its own thread (blocking database and SMTP work), inside
 //! `regwatch serve` unless `--no-worker`, or alone as `regwatch worker`.
@@ -24,9 +26,9 @@ use super::{compose, ComposeError, Email};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{write_transaction, DbError, Pool};
-use crate::domain::mask_address;
+use crate::domain::{mask_address, LeadTimes};
 use crate::store::deliveries::{self, AfterFailure, DeliveryRow, RetryPolicy};
-use crate::store::subscriptions;
+use crate::store::{reminders, subscriptions};
 
 /// Timing of the worker.
 #[derive(Debug, Clone, Copy)]
@@ -56,18 +58,32 @@ impl Default for WorkerConfig {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Round {
     pub digests: usize,
+    /// Milestone reminders claimed (each queued for every matching
+    /// immediate subscription).
+    pub reminders: usize,
     pub claimed: usize,
     pub sent: usize,
     pub retrying: usize,
     pub failed: usize,
     /// Claimed, but taken over by another worker before this one acted.
     pub taken_over: usize,
+    /// Claimed reminders no longer owed (their milestone moved or went).
+    pub dropped: usize,
+}
+
+impl Round {
+    /// Whether the round found nothing to do.
+    fn idle(&self) -> bool {
+        self.claimed == 0 && self.digests == 0 && self.reminders == 0
+    }
 }
 
 pub struct Worker {
     pool: Pool,
     mailer: Arc<Mailer>,
     base_url: String,
+    /// How many days ahead of each milestone its reminders go out.
+    leads: LeadTimes,
     config: WorkerConfig,
     /// What time it is when a round starts (`run_until`).
     clock: Clock,
@@ -103,6 +119,7 @@ impl Worker {
             pool,
             mailer: Arc::new(Mailer::from_settings(settings)?),
             base_url: settings.base_url.clone(),
+            leads: settings.reminder_days.clone(),
             config: settings.worker,
             clock: settings.clock.clone(),
             last_purge: Mutex::new(None),
@@ -127,7 +144,8 @@ impl Worker {
             }
         }
         let mut round = Round {
-            digests: subscriptions::close_due_digests(&mut conn, now)?,
+            digests: subscriptions::close_due_digests(&mut conn, now, &self.leads)?,
+            reminders: reminders::queue_owed(&mut conn, &self.leads, now)?.reminders,
             ..Round::default()
         };
         let clock = RoundTime::starting_at(now);
@@ -143,6 +161,7 @@ impl Worker {
                     Outcome::Retrying => round.retrying += 1,
                     Outcome::Failed => round.failed += 1,
                     Outcome::TakenOver => round.taken_over += 1,
+                    Outcome::Dropped => round.dropped += 1,
                 }
             }
             Ok::<_, DbError>(())
@@ -184,12 +203,14 @@ impl Worker {
         loop {
             let r = self.run_once(now)?;
             total.digests += r.digests;
+            total.reminders += r.reminders;
+            total.dropped += r.dropped;
             total.claimed += r.claimed;
             total.sent += r.sent;
             total.retrying += r.retrying;
             total.failed += r.failed;
             total.taken_over += r.taken_over;
-            if r.claimed == 0 && r.digests == 0 {
+            if r.idle() {
                 return Ok(total);
             }
         }
@@ -207,7 +228,7 @@ impl Worker {
             if !deliveries::hold(c, delivery, clock.now() + self.config.lease)? {
                 return Ok(None);
             }
-            compose(c, delivery, &self.base_url, now).map(Some)
+            compose(c, delivery, &self.base_url, &self.leads, now).map(Some)
         });
         let result = match composed {
             Ok(None) => {
@@ -227,6 +248,17 @@ impl Worker {
                 );
                 (e.message, e.permanent)
             }),
+            Err(ComposeError::NoLongerOwed) => {
+                tracing::info!(
+                    delivery = %delivery.id,
+                    "reminder dropped: its milestone was moved or removed"
+                );
+                return Ok(if deliveries::drop_held(conn, delivery)? {
+                    Outcome::Dropped
+                } else {
+                    Outcome::TakenOver
+                });
+            }
             // The database hiccuped: try again later like any transient
             // failure (the claim is released rather than left to expire).
             Err(e @ ComposeError::Db(_)) => {
@@ -276,7 +308,7 @@ impl Worker {
         tracing::info!(mailer = %self.mailer.describe(), "delivery worker started");
         while !stop.load(Ordering::Relaxed) {
             let idle = match self.run_once(self.clock.now()) {
-                Ok(r) => r.claimed == 0 && r.digests == 0,
+                Ok(r) => r.idle(),
                 Err(e) => {
                     tracing::warn!(error = %e, "delivery worker round failed; retrying");
                     true
@@ -332,6 +364,7 @@ enum Outcome {
     Retrying,
     Failed,
     TakenOver,
+    Dropped,
 }
 
 /// Stops the worker thread when dropped (without waiting for it).

@@ -21,10 +21,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::author::{Author, Origin};
 use super::events::NewEvent;
 use super::json::Json;
 use super::milestones::NewMilestone;
 use super::revisions::FieldChange;
+use super::subscriptions::Alerting;
 use super::{DbConnection, DbError};
 use crate::domain::{ChangeId, DeliveryId, ItemId, UserId};
 use crate::schema::{changes, digest_entries};
@@ -116,6 +118,10 @@ pub enum ChangePayload {
     EventCorrected {
         event: EventSnapshot,
         changes: Vec<FieldChange>,
+        /// Marked minor by the editor (a typo, a better link): told in
+        /// digests, never alerted at once. Older records lack it: material.
+        #[serde(default)]
+        minor: bool,
     },
     EventRetracted {
         event_id: i32,
@@ -141,6 +147,8 @@ pub enum ChangePayload {
     MilestoneCorrected {
         milestone: MilestoneSnapshot,
         changes: Vec<FieldChange>,
+        #[serde(default)]
+        minor: bool,
     },
     MilestoneRemoved {
         milestone: MilestoneSnapshot,
@@ -175,6 +183,8 @@ pub struct ChangeRow {
     pub payload: Json<ChangePayload>,
     pub user_id: Option<UserId>,
     pub created_at: NaiveDateTime,
+    /// Set for an import (see [`Origin`]).
+    pub origin: Option<Origin>,
 }
 
 /// Records a change made at `at`; call inside the transaction that makes
@@ -186,10 +196,11 @@ pub struct ChangeRow {
 pub fn record(
     conn: &mut DbConnection,
     item_id: ItemId,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     payload: &ChangePayload,
     at: NaiveDateTime,
 ) -> Result<ChangeId, DbError> {
+    let by = by.into();
     let json = serde_json::to_string(payload).expect("change payloads serialise");
     if let DbConnection::Postgres(pg) = conn {
         // See the module's notes: ids become visible in id order.
@@ -202,8 +213,9 @@ pub fn record(
             changes::item_id.eq(item_id),
             changes::kind.eq(payload.kind()),
             changes::payload.eq(json),
-            changes::user_id.eq(user_id),
+            changes::user_id.eq(by.user),
             changes::created_at.eq(at),
+            changes::origin.eq(by.origin),
         ))
         .returning(changes::id)
         .get_result(conn)?)
@@ -215,6 +227,36 @@ pub fn latest_id(conn: &mut DbConnection) -> Result<Option<ChangeId>, DbError> {
     Ok(changes::table
         .select(diesel::dsl::max(changes::id))
         .first(conn)?)
+}
+
+/// Records a change ([`record`]) and queues what it owes subscribers
+/// ([`super::subscriptions::fan_out`]), unless its author is an import
+/// that queues no alerts: the one way every writer announces a change.
+pub fn announce(
+    conn: &mut DbConnection,
+    item_id: ItemId,
+    by: impl Into<Author>,
+    payload: &ChangePayload,
+    at: NaiveDateTime,
+) -> Result<ChangeId, DbError> {
+    announce_as(conn, item_id, by, payload, at, Alerting::Immediate)
+}
+
+/// [`announce`], for a change that may be minor (told in digests only).
+pub fn announce_as(
+    conn: &mut DbConnection,
+    item_id: ItemId,
+    by: impl Into<Author>,
+    payload: &ChangePayload,
+    at: NaiveDateTime,
+    alerting: Alerting,
+) -> Result<ChangeId, DbError> {
+    let by = by.into();
+    let change = record(conn, item_id, by, payload, at)?;
+    if by.alerts() {
+        super::subscriptions::fan_out_as(conn, change, item_id, at, alerting)?;
+    }
+    Ok(change)
 }
 
 pub fn find(conn: &mut DbConnection, id: ChangeId) -> Result<Option<ChangeRow>, DbError> {

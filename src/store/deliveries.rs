@@ -13,9 +13,10 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text, Timestamp};
 
+pub use super::retry::RetryPolicy;
 use super::subscriptions::SubscriptionRow;
 use super::{DbConnection, DbError};
-use crate::domain::{text_enum, ChangeId, DeliveryId, SubscriptionId};
+use crate::domain::{text_enum, ChangeId, DeliveryId, ReminderId, SubscriptionId};
 use crate::schema::{deliveries, subscribers, subscriptions};
 
 text_enum! {
@@ -27,6 +28,8 @@ text_enum! {
         Alert = "alert",
         /// The changes of a digest period.
         Digest = "digest",
+        /// A milestone ahead, to an immediate subscription.
+        Reminder = "reminder",
     }
 }
 
@@ -66,23 +69,33 @@ pub struct DeliveryRow {
     pub created_at: NaiveDateTime,
     /// The token of the claim holding the row while it is `sending`.
     pub claim_token: Option<String>,
+    /// The milestone reminder a reminder delivery sends.
+    pub reminder_id: Option<ReminderId>,
+}
+
+/// What a delivery is owed for, beside its subscription.
+#[derive(Debug, Clone, Copy, Default)]
+struct About {
+    change_id: Option<ChangeId>,
+    period: Option<(NaiveDateTime, NaiveDateTime)>,
+    reminder_id: Option<ReminderId>,
 }
 
 fn enqueue(
     conn: &mut DbConnection,
     subscription_id: SubscriptionId,
     kind: DeliveryKind,
-    change_id: Option<ChangeId>,
-    period: Option<(NaiveDateTime, NaiveDateTime)>,
+    about: About,
     now: NaiveDateTime,
 ) -> Result<DeliveryId, DbError> {
     Ok(diesel::insert_into(deliveries::table)
         .values((
             deliveries::subscription_id.eq(subscription_id),
             deliveries::kind.eq(kind),
-            deliveries::change_id.eq(change_id),
-            deliveries::period_start.eq(period.map(|p| p.0)),
-            deliveries::period_end.eq(period.map(|p| p.1)),
+            deliveries::change_id.eq(about.change_id),
+            deliveries::period_start.eq(about.period.map(|p| p.0)),
+            deliveries::period_end.eq(about.period.map(|p| p.1)),
+            deliveries::reminder_id.eq(about.reminder_id),
             deliveries::status.eq(DeliveryStatus::Pending),
             deliveries::attempts.eq(0),
             deliveries::next_attempt_at.eq(now),
@@ -97,12 +110,12 @@ pub fn enqueue_confirmation(
     subscription_id: SubscriptionId,
     now: NaiveDateTime,
 ) -> Result<DeliveryId, DbError> {
+    let about = About::default();
     enqueue(
         conn,
         subscription_id,
         DeliveryKind::Confirmation,
-        None,
-        None,
+        about,
         now,
     )
 }
@@ -113,14 +126,11 @@ pub fn enqueue_alert(
     change_id: ChangeId,
     now: NaiveDateTime,
 ) -> Result<DeliveryId, DbError> {
-    enqueue(
-        conn,
-        subscription_id,
-        DeliveryKind::Alert,
-        Some(change_id),
-        None,
-        now,
-    )
+    let about = About {
+        change_id: Some(change_id),
+        ..About::default()
+    };
+    enqueue(conn, subscription_id, DeliveryKind::Alert, about, now)
 }
 
 pub fn enqueue_digest(
@@ -130,14 +140,24 @@ pub fn enqueue_digest(
     period_end: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<DeliveryId, DbError> {
-    enqueue(
-        conn,
-        subscription_id,
-        DeliveryKind::Digest,
-        None,
-        Some((period_start, period_end)),
-        now,
-    )
+    let about = About {
+        period: Some((period_start, period_end)),
+        ..About::default()
+    };
+    enqueue(conn, subscription_id, DeliveryKind::Digest, about, now)
+}
+
+pub fn enqueue_reminder(
+    conn: &mut DbConnection,
+    subscription_id: SubscriptionId,
+    reminder_id: ReminderId,
+    now: NaiveDateTime,
+) -> Result<DeliveryId, DbError> {
+    let about = About {
+        reminder_id: Some(reminder_id),
+        ..About::default()
+    };
+    enqueue(conn, subscription_id, DeliveryKind::Reminder, about, now)
 }
 
 /// Claims up to `limit` due deliveries for `lease`: pending ones whose time
@@ -251,41 +271,11 @@ pub fn mark_sent(
     Ok(n > 0)
 }
 
-/// How failures are retried.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    /// Delay after the first failure; doubles with each further one.
-    pub base: Duration,
-    /// Longest delay between attempts.
-    pub max: Duration,
-    /// Attempts in all, the first included; then the delivery is failed.
-    pub max_attempts: i32,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            base: Duration::seconds(30),
-            max: Duration::hours(1),
-            max_attempts: 8,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The delay before attempt `attempts + 1`: `base · 2^(attempts-1)`
-    /// capped at `max`, with "equal jitter" (between half and all of it) so
-    /// a burst of failures does not retry in lockstep.
-    pub fn delay(&self, attempts: i32, jitter: f64) -> Duration {
-        let exp = attempts.clamp(1, 30) - 1;
-        let full = self
-            .base
-            .checked_mul(1 << exp)
-            .unwrap_or(self.max)
-            .min(self.max);
-        let ms = full.num_milliseconds() as f64;
-        Duration::milliseconds((ms / 2.0 + ms / 2.0 * jitter.clamp(0.0, 1.0)) as i64)
-    }
+/// Drops a claimed delivery that is no longer owed (a reminder whose
+/// milestone moved or was removed), if its claim still holds it. Returns
+/// whether it did.
+pub fn drop_held(conn: &mut DbConnection, claimed: &DeliveryRow) -> Result<bool, DbError> {
+    Ok(diesel::delete(held(claimed)).execute(conn)? > 0)
 }
 
 /// What recording a failed attempt did.

@@ -1,16 +1,16 @@
 //! Status events: recording, correcting and retracting them, each with its
 //! revision and change, and the item's current status derived again (see
-//! `current_status`).
+//! `current_status`). Corrections are in `event_corrections`.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
+use super::author::Author;
 use super::changes::{self, ChangePayload, EventSnapshot};
 use super::current_status;
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{search, subscriptions, DbConnection, DbError};
-use crate::db::write_transaction;
+use super::{search, DbConnection, DbError};
 use crate::domain::{
     Confidence, DatePrecision, EventDate, EventId, ItemId, Kind, Phase, SourceUrl, Status, UserId,
 };
@@ -84,7 +84,7 @@ impl NewEvent {
 /// it is corrected.
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = status_events, treat_none_as_null = true)]
-struct EventColumns<'a> {
+pub(super) struct EventColumns<'a> {
     event_date: chrono::NaiveDate,
     date_precision: &'static str,
     status: &'static str,
@@ -111,7 +111,7 @@ impl<'a> From<&'a NewEvent> for EventColumns<'a> {
 }
 
 /// Inserts an event without touching the item's derived fields.
-fn insert(
+pub(super) fn insert(
     conn: &mut DbConnection,
     item_id: ItemId,
     event: &NewEvent,
@@ -137,19 +137,18 @@ fn record_change(
     item_id: ItemId,
     event_id: EventId,
     event: &NewEvent,
-    user_id: Option<UserId>,
+    by: Author,
     at: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let change = changes::record(
+    changes::announce(
         conn,
         item_id,
-        user_id,
+        by,
         &ChangePayload::EventRecorded {
             event: EventSnapshot::of(event_id.into(), event),
         },
         at,
     )?;
-    subscriptions::fan_out(conn, change, item_id, at)?;
     Ok(())
 }
 
@@ -166,7 +165,7 @@ pub fn record(
         let id = insert(conn, item_id, event, user_id, now)?;
         current_status::refresh(conn, item_id)?;
         search::refresh(conn, item_id)?;
-        record_change(conn, item_id, id, event, user_id, now)?;
+        record_change(conn, item_id, id, event, user_id.into(), now)?;
         let version = item_version(conn, item_id)?;
         revisions::record(
             conn,
@@ -182,34 +181,35 @@ pub fn record(
 }
 
 /// Inserts events in bulk (starter data and imports), derives once, then
-/// records each as a change and a revision.
+/// records each as a change and a revision. Returns their ids, in order.
 pub fn insert_many(
     conn: &mut DbConnection,
     item_id: ItemId,
     events: &[NewEvent],
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     now: NaiveDateTime,
-) -> Result<(), DbError> {
+) -> Result<Vec<EventId>, DbError> {
+    let by = by.into();
     let ids = events
         .iter()
-        .map(|event| insert(conn, item_id, event, user_id, now))
+        .map(|event| insert(conn, item_id, event, by.user, now))
         .collect::<Result<Vec<_>, _>>()?;
     current_status::refresh(conn, item_id)?;
     search::refresh(conn, item_id)?;
     let version = item_version(conn, item_id)?;
-    for (id, event) in ids.into_iter().zip(events) {
-        record_change(conn, item_id, id, event, user_id, now)?;
+    for (&id, event) in ids.iter().zip(events) {
+        record_change(conn, item_id, id, event, by, now)?;
         revisions::record(
             conn,
             item_id,
-            user_id,
+            by,
             version,
             RevisionAction::Event,
             &event.describe(),
             now,
         )?;
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Writes the revision that recording each starter event would have
@@ -226,7 +226,7 @@ pub fn record_starter_history(conn: &mut DbConnection) -> Result<usize, DbError>
         revisions::record(
             conn,
             event.item_id,
-            None,
+            Author::STARTER,
             version,
             RevisionAction::Event,
             &revisions::diff(&[], &event.values()),
@@ -248,6 +248,8 @@ pub(super) fn item_version(conn: &mut DbConnection, item_id: ItemId) -> Result<i
 fn item_kind(conn: &mut DbConnection, item_id: ItemId) -> Result<Kind, DbError> {
     Ok(items::table.find(item_id).select(items::kind).first(conn)?)
 }
+
+pub use super::event_corrections::correct;
 
 pub fn find(
     conn: &mut DbConnection,
@@ -275,70 +277,6 @@ impl EventRow {
     }
 }
 
-/// Corrects a standing event in place; the old values stay in the revision.
-/// Returns the field changes (empty: nothing differed, nothing written), or
-/// `None` when the item has no such event.
-pub fn correct(
-    conn: &mut DbConnection,
-    item_id: ItemId,
-    event_id: EventId,
-    event: &NewEvent,
-    user_id: Option<UserId>,
-    now: NaiveDateTime,
-) -> Result<Option<Vec<FieldChange>>, DbError> {
-    write_transaction(conn, |conn| {
-        let touched = diesel::update(
-            status_events::table
-                .filter(status_events::id.eq(event_id))
-                .filter(status_events::item_id.eq(item_id)),
-        )
-        .set(status_events::updated_at.eq(now))
-        .execute(conn)?;
-        let Some(old) = (touched > 0)
-            .then(|| find(conn, item_id, event_id))
-            .transpose()?
-            .flatten()
-        else {
-            return Ok(None);
-        };
-        let changes = revisions::diff(&old.values(), &event.values());
-        if changes.is_empty() {
-            return Ok(Some(changes));
-        }
-        diesel::update(status_events::table.find(event_id))
-            .set((
-                EventColumns::from(event),
-                status_events::edited
-                    .eq(status_events::edited.or(user_id.is_some().into_sql::<Bool>())),
-            ))
-            .execute(conn)?;
-        current_status::refresh(conn, item_id)?;
-        search::refresh(conn, item_id)?;
-        let version = item_version(conn, item_id)?;
-        revisions::record(
-            conn,
-            item_id,
-            user_id,
-            version,
-            RevisionAction::EventCorrection,
-            &changes,
-            now,
-        )?;
-        let change = changes::record(
-            conn,
-            item_id,
-            user_id,
-            &ChangePayload::EventCorrected {
-                event: EventSnapshot::of(event_id.into(), event),
-                changes: changes.clone(),
-            },
-            now,
-        )?;
-        subscriptions::fan_out(conn, change, item_id, now)?;
-        Ok(Some(changes))
-    })
-}
-
 /// Retracts an event: it stays in the history, marked, and no longer counts
 /// toward the item's status. Returns false if there is no such standing event.
 pub fn retract(
@@ -346,9 +284,11 @@ pub fn retract(
     item_id: ItemId,
     event_id: EventId,
     reason: &str,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
+    let by = by.into();
+    let user_id = by.user;
     conn.transaction(|conn| {
         let updated = diesel::update(
             status_events::table
@@ -380,16 +320,16 @@ pub fn retract(
         revisions::record(
             conn,
             item_id,
-            user_id,
+            by,
             version,
             RevisionAction::EventRetraction,
             &[change],
             now,
         )?;
-        let change = changes::record(
+        changes::announce(
             conn,
             item_id,
-            user_id,
+            by,
             &ChangePayload::EventRetracted {
                 event_id: event_id.into(),
                 date_human: event.date().human(),
@@ -398,7 +338,6 @@ pub fn retract(
             },
             now,
         )?;
-        subscriptions::fan_out(conn, change, item_id, now)?;
         Ok(true)
     })
 }

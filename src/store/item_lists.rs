@@ -79,3 +79,25 @@ pub fn tags_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, 
         .select(tags::name)
         .load(conn)?)
 }
+
+/// An item's id, slug, kind and identifiers (in order).
+pub type ItemIdentifiers = (ItemId, String, crate::domain::Kind, Vec<String>);
+
+/// Every item that has identifiers, with them in order (what the official
+/// sources' connectors look items up by), ordered by slug.
+pub fn items_with_identifiers(conn: &mut DbConnection) -> Result<Vec<ItemIdentifiers>, DbError> {
+    use crate::schema::items;
+    let rows: Vec<(ItemId, String, crate::domain::Kind, String)> = item_identifiers::table
+        .inner_join(items::table)
+        .order((items::slug.asc(), item_identifiers::position.asc()))
+        .select((items::id, items::slug, items::kind, item_identifiers::value))
+        .load(conn)?;
+    let mut out: Vec<ItemIdentifiers> = Vec::new();
+    for (id, slug, kind, value) in rows {
+        match out.last_mut() {
+            Some(last) if last.0 == id => last.3.push(value),
+            _ => out.push((id, slug, kind, vec![value])),
+        }
+    }
+    Ok(out)
+}

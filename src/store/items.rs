@@ -6,16 +6,17 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::result::DatabaseErrorKind;
 
+use super::author::Author;
 use super::changes::{self, ChangePayload};
 use super::columns::checked;
 use super::events::{self, EventRow};
 use super::item_lists;
 use super::links::{self, LinkView};
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{search, subscriptions, DbConnection, DbError};
+use super::{search, DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{
-    DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Slug, Status, Tag, UserId,
+    DatePrecision, EventDate, ItemId, Jurisdiction, Kind, Phase, Slug, Status, Tag,
 };
 use crate::schema::items;
 
@@ -145,9 +146,10 @@ fn slug_taken_or(e: diesel::result::Error, slug: &Slug) -> ItemError {
 pub fn create(
     conn: &mut DbConnection,
     fields: &ItemFields,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     at: NaiveDateTime,
 ) -> Result<ItemId, ItemError> {
+    let by = by.into();
     conn.transaction(|conn| {
         let id: ItemId = diesel::insert_into(items::table)
             .values((
@@ -169,17 +171,16 @@ pub fn create(
         item_lists::write(conn, id, fields)?;
         search::refresh(conn, id)?;
         let changes = revisions::diff(&[], &fields.values());
-        revisions::record(conn, id, user_id, 1, RevisionAction::Create, &changes, at)?;
-        let change = changes::record(
+        revisions::record(conn, id, by, 1, RevisionAction::Create, &changes, at)?;
+        changes::announce(
             conn,
             id,
-            user_id,
+            by,
             &ChangePayload::ItemCreated {
                 title: fields.title.clone(),
             },
             at,
         )?;
-        subscriptions::fan_out(conn, change, id, at)?;
         Ok(id)
     })
 }
@@ -210,9 +211,10 @@ pub fn update(
     item_id: ItemId,
     expected_version: i32,
     fields: &ItemFields,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     now: NaiveDateTime,
 ) -> Result<UpdateOutcome, ItemError> {
+    let by = by.into();
     if find_by_slug(conn, fields.slug.as_str())?.is_some_and(|other| other.id != item_id) {
         return Err(ItemError::SlugTaken(fields.slug.clone()));
     }
@@ -257,22 +259,21 @@ pub fn update(
         revisions::record(
             conn,
             item_id,
-            user_id,
+            by,
             version,
             RevisionAction::Edit,
             &changes,
             now,
         )?;
-        let change = changes::record(
+        changes::announce(
             conn,
             item_id,
-            user_id,
+            by,
             &ChangePayload::FieldsEdited {
                 changes: changes.clone(),
             },
             now,
         )?;
-        subscriptions::fan_out(conn, change, item_id, now)?;
         Ok(UpdateOutcome::Saved { version, changes })
     })
     .or_else(|e| match e {

@@ -3,9 +3,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::author::Author;
 use super::changes::{self, ChangePayload};
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{insert_unless_duplicate, items as item_rows, subscriptions, DbConnection, DbError};
+use super::{insert_unless_duplicate, items as item_rows, DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{ItemId, Kind, LinkId, Phase, Slug, UserId};
 use crate::schema::{item_links, items};
@@ -69,9 +70,11 @@ pub fn insert(
     from_item_id: ItemId,
     to_item_id: ItemId,
     relation: &str,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
+    let by: Author = by.into();
+    let user_id = by.user;
     conn.transaction(|conn| {
         let added = insert_unless_duplicate(conn, |conn| {
             diesel::insert_into(item_links::table)
@@ -85,7 +88,7 @@ pub fn insert(
                 .execute(conn)
         })?;
         if added {
-            record_on_both(conn, from_item_id, to_item_id, relation, user_id, true, now)?;
+            record_on_both(conn, from_item_id, to_item_id, relation, by, true, now)?;
         }
         Ok(added)
     })
@@ -97,10 +100,11 @@ pub(crate) fn record_on_both(
     from_item_id: ItemId,
     to_item_id: ItemId,
     relation: &str,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     added: bool,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
+    let by: Author = by.into();
     let slug_title = |conn: &mut DbConnection, id: ItemId| -> Result<(String, String), DbError> {
         Ok(items::table
             .find(id)
@@ -132,7 +136,7 @@ pub(crate) fn record_on_both(
     } else {
         RevisionAction::Unlink
     };
-    revisions::record(conn, from_item_id, user_id, version, action, &[change], now)?;
+    revisions::record(conn, from_item_id, by, version, action, &[change], now)?;
     for (item_id, (other_slug, other_title), outgoing) in
         [(from_item_id, to, true), (to_item_id, from, false)]
     {
@@ -152,8 +156,7 @@ pub(crate) fn record_on_both(
                 outgoing,
             }
         };
-        let change = changes::record(conn, item_id, user_id, &payload, now)?;
-        subscriptions::fan_out(conn, change, item_id, now)?;
+        changes::announce(conn, item_id, by, &payload, now)?;
     }
     Ok(())
 }

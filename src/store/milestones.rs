@@ -1,17 +1,20 @@
 //! Milestones: adding, correcting and removing an item's dated points
 //! ahead, each with its revision and change. A removed milestone stays as
 //! a cancelled row (calendars are told it is cancelled) and is hidden from
-//! every other view; every edit raises its `sequence`. Milestones never
-//! touch the item's status.
+//! every other view; every edit raises its `sequence`. Moving a milestone
+//! to another first day, or removing it, disarms its reminders. Milestones
+//! never touch the item's status.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
+use super::author::Author;
 use super::changes::{self, ChangePayload, MilestoneSnapshot};
 use super::events::item_version;
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::{subscriptions, DbConnection, DbError};
+use super::subscriptions::Alerting;
+use super::{reminders, DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{
     Confidence, DatePrecision, EventDate, ItemId, MilestoneId, MilestoneKind, SourceUrl, UserId,
@@ -137,14 +140,14 @@ fn record_added(
     item_id: ItemId,
     id: MilestoneId,
     milestone: &NewMilestone,
-    user_id: Option<UserId>,
+    by: Author,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     let version = item_version(conn, item_id)?;
     revisions::record(
         conn,
         item_id,
-        user_id,
+        by,
         version,
         RevisionAction::Milestone,
         &revisions::diff(&[], &milestone.values()),
@@ -153,7 +156,7 @@ fn record_added(
     announce(
         conn,
         item_id,
-        user_id,
+        by,
         &ChangePayload::MilestoneAdded {
             milestone: MilestoneSnapshot::of(id.into(), milestone),
         },
@@ -165,12 +168,11 @@ fn record_added(
 fn announce(
     conn: &mut DbConnection,
     item_id: ItemId,
-    user_id: Option<UserId>,
+    by: Author,
     payload: &ChangePayload,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let change = changes::record(conn, item_id, user_id, payload, now)?;
-    subscriptions::fan_out(conn, change, item_id, now)?;
+    changes::announce(conn, item_id, by, payload, now)?;
     Ok(())
 }
 
@@ -180,9 +182,11 @@ pub fn add(
     conn: &mut DbConnection,
     item_id: ItemId,
     milestone: &NewMilestone,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     now: NaiveDateTime,
 ) -> Result<MilestoneId, DbError> {
+    let by: Author = by.into();
+    let user_id = by.user;
     write_transaction(conn, |conn| {
         let id = diesel::insert_into(milestones::table)
             .values((
@@ -194,7 +198,7 @@ pub fn add(
             ))
             .returning(milestones::id)
             .get_result(conn)?;
-        record_added(conn, item_id, id, milestone, user_id, now)?;
+        record_added(conn, item_id, id, milestone, by, now)?;
         Ok(id)
     })
 }
@@ -222,9 +226,12 @@ pub fn correct(
     item_id: ItemId,
     id: MilestoneId,
     milestone: &NewMilestone,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     now: NaiveDateTime,
+    minor: bool,
 ) -> Result<Option<Vec<FieldChange>>, DbError> {
+    let by: Author = by.into();
+    let user_id = by.user;
     write_transaction(conn, |conn| {
         let Some(old) = find(conn, item_id, id)? else {
             return Ok(None);
@@ -241,25 +248,33 @@ pub fn correct(
                 milestones::edited.eq(milestones::edited.or(user_id.is_some().into_sql::<Bool>())),
             ))
             .execute(conn)?;
+        // A new first day re-arms its reminders; those of the old one go.
+        reminders::disarm(conn, id, Some(milestone.date.start()))?;
         let version = item_version(conn, item_id)?;
         revisions::record(
             conn,
             item_id,
-            user_id,
+            by,
             version,
-            RevisionAction::MilestoneCorrection,
+            if minor {
+                RevisionAction::MinorMilestoneCorrection
+            } else {
+                RevisionAction::MilestoneCorrection
+            },
             &changes,
             now,
         )?;
-        announce(
+        changes::announce_as(
             conn,
             item_id,
-            user_id,
+            by,
             &ChangePayload::MilestoneCorrected {
                 milestone: MilestoneSnapshot::of(id.into(), milestone),
                 changes: changes.clone(),
+                minor,
             },
             now,
+            Alerting::of(minor),
         )?;
         Ok(Some(changes))
     })
@@ -273,9 +288,11 @@ pub fn remove(
     item_id: ItemId,
     id: MilestoneId,
     reason: &str,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
+    let by: Author = by.into();
+    let user_id = by.user;
     write_transaction(conn, |conn| {
         let Some(old) = find(conn, item_id, id)? else {
             return Ok(false);
@@ -293,6 +310,7 @@ pub fn remove(
                 milestones::edited.eq(milestones::edited.or(user_id.is_some().into_sql::<Bool>())),
             ))
             .execute(conn)?;
+        reminders::disarm(conn, id, None)?;
         let version = item_version(conn, item_id)?;
         let change = FieldChange {
             field: "milestone.removed".to_owned(),
@@ -302,7 +320,7 @@ pub fn remove(
         revisions::record(
             conn,
             item_id,
-            user_id,
+            by,
             version,
             RevisionAction::MilestoneRemoval,
             &[change],
@@ -311,7 +329,7 @@ pub fn remove(
         announce(
             conn,
             item_id,
-            user_id,
+            by,
             &ChangePayload::MilestoneRemoved {
                 milestone: MilestoneSnapshot::of(id.into(), &snapshot),
                 reason: reason.to_owned(),
@@ -332,41 +350,15 @@ pub fn for_item(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<Mileston
         .load(conn)?)
 }
 
-/// Loads the starter data's milestones for an item: each wanted milestone
-/// is matched to a stored one of the same kind (an editor's included, so
-/// none is duplicated); a starter one that differs is corrected unless an
-/// editor has corrected or removed it. Returns (added, corrected).
-pub fn load_starter(
+/// All of the item's milestones, removed ones included, in the order they
+/// were added.
+pub fn all_for_item(
     conn: &mut DbConnection,
     item_id: ItemId,
-    wanted: &[NewMilestone],
-    now: NaiveDateTime,
-) -> Result<(usize, usize), DbError> {
-    let stored: Vec<MilestoneRow> = milestones::table
+) -> Result<Vec<MilestoneRow>, DbError> {
+    Ok(milestones::table
         .filter(milestones::item_id.eq(item_id))
         .order(milestones::id.asc())
         .select(MilestoneRow::as_select())
-        .load(conn)?;
-    let mut claimed = vec![false; stored.len()];
-    let (mut added, mut corrected) = (0, 0);
-    for w in wanted {
-        let exact = (0..stored.len()).find(|&i| !claimed[i] && stored[i].values() == w.values());
-        let found =
-            exact.or_else(|| (0..stored.len()).find(|&i| !claimed[i] && stored[i].kind == w.kind));
-        match found {
-            Some(i) => {
-                claimed[i] = true;
-                let m = &stored[i];
-                if m.created_by.is_none() && !m.edited && !m.cancelled && m.values() != w.values() {
-                    correct(conn, item_id, m.id, w, None, now)?;
-                    corrected += 1;
-                }
-            }
-            None => {
-                add(conn, item_id, w, None, now)?;
-                added += 1;
-            }
-        }
-    }
-    Ok((added, corrected))
+        .load(conn)?)
 }

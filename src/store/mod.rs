@@ -6,11 +6,13 @@
 
 pub mod activity;
 pub mod api_tokens;
+pub mod author;
 pub mod change_feed;
 pub mod changes;
 mod columns;
 pub mod current_status;
 pub mod deliveries;
+mod event_corrections;
 pub mod events;
 pub mod export;
 pub mod item_lists;
@@ -19,10 +21,14 @@ pub mod json;
 pub mod limits;
 pub mod links;
 pub mod milestones;
+pub mod proposals;
+pub mod reminders;
+mod retry;
 pub mod revisions;
 pub mod search;
 pub mod sessions;
 pub mod settings;
+pub mod source_fetches;
 pub mod subscriptions;
 pub mod timeline;
 pub mod upcoming;

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::author::{Author, Origin};
 use super::json::Json;
 use super::{DbConnection, DbError};
 use crate::domain::{text_enum, ItemId, RevisionId, UserId};
@@ -54,6 +55,8 @@ text_enum! {
         /// A status event was recorded.
         Event = "event",
         EventCorrection = "event-correction",
+        /// A minor correction (a typo, a better link): no immediate alert.
+        MinorEventCorrection = "event-correction-minor",
         EventRetraction = "event-retraction",
         /// A link to another item was added.
         Link = "link",
@@ -61,6 +64,7 @@ text_enum! {
         /// A milestone was added.
         Milestone = "milestone",
         MilestoneCorrection = "milestone-correction",
+        MinorMilestoneCorrection = "milestone-correction-minor",
         /// A milestone was removed (kept as cancelled).
         MilestoneRemoval = "milestone-removal",
     }
@@ -76,6 +80,8 @@ pub struct RevisionRow {
     pub action: RevisionAction,
     pub diff: Json<Vec<FieldChange>>,
     pub created_at: NaiveDateTime,
+    /// Set for an import (see [`Origin`]).
+    pub origin: Option<Origin>,
 }
 
 impl RevisionRow {
@@ -89,21 +95,23 @@ impl RevisionRow {
 pub fn record(
     conn: &mut DbConnection,
     item_id: ItemId,
-    user_id: Option<UserId>,
+    by: impl Into<Author>,
     item_version: i32,
     action: RevisionAction,
     changes: &[FieldChange],
     at: NaiveDateTime,
 ) -> Result<(), DbError> {
+    let by = by.into();
     let diff = serde_json::to_string(changes).expect("field changes serialise");
     diesel::insert_into(revisions::table)
         .values((
             revisions::item_id.eq(item_id),
-            revisions::user_id.eq(user_id),
+            revisions::user_id.eq(by.user),
             revisions::item_version.eq(item_version),
             revisions::action.eq(action),
             revisions::diff.eq(diff),
             revisions::created_at.eq(at),
+            revisions::origin.eq(by.origin),
         ))
         .execute(conn)?;
     Ok(())

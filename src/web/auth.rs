@@ -46,6 +46,9 @@ pub struct CurrentUser {
     pub id: UserId,
     pub email: String,
     pub role: Role,
+    /// Proposals from official sources waiting for an editor (the header
+    /// links the review queue with this count).
+    pub pending_reviews: i64,
 }
 
 impl CurrentUser {
@@ -88,13 +91,21 @@ async fn load_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
         .clone();
     let now = state.now();
     let user = state
-        .db(move |conn| sessions::account(conn, &token, now))
+        .db(move |conn| {
+            let account = sessions::account(conn, &token, now)?;
+            let pending = match &account {
+                Some(u) if !u.disabled => crate::store::proposals::pending_count(conn)?,
+                _ => 0,
+            };
+            Ok(account.map(|a| (a, pending)))
+        })
         .await?;
     match user {
-        Some(u) if !u.disabled => Ok(Some(CurrentUser {
+        Some((u, pending_reviews)) if !u.disabled => Ok(Some(CurrentUser {
             id: u.id,
             email: u.email.clone(),
             role: u.role(),
+            pending_reviews,
         })),
         // Ended, expired, or the account disabled or deleted: the cookie
         // is dropped too.

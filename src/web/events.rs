@@ -30,6 +30,8 @@ struct EventFormView<'a> {
     precisions: Vec<Choice>,
     confidences: Vec<Choice>,
     csrf_token: String,
+    /// Set when the form records a proposal from an official source.
+    from_proposal: Option<String>,
 }
 
 fn event_form(
@@ -41,19 +43,48 @@ fn event_form(
     errors: &FieldErrors,
     event_id: Option<EventId>,
 ) -> Result<HttpResponse, AppError> {
+    let action = match event_id {
+        Some(id) => format!("/items/{}/events/{id}/edit", item.slug),
+        None => format!("/items/{}/events/new", item.slug),
+    };
+    let at = FormAt {
+        action,
+        correcting: event_id.is_some(),
+        from_proposal: None,
+    };
+    event_form_at(status, session, user, item, form, errors, at)
+}
+
+/// Where an event or milestone form posts, and what it is for.
+pub struct FormAt {
+    pub action: String,
+    pub correcting: bool,
+    /// What the page says when it records a proposal.
+    pub from_proposal: Option<String>,
+}
+
+/// The event form posting to `at.action`.
+pub fn event_form_at(
+    status: StatusCode,
+    session: &Session,
+    user: &Editor,
+    item: &ItemRow,
+    form: &EventForm,
+    errors: &FieldErrors,
+    at: FormAt,
+) -> Result<HttpResponse, AppError> {
     let kind = item.kind();
     let options = |defs: &[StatusDef]| {
         defs.iter()
             .map(|d| Choice::new(d.name, d.label, form.status == d.name))
             .collect()
     };
+    let correcting = at.correcting;
     let view = EventFormView {
-        correcting: event_id.is_some(),
+        correcting,
         item: ItemHeading::of(item),
-        action: match event_id {
-            Some(id) => format!("/items/{}/events/{id}/edit", item.slug),
-            None => format!("/items/{}/events/new", item.slug),
-        },
+        action: at.action,
+        from_proposal: at.from_proposal,
         form,
         errors,
         has_errors: !errors.is_empty(),
@@ -63,7 +94,7 @@ fn event_form(
         confidences: confidence_choices(&form.confidence),
         csrf_token: csrf_token(session),
     };
-    let title = if event_id.is_some() {
+    let title = if correcting {
         "Correct a status event"
     } else {
         "Record a status event"
@@ -176,11 +207,14 @@ pub async fn correct_event(
             Some(event_id),
         )
     };
+    let minor = form.is_minor();
     submit(form.validate(item.kind()), page, |event| async {
         let (item_id, user_id) = (item.id, user.0.id);
         let now = state.now();
         let changes = state
-            .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id), now))
+            .db(move |conn| {
+                events::correct(conn, item_id, event_id, &event, Some(user_id), now, minor)
+            })
             .await?
             .ok_or_else(|| AppError::not_found("This item has no such status event."))?;
         set_flash(
@@ -188,7 +222,11 @@ pub async fn correct_event(
             if changes.is_empty() {
                 "Nothing to save: the event was not changed."
             } else {
-                "Status event corrected."
+                if minor {
+                    "Status event corrected (minor: no immediate alert)."
+                } else {
+                    "Status event corrected."
+                }
             },
         );
         Ok(Ok(see_other(&format!(

@@ -60,11 +60,13 @@ fn describe(action: RevisionAction) -> &'static str {
         RevisionAction::Edit => "Edited fields",
         RevisionAction::Event => "Recorded a status event",
         RevisionAction::EventCorrection => "Corrected a status event",
+        RevisionAction::MinorEventCorrection => "Corrected a status event (minor correction)",
         RevisionAction::EventRetraction => "Retracted a status event",
         RevisionAction::Link => "Added a link",
         RevisionAction::Unlink => "Removed a link",
         RevisionAction::Milestone => "Added a milestone",
         RevisionAction::MilestoneCorrection => "Corrected a milestone",
+        RevisionAction::MinorMilestoneCorrection => "Corrected a milestone (minor correction)",
         RevisionAction::MilestoneRemoval => "Removed a milestone",
     }
 }
@@ -90,7 +92,12 @@ pub async fn history(
              }| RevisionView {
                 when: r.created_at.format("%-d %B %Y %H:%M UTC").to_string(),
                 when_iso: r.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                who: author.unwrap_or_else(|| "regwatch (starter data)".to_owned()),
+                who: match (author, r.origin) {
+                    (Some(who), Some(origin)) => format!("{who} ({})", origin.label()),
+                    (Some(who), None) => who,
+                    (None, Some(origin)) => format!("regwatch ({})", origin.label()),
+                    (None, None) => "regwatch (starter data)".to_owned(),
+                },
                 action: describe(r.action),
                 version: r.item_version,
                 changes: ChangeView::list(r.changes()),

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::auth::{check_csrf, csrf_token, see_other, set_flash, Editor};
 use super::error::AppError;
+use super::events::FormAt;
 use super::form_page::{confidence_choices, load_item, precision_choices, submit, ItemHeading};
 use super::forms::{FieldErrors, MilestoneForm, RetractForm};
 use super::view::{Choice, Layout, Page};
@@ -29,6 +30,7 @@ struct MilestoneFormView<'a> {
     precisions: Vec<Choice>,
     confidences: Vec<Choice>,
     csrf_token: String,
+    from_proposal: Option<String>,
 }
 
 fn milestone_form(
@@ -40,13 +42,34 @@ fn milestone_form(
     errors: &FieldErrors,
     milestone_id: Option<MilestoneId>,
 ) -> Result<HttpResponse, AppError> {
-    let view = MilestoneFormView {
+    let action = match milestone_id {
+        Some(id) => format!("/items/{}/milestones/{id}/edit", item.slug),
+        None => format!("/items/{}/milestones/new", item.slug),
+    };
+    let at = FormAt {
+        action,
         correcting: milestone_id.is_some(),
+        from_proposal: None,
+    };
+    milestone_form_at(status, session, user, item, form, errors, at)
+}
+
+/// The milestone form posting to `at.action`.
+pub fn milestone_form_at(
+    status: StatusCode,
+    session: &Session,
+    user: &Editor,
+    item: &ItemRow,
+    form: &MilestoneForm,
+    errors: &FieldErrors,
+    at: FormAt,
+) -> Result<HttpResponse, AppError> {
+    let correcting = at.correcting;
+    let view = MilestoneFormView {
+        correcting,
         item: ItemHeading::of(item),
-        action: match milestone_id {
-            Some(id) => format!("/items/{}/milestones/{id}/edit", item.slug),
-            None => format!("/items/{}/milestones/new", item.slug),
-        },
+        action: at.action,
+        from_proposal: at.from_proposal,
         form,
         errors,
         has_errors: !errors.is_empty(),
@@ -58,7 +81,7 @@ fn milestone_form(
         confidences: confidence_choices(&form.confidence),
         csrf_token: csrf_token(session),
     };
-    let title = if milestone_id.is_some() {
+    let title = if correcting {
         "Correct a milestone"
     } else {
         "Add a milestone"
@@ -165,10 +188,13 @@ pub async fn correct_milestone(
     let page = |status, errors: &FieldErrors| {
         milestone_form(status, &session, &user, &item, &form, errors, Some(id))
     };
+    let minor = form.is_minor();
     submit(form.validate(), page, |milestone| async {
         let (item_id, user_id, now) = (item.id, user.0.id, state.now());
         let changes = state
-            .db(move |conn| milestones::correct(conn, item_id, id, &milestone, Some(user_id), now))
+            .db(move |conn| {
+                milestones::correct(conn, item_id, id, &milestone, Some(user_id), now, minor)
+            })
             .await?
             .ok_or_else(|| AppError::not_found("This item has no such milestone."))?;
         set_flash(
@@ -176,7 +202,11 @@ pub async fn correct_milestone(
             if changes.is_empty() {
                 "Nothing to save: the milestone was not changed."
             } else {
-                "Milestone corrected."
+                if minor {
+                    "Milestone corrected (minor: no immediate alert)."
+                } else {
+                    "Milestone corrected."
+                }
             },
         );
         Ok(Ok(see_other(&format!(

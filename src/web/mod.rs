@@ -17,6 +17,7 @@ pub mod form_page;
 pub mod forms;
 pub mod hardening;
 pub mod history;
+pub mod import;
 pub mod item_page;
 pub mod item_table;
 pub mod items;
@@ -27,6 +28,9 @@ pub mod milestones;
 pub mod overview;
 pub mod pages;
 pub mod reading;
+pub mod review;
+mod review_edit;
+mod review_mapping;
 pub mod shapes;
 pub mod signin;
 pub mod subscriptions;
@@ -228,9 +232,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .configure(signin::routes)
     .configure(account::routes)
     .configure(api_tokens::routes)
+    .configure(import::routes)
     .configure(api::routes)
     .configure(subscriptions::routes)
-    .configure(admin::routes);
+    .configure(admin::routes)
+    .configure(review::routes);
 }
 
 /// The web application, bound to its listener and ready to run.
@@ -238,6 +244,7 @@ pub struct Application {
     port: u16,
     server: Server,
     worker: Option<crate::mail::WorkerHandle>,
+    sync: Option<crate::connectors::sync::SyncHandle>,
 }
 
 impl Application {
@@ -289,6 +296,15 @@ impl Application {
             crate::mail::Mailer::from_settings(&settings)?;
             None
         };
+        let sync = if settings.run_worker {
+            crate::connectors::sync::spawn_periodic(
+                pool.clone(),
+                settings.sources.clone(),
+                settings.clock.clone(),
+            )
+        } else {
+            None
+        };
         let body_timeout = settings.request_body_timeout;
         let state = AppState {
             pool,
@@ -326,6 +342,7 @@ impl Application {
             port,
             server,
             worker,
+            sync,
         })
     }
 
@@ -337,6 +354,7 @@ impl Application {
     /// stops with it.
     pub async fn run(self) -> std::io::Result<()> {
         let _worker = self.worker;
+        let _sync = self.sync;
         self.server.await
     }
 }

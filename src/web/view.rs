@@ -21,6 +21,8 @@ use crate::templates;
 pub struct SignedIn {
     pub email: String,
     pub admin: bool,
+    /// Proposals waiting at /review.
+    pub pending_reviews: i64,
 }
 
 /// The main navigation's tab for the current page.
@@ -31,6 +33,7 @@ pub enum Tab {
     Upcoming,
     Chart,
     Overview,
+    Review,
 }
 
 /// What the layout shows on every page.
@@ -46,6 +49,7 @@ pub struct Layout {
     pub nav_upcoming: bool,
     pub nav_chart: bool,
     pub nav_overview: bool,
+    pub nav_review: bool,
     /// The page's Atom feed: linked in the head for feed readers to
     /// discover, and shown on the page.
     pub feed: Option<FeedLink>,
@@ -60,6 +64,7 @@ impl Layout {
             user: user.map(|u| SignedIn {
                 email: u.email.clone(),
                 admin: u.is_admin(),
+                pending_reviews: u.pending_reviews,
             }),
             csrf: user.map(|_| csrf_token(session)),
             flash: take_flash(session),
@@ -68,6 +73,7 @@ impl Layout {
             nav_upcoming: false,
             nav_chart: false,
             nav_overview: false,
+            nav_review: false,
             feed: None,
         }
     }
@@ -85,6 +91,7 @@ impl Layout {
             nav_upcoming: false,
             nav_chart: false,
             nav_overview: false,
+            nav_review: false,
             feed: None,
         }
     }
@@ -102,6 +109,7 @@ impl Layout {
         self.nav_upcoming = tab == Tab::Upcoming;
         self.nav_chart = tab == Tab::Chart;
         self.nav_overview = tab == Tab::Overview;
+        self.nav_review = tab == Tab::Review;
         self
     }
 }

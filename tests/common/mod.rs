@@ -16,6 +16,7 @@
 
 pub mod postgres;
 pub mod smtp;
+pub mod sources;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
@@ -351,6 +352,11 @@ pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
         let Some(name) = el.value().attr("name") else {
             continue;
         };
+        // An unticked box is not sent at all.
+        let tickable = matches!(el.value().attr("type"), Some("checkbox" | "radio"));
+        if tickable && el.value().attr("checked").is_none() {
+            continue;
+        }
         let value = match el.value().name() {
             "textarea" => el.text().collect::<String>(),
             "select" => el

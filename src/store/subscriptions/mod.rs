@@ -7,6 +7,7 @@
 //!   subscriptions that need no confirmation;
 //! - `manage`: what the links do: confirm, unsubscribe, list, change,
 //!   remove;
+//! - `matching`: which subscriptions an item is in the scope of;
 //! - `fanout`: queueing what each change owes the subscriptions it matches;
 //! - `digests`: closing the digest periods that are due;
 //! - `housekeeping`: forgetting what is no longer needed.
@@ -15,6 +16,7 @@ mod digests;
 mod fanout;
 mod housekeeping;
 mod manage;
+mod matching;
 mod scopes;
 mod subscribe;
 mod tokens;
@@ -26,12 +28,13 @@ use crate::domain::{Frequency, InvalidValue, Scope, ScopeKind, SubscriberId, Sub
 use crate::schema::subscriptions;
 
 pub use digests::close_due_digests;
-pub use fanout::fan_out;
+pub use fanout::{fan_out, fan_out_as, Alerting};
 pub use housekeeping::purge;
 pub use manage::{
     by_manage_token, by_token, confirm, of_subscriber, remove, remove_all, set_frequency,
     unsubscribe, SubscriptionView,
 };
+pub use matching::{matching, ItemFacts, Matcher};
 pub use scopes::describe;
 pub use subscribe::{
     add_confirmed, subscribe, subscribe_confirmed, Limited, RateLimits, SubscribeOutcome,

@@ -96,6 +96,8 @@ async fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
             id: u.id,
             email: u.email.clone(),
             role: u.role(),
+            // API answers have no header to show it in.
+            pending_reviews: 0,
         }),
         Ok(None) => Err(ApiError::Unauthorized(
             "This API token is not valid: it is unknown or was revoked.".to_owned(),

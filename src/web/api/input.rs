@@ -180,6 +180,11 @@ pub struct EventInputJson {
     pub source: String,
     /// `high`, `medium` or `low`.
     pub confidence: String,
+    /// Corrections only: a minor correction (a typo, a better source link)
+    /// is revised and shown in the history but sends no immediate alert;
+    /// digests still tell it. Default `false`: a material change.
+    #[serde(default)]
+    pub minor: bool,
 }
 
 impl EventInputJson {
@@ -200,6 +205,7 @@ impl EventInputJson {
             note: self.note.clone(),
             source_url: self.source.clone(),
             confidence: self.confidence.clone(),
+            minor: if self.minor { "yes" } else { "" }.to_owned(),
         }
     }
 }

@@ -211,9 +211,10 @@ pub async fn correct_event(
         .form()
         .validate(item.kind())
         .map_err(|e| invalid(renamed(e)))?;
+    let minor = body.minor;
     let (item_id, user_id, now) = (item.id, user.0.id, state.now());
     state
-        .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id), now))
+        .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id), now, minor))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("This item has no status event {event_id}.")))?;
     answer(&state, item.slug, false).await

@@ -18,9 +18,16 @@ pub struct EventForm {
     pub note: String,
     pub source_url: String,
     pub confidence: String,
+    /// Corrections only: "minor correction, no immediate alert" ticked.
+    pub minor: String,
 }
 
 impl EventForm {
+    /// Whether the editor marked the correction minor.
+    pub fn is_minor(&self) -> bool {
+        !self.minor.trim().is_empty()
+    }
+
     pub fn from_event(e: &EventRow) -> Self {
         EventForm {
             csrf_token: String::new(),
@@ -30,6 +37,7 @@ impl EventForm {
             note: e.note.clone(),
             source_url: e.source_url.clone(),
             confidence: e.confidence.as_str().to_owned(),
+            minor: String::new(),
         }
     }
 

@@ -18,9 +18,16 @@ pub struct MilestoneForm {
     pub note: String,
     pub source_url: String,
     pub confidence: String,
+    /// Corrections only: "minor correction, no immediate alert" ticked.
+    pub minor: String,
 }
 
 impl MilestoneForm {
+    /// Whether the editor marked the correction minor.
+    pub fn is_minor(&self) -> bool {
+        !self.minor.trim().is_empty()
+    }
+
     pub fn from_milestone(m: &MilestoneRow) -> Self {
         MilestoneForm {
             csrf_token: String::new(),
@@ -30,6 +37,7 @@ impl MilestoneForm {
             note: m.note.clone(),
             source_url: m.source_url.clone(),
             confidence: m.confidence.as_str().to_owned(),
+            minor: String::new(),
         }
     }
 

@@ -1,0 +1,2 @@
+DROP TABLE source_fetches;
+DROP TABLE proposals;

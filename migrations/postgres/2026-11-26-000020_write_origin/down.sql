@@ -1,0 +1,2 @@
+ALTER TABLE changes DROP COLUMN origin;
+ALTER TABLE revisions DROP COLUMN origin;
