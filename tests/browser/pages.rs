@@ -41,6 +41,9 @@ const EDITOR_PAGES: &[&str] = &[
     "/account",
     "/account/tokens",
     "/admin/deliveries",
+    "/review",
+    "/review/mapping",
+    "/import",
     "/chart",
     "/overview",
 ];
