@@ -238,7 +238,16 @@ impl Session {
 
     /// Visible text of the first element matching `css`.
     pub async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.expect("text")
+        // A page replaced between finding and reading is read again.
+        for _ in 0..20 {
+            if let Ok(found) = self.client.find(Locator::Css(css)).await {
+                if let Ok(text) = found.text().await {
+                    return text;
+                }
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no {css} to read on {}", self.path().await)
     }
 
     /// Types into a field, replacing what it held.
@@ -250,6 +259,34 @@ impl Session {
 
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.expect("click");
+    }
+
+    /// Clicks a link or submit button and waits until the next page has
+    /// loaded (so nothing is read from the page being left).
+    pub async fn follow(&self, css: &str) {
+        self.js("window.regwatchLeaving = true").await;
+        self.click(css).await;
+        let start = Instant::now();
+        loop {
+            let arrived = self
+                .client
+                .execute(
+                    "return window.regwatchLeaving === undefined && document.readyState === 'complete'",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if arrived {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "clicking {css} loaded no page"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 
     pub async fn js(&self, script: &str) -> serde_json::Value {

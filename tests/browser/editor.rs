@@ -17,7 +17,7 @@ async fn sign_in(session: &Session, email: &str) {
     session.goto("/login").await;
     session.fill("#login-email", email).await;
     session.fill("#login-password", PASSWORD).await;
-    session.click("main form button[type=submit]").await;
+    session.follow("main form button[type=submit]").await;
     eventually("signed in", || async {
         !session.all(".account .meta").await.is_empty()
     })
@@ -28,7 +28,7 @@ async fn sign_in(session: &Session, email: &str) {
 async fn record_event(editor: &Session, slug: &str, date: &str, status: &str, note: &str) {
     editor.goto(&format!("/items/{slug}")).await;
     editor
-        .click(&format!("a[href='/items/{slug}/events/new']"))
+        .follow(&format!("a[href=\'/items/{slug}/events/new\']"))
         .await;
     editor
         .find("#event-precision")
@@ -53,7 +53,7 @@ async fn record_event(editor: &Session, slug: &str, date: &str, status: &str, no
         .select_by_value("high")
         .await
         .unwrap();
-    editor.click("main form.form button[type=submit]").await;
+    editor.follow("main form.form button[type=submit]").await;
     eventually("back on the item page", || async {
         editor.path().await == format!("/items/{slug}")
     })
@@ -97,7 +97,7 @@ async fn editor_adds_an_item_and_a_reader_follows_it() {
     editor
         .fill("#item-summary", "A review of chip exports from the EU.")
         .await;
-    editor.click("main form.form button[type=submit]").await;
+    editor.follow("main form.form button[type=submit]").await;
     let error = editor.text("#item-jurisdiction-error").await;
     assert!(!error.is_empty(), "a message beside the field");
     let described = editor.find("#item-jurisdiction").await;
@@ -130,7 +130,7 @@ async fn editor_adds_an_item_and_a_reader_follows_it() {
     editor.screenshots("form-error").await;
 
     editor.fill("#item-jurisdiction", "EU").await;
-    editor.click("main form.form button[type=submit]").await;
+    editor.follow("main form.form button[type=submit]").await;
     let slug = "eu-chips-export-review";
     eventually("the new item's page", || async {
         editor.path().await == format!("/items/{slug}")
@@ -153,12 +153,12 @@ async fn editor_adds_an_item_and_a_reader_follows_it() {
     let reader = run.driver.session(&run.app.base).await;
     reader.goto(&format!("/items/{slug}")).await;
     reader.fill("#subscribe-email", "rea@example.org").await;
-    reader.click(".subscribe button[type=submit]").await;
+    reader.follow(".subscribe button[type=submit]").await;
     let mails = smtp.wait_for("rea@example.org", 1).await;
     let confirm = path_of(&mails[0].link(&format!("{BASE}/subscriptions/confirm/")));
     reader.goto(&confirm).await;
     assert_eq!(reader.text("h1").await, "Confirm your subscription");
-    reader.click("main form button[type=submit]").await;
+    reader.follow("main form button[type=submit]").await;
     eventually("confirmed", || async {
         reader.text("h1").await == "Subscription confirmed"
     })
@@ -178,7 +178,7 @@ async fn editor_adds_an_item_and_a_reader_follows_it() {
     // One click ends it: no alert for the next change.
     let unsubscribe = path_of(&alert.link(&format!("{BASE}/subscriptions/unsubscribe/")));
     reader.goto(&unsubscribe).await;
-    reader.click("main form button[type=submit]").await;
+    reader.follow("main form button[type=submit]").await;
     eventually("unsubscribed", || async {
         reader.text("h1").await == "Unsubscribed"
     })
@@ -222,7 +222,7 @@ async fn second_editor_saving_the_same_item_gets_the_conflict_page() {
         "Referred to committee; no hearing yet.",
     )
     .await;
-    ana.click("main form.form button[type=submit]").await;
+    ana.follow("main form.form button[type=submit]").await;
     eventually("Ana's save", || async {
         ana.path().await == "/items/us-s321-ai-decoupling-act"
     })
@@ -230,7 +230,7 @@ async fn second_editor_saving_the_same_item_gets_the_conflict_page() {
 
     ben.fill("#item-short-title", "Decoupling Act (S.321)")
         .await;
-    ben.click("main form.form button[type=submit]").await;
+    ben.follow("main form.form button[type=submit]").await;
     eventually("the conflict page", || async {
         ben.text("h1").await == "Someone else saved this item"
     })

@@ -99,14 +99,14 @@ async fn every_page_is_accessible_on_a_phone_and_by_keyboard() {
     editor.goto("/login").await;
     editor.fill("#login-email", "admin@example.org").await;
     editor.fill("#login-password", PASSWORD).await;
-    editor.click("main form button[type=submit]").await;
+    editor.follow("main form button[type=submit]").await;
     eventually("signed in", || async { editor.path().await == "/" }).await;
     for path in EDITOR_PAGES {
         check_page(&editor, &run.tools.axe, path, &mut problems).await;
     }
     // A form with its errors showing, as an editor sees it.
     editor.goto("/items/new").await;
-    editor.click("main form.form button[type=submit]").await;
+    editor.follow("main form.form button[type=submit]").await;
     eventually("the errors", || async {
         !editor.all(".form .error").await.is_empty()
     })

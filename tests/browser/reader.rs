@@ -35,7 +35,7 @@ async fn reader_filters_opens_an_item_and_follows_a_source() {
         .select_by_value("deal")
         .await
         .unwrap();
-    reader.click(".filters button[type=submit]").await;
+    reader.follow(".filters button[type=submit]").await;
     eventually("the filtered timeline", || async {
         reader.path().await.contains("jurisdiction=CN")
     })
@@ -58,7 +58,7 @@ async fn reader_filters_opens_an_item_and_follows_a_source() {
         "only the deal: {items:?}"
     );
 
-    reader.click(".events .event-item a").await;
+    reader.follow(".events .event-item a").await;
     eventually("the item page", || async {
         reader.path().await == format!("/items/{APPLE}")
     })
@@ -134,7 +134,7 @@ async fn reader_filters_opens_an_item_and_follows_a_source() {
     }
     reader.goto(&format!("/items/{APPLE}")).await;
     let link = format!(".history a[href='{source}']");
-    reader.click(&link).await;
+    reader.follow(&link).await;
     eventually("the source page", || async {
         reader.client.title().await.unwrap_or_default() == "Publisher: the report"
     })
