@@ -5,7 +5,9 @@ pub mod admin;
 pub mod api;
 pub mod api_tokens;
 pub mod auth;
+pub mod bars;
 pub mod calendars;
+pub mod chart;
 pub mod client;
 pub mod error;
 pub mod events;
@@ -23,14 +25,17 @@ pub mod links;
 pub mod logging;
 pub mod milestone_view;
 pub mod milestones;
+pub mod overview;
 pub mod pages;
 pub mod reading;
 pub mod review;
 mod review_edit;
 mod review_mapping;
+pub mod shapes;
 pub mod signin;
 pub mod subscriptions;
 pub mod svg;
+pub mod swimlanes;
 pub mod timeline;
 pub mod upcoming;
 pub mod view;
@@ -53,6 +58,8 @@ use error::AppError;
 pub struct AppState {
     pub pool: Pool,
     pub settings: Settings,
+    /// `/overview`'s last counts, kept until a newer change is recorded.
+    pub overview: std::sync::Arc<overview::CountsCache>,
 }
 
 impl AppState {
@@ -161,6 +168,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/feed.atom").route(get_or_head(feeds::timeline_feed)))
     .service(web::resource("/items").route(get_or_head(item_table::items_page)))
     .service(web::resource("/upcoming").route(get_or_head(upcoming::upcoming_page)))
+    .service(web::resource("/chart").route(get_or_head(chart::chart_page)))
+    .service(web::resource("/overview").route(get_or_head(overview::overview_page)))
     .service(web::resource("/calendar.ics").route(get_or_head(calendars::all_milestones)))
     .service(
         web::resource("/items/{slug}/calendar.ics").route(get_or_head(calendars::item_milestones)),
@@ -218,6 +227,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/healthz").route(get_or_head(pages::healthz)))
     .service(web::resource("/static/{file}").route(get_or_head(pages::static_file)))
+    .service(web::resource("/favicon.svg").route(get_or_head(pages::favicon)))
+    .service(web::resource("/favicon.ico").route(get_or_head(pages::favicon)))
     .configure(signin::routes)
     .configure(account::routes)
     .configure(api_tokens::routes)
@@ -295,7 +306,11 @@ impl Application {
             None
         };
         let body_timeout = settings.request_body_timeout;
-        let state = AppState { pool, settings };
+        let state = AppState {
+            pool,
+            settings,
+            overview: Default::default(),
+        };
         // The last `wrap` is the outermost: security headers go on every
         // response, including the 405 page and errors from the others.
         let server = HttpServer::new(move || {
