@@ -12,7 +12,7 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use regwatch::db::{self, Backend, DbConnection};
 use regwatch::domain::{Filter, SearchQuery, Sort, SortColumn};
-use regwatch::store::timeline;
+use regwatch::store::{activity, timeline};
 
 const KINDS: [&str; 5] = ["bill", "regulation", "executive-action", "deal", "product"];
 const JURISDICTIONS: [&str; 6] = ["US", "CN", "EU", "UK", "JP", "IN"];
@@ -287,6 +287,32 @@ fn run(url: &str) {
             .unwrap()
             .is_some()
     });
+    // /overview: 24 months of the synthetic decade (about a fifth of the
+    // events), counted per month.
+    let first = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let last = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    time(
+        "overview, events per month by jurisdiction and phase",
+        || {
+            activity::monthly(&mut conn, first, last)
+                .unwrap()
+                .by_jurisdiction
+                .len()
+        },
+    );
+    time("overview, events known only to the year", || {
+        activity::year_only(&mut conn, first, last).unwrap().len()
+    });
+    // /chart: a page of 50 items with their events and milestones.
+    time(
+        "chart, page 1 (50 items, their events and milestones)",
+        || {
+            let page = timeline::items(&mut conn, &Filter::default(), Sort::default(), 1).unwrap();
+            let ids: Vec<_> = page.rows.iter().map(|i| i.id).collect();
+            activity::events_of(&mut conn, &ids).unwrap().len()
+                + activity::milestones_of(&mut conn, &ids).unwrap().len()
+        },
+    );
 }
 
 fn main() {

@@ -182,6 +182,42 @@ where
     }
 }
 
+/// Begins a write transaction meant to stay open across calls (a bulk
+/// import's batch), taking the same lock [`write_transaction`] takes; end
+/// it with [`commit`] or [`rollback`]. Writes inside it that go through
+/// [`write_transaction`] or `transaction` are savepoints of it, so each
+/// can fail alone. Returns `false`, beginning nothing, when a transaction
+/// is already open.
+pub fn begin_write(conn: &mut DbConnection) -> Result<bool, diesel::result::Error> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    if Manager::transaction_manager_status_mut(conn)
+        .transaction_depth()?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    match conn {
+        DbConnection::Sqlite(lite) => {
+            AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?
+        }
+        _ => Manager::begin_transaction(conn)?,
+    }
+    Ok(true)
+}
+
+/// Commits the transaction [`begin_write`] began.
+pub fn commit(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
+    use diesel::connection::TransactionManager;
+    <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
+}
+
+/// Rolls back the transaction [`begin_write`] began.
+pub fn rollback(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
+    use diesel::connection::TransactionManager;
+    <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
+}
+
 /// The file path of a SQLite URL: `sqlite://x.db`, `sqlite:x.db` or `x.db`.
 pub fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")

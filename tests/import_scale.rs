@@ -4,10 +4,11 @@
 //! polled from /proc while it runs) stays far below what holding the
 //! file's records would take.
 //!
-//! SQLite only: on PostgreSQL every record is a transaction committed to
-//! disk, which makes 50,000 of them take minutes; the reading and the
-//! bounded memory under test are the same on either backend (the
-//! PostgreSQL path is covered by `tests/import.rs`).
+//! SQLite only: on PostgreSQL each record's statements are each a round
+//! trip to the server, which makes 50,000 of them take minutes; the
+//! reading and the bounded memory under test are the same on either
+//! backend (the PostgreSQL path, batches included, is covered by
+//! `tests/import.rs` and `tests/import_batches.rs`).
 
 mod common;
 

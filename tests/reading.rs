@@ -186,10 +186,14 @@ both_backends!(item_page_shows_identifiers_timeline_and_sources, |app| {
             "https://www.covingtonblogs.com/2025/02/04/senator-hawley-introduces-sweeping-u-s-china-ai-decoupling-bill/"
         ]
     );
-    // The drawing: one dot for the status change, one diamond for the analysis.
+    // The drawing: one marker for the status change, one diamond for the analysis.
     assert_eq!(texts(&html, "svg.timeline-chart title").first().map(String::as_str),
         Some("Timeline of Decoupling America's Artificial Intelligence Capabilities from China Act of 2025"));
-    assert_eq!(html.matches("<circle").count(), 1);
+    // The status change in its phase's shape (proposed: a circle).
+    assert_eq!(
+        attrs(&html, "svg.timeline-chart circle.mark", "class").len(),
+        1
+    );
     assert_eq!(html.matches("rotate(45").count(), 1);
 
     // Related items in both directions, with the relation.

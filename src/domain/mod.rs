@@ -3,6 +3,7 @@
 //! Raw input (form fields, query strings, the seed file) becomes these types
 //! through `TryFrom`/`FromStr`; everything past that boundary can rely on them.
 
+pub mod cursor;
 mod email;
 mod event_date;
 mod fields;
@@ -20,6 +21,7 @@ mod subscription;
 mod text;
 mod text_enum;
 
+pub use cursor::{EventKey, ItemKey};
 pub use email::{mask as mask_address, EmailAddress};
 pub use event_date::{DatePrecision, EventDate};
 pub use fields::field_label;

@@ -13,7 +13,7 @@ mod run;
 
 pub use plan::Mode;
 pub use report::{Outcome, RecordReport, Summary};
-pub use run::{run, Finished, Options};
+pub use run::{run, Finished, Options, BATCH_RECORDS};
 
 use crate::db::{DbConnection, DbError};
 use crate::domain::UserId;

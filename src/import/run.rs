@@ -1,8 +1,13 @@
 //! Importing a file record by record: each record is read, checked,
-//! planned, stored in a transaction of its own (nothing of a record with
-//! a problem is stored; the rest goes on) and reported, then dropped, so
+//! planned, stored in a savepoint of its own (nothing of a record with a
+//! problem is stored; the rest goes on) and reported, then dropped, so
 //! memory holds one record at a time however large the file. Links whose
 //! target comes later in the file wait for the end of the file.
+//!
+//! Records are committed in batches of [`BATCH_RECORDS`], one transaction
+//! each (a commit per record is what makes a large import slow), and a
+//! record's report is handed on once its batch is committed, so a report
+//! never claims what a failed commit lost.
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -12,7 +17,7 @@ use chrono::NaiveDateTime;
 use super::apply::{self, ApplyError};
 use super::plan::{self, Mode};
 use super::report::{self, Outcome, RecordReport, Summary};
-use crate::db::{write_transaction, DbConnection, DbError};
+use crate::db::{self, write_transaction, DbConnection, DbError};
 use crate::domain::ItemId;
 use crate::exchange::{self, Format, Incoming, Location, ReadError, ValidLink};
 use crate::store::author::Author;
@@ -44,6 +49,11 @@ impl Finished {
     }
 }
 
+/// Records stored per transaction: enough that commits cost little, few
+/// enough that a batch's held reports and, on PostgreSQL, the time the
+/// change-id lock is held stay small.
+pub const BATCH_RECORDS: usize = 250;
+
 /// A link that waits for its target.
 struct Pending {
     at: String,
@@ -59,6 +69,11 @@ struct Importer<'c, F> {
     pending: Vec<Pending>,
     /// In a dry run: the slugs of the file's new items, which links may name.
     new_slugs: HashSet<String>,
+    /// Whether a batch transaction is open, and the records in it.
+    batch_open: bool,
+    batch_records: usize,
+    /// Reports of the open batch's records, handed on once it commits.
+    held: Vec<RecordReport>,
 }
 
 /// Imports `input` read as `format`, handing each record's report to
@@ -78,6 +93,9 @@ pub fn run<R: Read>(
         summary: Summary::default(),
         pending: Vec::new(),
         new_slugs: HashSet::new(),
+        batch_open: false,
+        batch_records: 0,
+        held: Vec::new(),
     };
     let read = exchange::read_located(format, input, |at, record| match record {
         Ok(Incoming::Item(item)) => importer.item(at, &item),
@@ -94,10 +112,16 @@ pub fn run<R: Read>(
     });
     let stopped = match read {
         Ok(()) => None,
-        Err(ReadError::Stopped(e)) => return Err(e),
+        Err(ReadError::Stopped(e)) => return Err(importer.abandon(e)),
         Err(e) => Some(e.to_string()),
     };
-    importer.resolve_pending()?;
+    if let Err(e) = importer
+        .end_batch()
+        .and_then(|()| importer.resolve_pending())
+        .and_then(|()| importer.end_batch())
+    {
+        return Err(importer.abandon(e));
+    }
     Ok(Finished {
         summary: importer.summary,
         stopped,
@@ -106,8 +130,54 @@ pub fn run<R: Read>(
 
 impl<F: FnMut(RecordReport)> Importer<'_, F> {
     fn emit(&mut self, report: RecordReport) {
-        self.summary.count(report.outcome);
-        (self.report)(report);
+        if self.batch_open {
+            self.held.push(report);
+        } else {
+            self.summary.count(report.outcome);
+            (self.report)(report);
+        }
+    }
+
+    /// Opens a batch transaction unless one is open (or the caller's
+    /// transaction holds the import: then it is the batch).
+    fn begin_batch(&mut self) -> Result<(), DbError> {
+        if !self.batch_open && !self.options.dry_run {
+            self.batch_open = db::begin_write(self.conn)?;
+            self.batch_records = 0;
+        }
+        Ok(())
+    }
+
+    /// Counts a record into the open batch; commits it when full.
+    fn stored_one(&mut self) -> Result<(), DbError> {
+        self.batch_records += 1;
+        if self.batch_records >= BATCH_RECORDS {
+            self.end_batch()?;
+        }
+        Ok(())
+    }
+
+    /// Commits the open batch, then hands on its records' reports.
+    fn end_batch(&mut self) -> Result<(), DbError> {
+        if self.batch_open {
+            db::commit(self.conn)?;
+            self.batch_open = false;
+        }
+        for report in std::mem::take(&mut self.held) {
+            self.emit(report);
+        }
+        Ok(())
+    }
+
+    /// After a database failure: the open batch is rolled back and its
+    /// reports dropped (none of it is stored).
+    fn abandon(&mut self, e: DbError) -> DbError {
+        if std::mem::take(&mut self.batch_open) {
+            // The failure itself is what the caller needs to hear of.
+            let _ = db::rollback(self.conn);
+        }
+        self.held.clear();
+        e
     }
 
     fn failed(&mut self, at: String, slug: Option<String>, message: String) {
@@ -120,6 +190,7 @@ impl<F: FnMut(RecordReport)> Importer<'_, F> {
     }
 
     fn item(&mut self, at: Location, item: &exchange::ValidItem) -> Result<(), DbError> {
+        self.begin_batch()?;
         let at = at.to_string();
         let plan = plan::plan(self.conn, item, Mode::Import)?;
         let report = report::of_plan(at.clone(), &plan);
@@ -145,12 +216,12 @@ impl<F: FnMut(RecordReport)> Importer<'_, F> {
                 Err(ApplyError::Db(e)) => return Err(e),
                 Err(e) => {
                     self.failed(at, report.slug, e.to_string());
-                    return Ok(());
+                    return self.stored_one();
                 }
             }
         }
         self.emit(report);
-        Ok(())
+        self.stored_one()
     }
 
     /// A link listed on its own: both items must be stored (or, in a dry
@@ -190,10 +261,13 @@ impl<F: FnMut(RecordReport)> Importer<'_, F> {
             let is_record = p.at.starts_with("links[");
             let added = match (p.from, self.options.dry_run) {
                 (Some(from), false) => {
+                    self.begin_batch()?;
                     let (by, now) = (self.options.by, self.options.now);
-                    write_transaction(self.conn, |conn| {
+                    let added = write_transaction(self.conn, |conn| {
                         apply::add_link(conn, from, &p.link, by, now)
-                    })?
+                    })?;
+                    self.stored_one()?;
+                    added
                 }
                 (Some(from), true) => !apply::has_link(self.conn, from, &p.link)?,
                 (None, _) => true,

@@ -221,6 +221,14 @@ pub fn record(
         .get_result(conn)?)
 }
 
+/// The newest change's id: every write records one, so when this has not
+/// moved, nothing any page shows has changed.
+pub fn latest_id(conn: &mut DbConnection) -> Result<Option<ChangeId>, DbError> {
+    Ok(changes::table
+        .select(diesel::dsl::max(changes::id))
+        .first(conn)?)
+}
+
 /// Records a change ([`record`]) and queues what it owes subscribers
 /// ([`super::subscriptions::fan_out`]), unless its author is an import
 /// that queues no alerts: the one way every writer announces a change.

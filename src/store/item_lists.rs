@@ -18,6 +18,15 @@ pub(super) fn write(
         .execute(conn)?;
     diesel::delete(item_parties::table.filter(item_parties::item_id.eq(item_id))).execute(conn)?;
     diesel::delete(item_tags::table.filter(item_tags::item_id.eq(item_id))).execute(conn)?;
+    write_new(conn, item_id, fields)
+}
+
+/// Writes the lists of an item just created (it has none yet).
+pub(super) fn write_new(
+    conn: &mut DbConnection,
+    item_id: ItemId,
+    fields: &ItemFields,
+) -> Result<(), DbError> {
     for (position, value) in fields.identifiers.iter().enumerate() {
         diesel::insert_into(item_identifiers::table)
             .values((
@@ -37,15 +46,17 @@ pub(super) fn write(
             .execute(conn)?;
     }
     for tag in &fields.tags {
-        insert_unless_duplicate(conn, |conn| {
-            diesel::insert_into(tags::table)
-                .values(tags::name.eq(tag.as_str()))
-                .execute(conn)
-        })?;
-        let tag_id: TagId = tags::table
-            .filter(tags::name.eq(tag.as_str()))
-            .select(tags::id)
-            .first(conn)?;
+        let tag_id = match tag_id(conn, tag.as_str())? {
+            Some(id) => id,
+            None => {
+                insert_unless_duplicate(conn, |conn| {
+                    diesel::insert_into(tags::table)
+                        .values(tags::name.eq(tag.as_str()))
+                        .execute(conn)
+                })?;
+                tag_id(conn, tag.as_str())?.ok_or(diesel::result::Error::NotFound)?
+            }
+        };
         insert_unless_duplicate(conn, |conn| {
             diesel::insert_into(item_tags::table)
                 .values((item_tags::item_id.eq(item_id), item_tags::tag_id.eq(tag_id)))
@@ -53,6 +64,15 @@ pub(super) fn write(
         })?;
     }
     Ok(())
+}
+
+/// The id of a tag in use (or once used), if any.
+fn tag_id(conn: &mut DbConnection, name: &str) -> Result<Option<TagId>, DbError> {
+    Ok(tags::table
+        .filter(tags::name.eq(name))
+        .select(tags::id)
+        .first(conn)
+        .optional()?)
 }
 
 pub fn identifiers_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, DbError> {

@@ -168,7 +168,7 @@ pub fn create(
             .returning(items::id)
             .get_result(conn)
             .map_err(|e| slug_taken_or(e, &fields.slug))?;
-        item_lists::write(conn, id, fields)?;
+        item_lists::write_new(conn, id, fields)?;
         search::refresh(conn, id)?;
         let changes = revisions::diff(&[], &fields.values());
         revisions::record(conn, id, by, 1, RevisionAction::Create, &changes, at)?;

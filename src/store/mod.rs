@@ -4,6 +4,7 @@
 //! web layer calls them on the blocking thread pool. Nothing here reads the
 //! clock: a write is told the time it happens at (`now`) by its caller.
 
+pub mod activity;
 pub mod api_tokens;
 pub mod author;
 pub mod change_feed;
@@ -18,6 +19,7 @@ pub mod generate;
 pub mod item_lists;
 pub mod items;
 pub mod json;
+pub mod keyset;
 pub mod limits;
 pub mod links;
 pub mod milestones;

@@ -13,7 +13,7 @@ use diesel::dsl::sql;
 use diesel::sql_types::{Integer, Text};
 
 use crate::db::{Backend, Db};
-use crate::domain::{DatePrecision, EventDate, Filter, ItemId, Kind, Sort, SortColumn};
+use crate::domain::{DatePrecision, EventDate, EventKey, Filter, ItemId, Kind, Sort};
 use crate::schema::{item_tags, items, status_events, tags};
 
 /// Conditions on the item that both views share.
@@ -113,6 +113,33 @@ pub fn timeline(
     filter: &Filter,
     page: i64,
 ) -> Result<Page<(EventRow, ItemBrief)>, DbError> {
+    let offset = (page - 1) * TIMELINE_PAGE_SIZE;
+    let rows = timeline_rows(conn, filter, None, offset, TIMELINE_PAGE_SIZE)?;
+    Ok(Page::from_overfetch(rows, page, TIMELINE_PAGE_SIZE))
+}
+
+/// Up to `limit` events of the timeline after the event `after` (from the
+/// newest without), and whether more follow.
+pub fn timeline_after(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    after: Option<EventKey>,
+    limit: i64,
+) -> Result<(Vec<(EventRow, ItemBrief)>, bool), DbError> {
+    let mut rows = timeline_rows(conn, filter, after, 0, limit)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+/// One more than `limit` timeline rows, after `offset` rows past `after`.
+fn timeline_rows(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    after: Option<EventKey>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<(EventRow, ItemBrief)>, DbError> {
     let backend = conn.backend();
     let mut query = status_events::table
         .inner_join(items::table)
@@ -121,7 +148,7 @@ pub fn timeline(
         .into_boxed::<Db>();
     if backend == Backend::Sqlite
         && filter.has_item_conditions()
-        && scan_by_date(conn, filter, page)?
+        && scan_by_date(conn, filter, offset + limit + 1)?
     {
         // The same conditions, written so SQLite walks the events in date
         // order and checks each item, instead of collecting every event of
@@ -154,22 +181,34 @@ pub fn timeline(
     if filter.from.is_some() || filter.to.is_some() {
         query = query.filter(dates_overlap!(filter));
     }
-    let rows = query
+    if let Some(key) = after {
+        // Newest first: an earlier day, or the same day and a lower id;
+        // the range on the date alone lets the date index start at the key.
+        query = query.filter(
+            status_events::event_date.le(key.date).and(
+                status_events::event_date
+                    .lt(key.date)
+                    .or(status_events::id.lt(key.id)),
+            ),
+        );
+    }
+    Ok(query
         .order((status_events::event_date.desc(), status_events::id.desc()))
-        .limit(TIMELINE_PAGE_SIZE + 1)
-        .offset((page - 1) * TIMELINE_PAGE_SIZE)
-        .load(conn)?;
-    Ok(Page::from_overfetch(rows, page, TIMELINE_PAGE_SIZE))
+        .limit(limit + 1)
+        .offset(offset)
+        .load(conn)?)
 }
 
 /// Whether SQLite should find a timeline page by walking all events newest
 /// first (right when the matching items are many) rather than by reading
 /// every event of the matching items and sorting (right when they are few).
 ///
-/// Walking finds `needed` rows after about `needed / share` events, where
+/// Walking finds `needed` rows (from the newest, or from a cursor's
+/// position, where the date index starts the walk) after about
+/// `needed / share` events, where
 /// `share` is the matching items' share of all items; collecting reads about
 /// `share * events` rows. Walking wins when `share² * events >= needed`.
-fn scan_by_date(conn: &mut DbConnection, filter: &Filter, page: i64) -> Result<bool, DbError> {
+fn scan_by_date(conn: &mut DbConnection, filter: &Filter, needed: i64) -> Result<bool, DbError> {
     let backend = conn.backend();
     let mut matching = items::table
         .select(diesel::dsl::count_star())
@@ -187,8 +226,7 @@ fn scan_by_date(conn: &mut DbConnection, filter: &Filter, page: i64) -> Result<b
         return Ok(false);
     };
     let share = matching as f64 / f64::from(items.max(1));
-    let needed = (page * TIMELINE_PAGE_SIZE + 1) as f64;
-    Ok(share * share * f64::from(events) >= needed)
+    Ok(share * share * f64::from(events) >= needed as f64)
 }
 
 /// Items matching the filter, sorted. The date range keeps items with at
@@ -202,40 +240,7 @@ pub fn items(
     let backend = conn.backend();
     let mut query = items::table.select(ItemRow::as_select()).into_boxed::<Db>();
     filter_item_table!(query, filter, backend);
-    query = match (sort.column, sort.descending) {
-        (SortColumn::Title, false) => query.order((items::title.asc(), items::id.asc())),
-        (SortColumn::Title, true) => query.order((items::title.desc(), items::id.desc())),
-        (SortColumn::Kind, false) => query.order((items::kind.asc(), items::title.asc())),
-        (SortColumn::Kind, true) => query.order((items::kind.desc(), items::title.asc())),
-        (SortColumn::Jurisdiction, false) => {
-            query.order((items::jurisdiction.asc(), items::title.asc()))
-        }
-        (SortColumn::Jurisdiction, true) => {
-            query.order((items::jurisdiction.desc(), items::title.asc()))
-        }
-        (SortColumn::Status, false) => {
-            query.order((items::current_status.asc(), items::title.asc()))
-        }
-        (SortColumn::Status, true) => {
-            query.order((items::current_status.desc(), items::title.asc()))
-        }
-        (SortColumn::Phase, false) => query.order((items::current_phase.asc(), items::title.asc())),
-        (SortColumn::Phase, true) => query.order((items::current_phase.desc(), items::title.asc())),
-        // By period: the first day, then the coarser precision first on the
-        // same day ('year' > 'month' > 'day' as text), as `refresh_status`
-        // orders "latest". The index items_last_event_idx has this order.
-        (SortColumn::LastEvent, false) => query.order((
-            items::last_event_date.asc(),
-            items::last_event_precision.desc(),
-            items::id.asc(),
-        )),
-        (SortColumn::LastEvent, true) => query.order((
-            items::last_event_date.desc(),
-            items::last_event_precision.asc(),
-            items::id.desc(),
-        )),
-    };
-    let rows = query
+    let rows = super::keyset::order(query, sort)
         .limit(ITEMS_PAGE_SIZE + 1)
         .offset((page - 1) * ITEMS_PAGE_SIZE)
         .load(conn)?;

@@ -37,9 +37,9 @@ struct DeliveryView {
     failed: bool,
     retryable: bool,
     attempts: i32,
-    next_attempt_at: String,
+    next_attempt_at: super::view::Stamp,
     last_error: Option<String>,
-    created_at: String,
+    created_at: super::view::Stamp,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,7 +59,7 @@ pub async fn deliveries_page(
     let (rows, counts) = state
         .db(|conn| Ok((deliveries::unsent(conn, 500)?, deliveries::counts(conn)?)))
         .await?;
-    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    let fmt = super::view::Stamp::of;
     let view = DeliveriesView {
         counts: counts
             .into_iter()

@@ -32,8 +32,8 @@ const MAX_NAME: usize = 100;
 struct TokenLine {
     id: ApiTokenId,
     name: String,
-    created: String,
-    last_used: Option<String>,
+    created: super::view::Stamp,
+    last_used: Option<super::view::Stamp>,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,8 +47,6 @@ struct TokensView<'a> {
     has_errors: bool,
     csrf_token: String,
 }
-
-const TIME: &str = "%Y-%m-%d %H:%M UTC";
 
 async fn render(
     status: StatusCode,
@@ -68,8 +66,8 @@ async fn render(
             .map(|t| TokenLine {
                 id: t.id,
                 name: t.name,
-                created: t.created_at.format(TIME).to_string(),
-                last_used: t.last_used_at.map(|at| at.format(TIME).to_string()),
+                created: super::view::Stamp::of(t.created_at),
+                last_used: t.last_used_at.map(super::view::Stamp::of),
             })
             .collect(),
         new_token,

@@ -99,6 +99,7 @@ pub fn event_form_at(
     } else {
         "Record a status event"
     };
+    let title = view.item.page_title(title);
     Page::new(Layout::new(title, Some(&user.0), session), view).respond(status, "event_form")
 }
 
@@ -239,6 +240,7 @@ pub async fn correct_event(
 /// The event being retracted, as the retract form quotes it.
 #[derive(Debug, Serialize)]
 struct QuotedEvent {
+    date_iso: String,
     date_human: String,
     status_label: String,
     note: String,
@@ -267,6 +269,7 @@ fn retract_form(
     let view = RetractFormView {
         item: ItemHeading::of(item),
         event: QuotedEvent {
+            date_iso: event.date().iso(),
             date_human: event.date().human(),
             status_label: Status::label_of(item.kind(), &event.status),
             note: event.note.clone(),
@@ -278,7 +281,11 @@ fn retract_form(
         csrf_token: csrf_token(session),
     };
     Page::new(
-        Layout::new("Retract a status event", Some(&user.0), session),
+        Layout::new(
+            view.item.page_title("Retract a status event"),
+            Some(&user.0),
+            session,
+        ),
         view,
     )
     .respond(status, "retract_form")

@@ -47,6 +47,14 @@ impl ItemHeading {
             kind_label: item.kind().label(),
         }
     }
+
+    /// "TITLE · ITEM": a page title that names the item too.
+    pub fn page_title(&self, what: &str) -> String {
+        format!(
+            "{what} · {}",
+            self.short_title.as_deref().unwrap_or(&self.title)
+        )
+    }
 }
 
 /// What acting on a valid form ends with: the answer (a redirect, or a

@@ -90,7 +90,7 @@ pub async fn history(
                  revision: r,
                  author,
              }| RevisionView {
-                when: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                when: r.created_at.format("%-d %B %Y %H:%M UTC").to_string(),
                 when_iso: r.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 who: match (author, r.origin) {
                     (Some(who), Some(origin)) => format!("{who} ({})", origin.label()),

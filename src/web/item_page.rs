@@ -90,7 +90,7 @@ struct ItemPageView<'a> {
     has_milestones: bool,
     links: Vec<LinkLine<'a>>,
     subscribe: SubscribeBox,
-    legend: Vec<PhaseView>,
+    legend: Vec<super::chart::LegendEntry>,
 }
 
 /// The history chart: one numbered marker per event, and a flag per
@@ -197,7 +197,7 @@ pub async fn item_page(
             &item.jurisdiction,
             &detail.tags,
         ),
-        legend: PhaseView::legend(),
+        legend: super::chart::phase_legend(),
     };
     let title = item.short_title.as_deref().unwrap_or(&item.title);
     let layout =

@@ -30,7 +30,7 @@ fn refused(e: ItemError) -> Acted {
 #[derive(Debug, Serialize)]
 struct TheirChange {
     who: String,
-    when: String,
+    when: super::view::Stamp,
     version: i32,
     changes: Vec<ChangeView>,
 }
@@ -82,6 +82,10 @@ fn item_form(
             .map(|k| Choice::new(k.as_str(), k.label(), form.kind == k.as_str()))
             .collect(),
         csrf_token: csrf_token(session),
+    };
+    let title = match &view.item {
+        Some(item) => item.page_title(title),
+        None => title.to_owned(),
     };
     Page::new(Layout::new(title, Some(&user.0), session), view).respond(status, "item_form")
 }
@@ -236,7 +240,7 @@ async fn conflict_page(
         .into_iter()
         .map(|Authored { revision, author }| TheirChange {
             who: author.unwrap_or_else(|| "regwatch".to_owned()),
-            when: revision.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            when: super::view::Stamp::of(revision.created_at),
             version: revision.item_version,
             changes: ChangeView::list(revision.changes()),
         })

@@ -42,7 +42,11 @@ fn link_form(
         csrf_token: csrf_token(session),
     };
     Page::new(
-        Layout::new("Link to another item", Some(&user.0), session),
+        Layout::new(
+            view.item.page_title("Link to another item"),
+            Some(&user.0),
+            session,
+        ),
         view,
     )
     .respond(status, "link_form")

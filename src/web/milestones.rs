@@ -86,6 +86,7 @@ pub fn milestone_form_at(
     } else {
         "Add a milestone"
     };
+    let title = view.item.page_title(title);
     Page::new(Layout::new(title, Some(&user.0), session), view).respond(status, "milestone_form")
 }
 
@@ -219,6 +220,7 @@ pub async fn correct_milestone(
 /// The milestone being removed, as the remove form quotes it.
 #[derive(Debug, Serialize)]
 struct QuotedMilestone {
+    date_iso: String,
     date_human: String,
     kind_label: &'static str,
     note: String,
@@ -247,6 +249,7 @@ fn remove_form(
     let view = RemoveFormView {
         item: ItemHeading::of(item),
         milestone: QuotedMilestone {
+            date_iso: milestone.date().iso(),
             date_human: milestone.date().human(),
             kind_label: milestone.kind.label(),
             note: milestone.note.clone(),
@@ -258,7 +261,11 @@ fn remove_form(
         csrf_token: csrf_token(session),
     };
     Page::new(
-        Layout::new("Remove a milestone", Some(&user.0), session),
+        Layout::new(
+            view.item.page_title("Remove a milestone"),
+            Some(&user.0),
+            session,
+        ),
         view,
     )
     .respond(status, "milestone_remove")

@@ -5,8 +5,10 @@ pub mod admin;
 pub mod api;
 pub mod api_tokens;
 pub mod auth;
+pub mod bars;
 pub mod cache;
 pub mod calendars;
+pub mod chart;
 pub mod client;
 pub mod error;
 pub mod events;
@@ -24,14 +26,17 @@ pub mod links;
 pub mod logging;
 pub mod milestone_view;
 pub mod milestones;
+pub mod overview;
 pub mod pages;
 pub mod reading;
 pub mod review;
 mod review_edit;
 mod review_mapping;
+pub mod shapes;
 pub mod signin;
 pub mod subscriptions;
 pub mod svg;
+pub mod swimlanes;
 pub mod timeline;
 pub mod upcoming;
 pub mod view;
@@ -54,6 +59,8 @@ use error::AppError;
 pub struct AppState {
     pub pool: Pool,
     pub settings: Settings,
+    /// `/overview`'s last counts, kept until a newer change is recorded.
+    pub overview: std::sync::Arc<overview::CountsCache>,
 }
 
 impl AppState {
@@ -162,6 +169,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/feed.atom").route(get_or_head(feeds::timeline_feed)))
     .service(web::resource("/items").route(get_or_head(item_table::items_page)))
     .service(web::resource("/upcoming").route(get_or_head(upcoming::upcoming_page)))
+    .service(web::resource("/chart").route(get_or_head(chart::chart_page)))
+    .service(web::resource("/overview").route(get_or_head(overview::overview_page)))
     .service(web::resource("/calendar.ics").route(get_or_head(calendars::all_milestones)))
     .service(
         web::resource("/items/{slug}/calendar.ics").route(get_or_head(calendars::item_milestones)),
@@ -219,6 +228,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/healthz").route(get_or_head(pages::healthz)))
     .service(web::resource("/static/{file}").route(get_or_head(pages::static_file)))
+    .service(web::resource("/favicon.svg").route(get_or_head(pages::favicon)))
+    .service(web::resource("/favicon.ico").route(get_or_head(pages::favicon)))
     .configure(signin::routes)
     .configure(account::routes)
     .configure(api_tokens::routes)
@@ -301,7 +312,11 @@ impl Application {
             settings.cache_bytes,
             settings.clock.clone(),
         ));
-        let state = AppState { pool, settings };
+        let state = AppState {
+            pool,
+            settings,
+            overview: Default::default(),
+        };
         // The last `wrap` is the outermost: security headers go on every
         // response, including the 405 page and errors from the others.
         let server = HttpServer::new(move || {

@@ -1,5 +1,5 @@
-//! The plain pages: the health check, static files and the 404 for any
-//! other address.
+//! The plain pages: the health check, static files, the favicon and the
+//! 404 for any other address.
 
 use actix_web::http::header::ContentType;
 use actix_web::{web, HttpResponse};
@@ -25,6 +25,17 @@ pub async fn static_file(path: web::Path<String>) -> Result<HttpResponse, AppErr
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(body))
+}
+
+/// The site's icon (`/favicon.svg`, and `/favicon.ico` where browsers look
+/// unasked), kept by browsers for a year.
+pub async fn favicon() -> Result<HttpResponse, AppError> {
+    let (body, content_type) =
+        templates::asset("favicon.svg").ok_or_else(|| AppError::not_found("No such file."))?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("Cache-Control", "public, max-age=31536000"))
         .body(body))
 }
 

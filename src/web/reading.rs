@@ -22,11 +22,6 @@ impl PhaseView {
             label: phase.label(),
         }
     }
-
-    /// Every phase, for the chart's legend.
-    pub fn legend() -> Vec<PhaseView> {
-        Phase::ALL.into_iter().map(PhaseView::of).collect()
-    }
 }
 
 /// The host a source URL points to, without `www.`.

@@ -1,8 +1,8 @@
 //! The item page's visual timeline, drawn on the server as inline SVG.
 //!
-//! A day-precision event is a dot; a month- or year-precision event is a bar
+//! A day-precision event is a marker in its phase's shape and colour; a month- or year-precision event is a bar
 //! across the whole period it may fall in, so the drawing never claims a day
-//! that is not known. Colours follow the phase; developments (events that do
+//! that is not known. Developments (events that do
 //! not move the status) are hollow diamonds. Each marker carries the number
 //! of its entry in the event list below the drawing.
 //!
@@ -147,11 +147,15 @@ pub fn timeline(
             axis_y - 7.0
         );
         match (m.date.precision(), m.phase) {
-            (DatePrecision::Day, Some(_)) => {
+            (DatePrecision::Day, Some(_)) if m.retracted => {
                 let _ = write!(
                     svg,
                     r##"<circle cx="{centre:.1}" cy="{axis_y}" r="7" fill="{colour}" stroke="#fff" stroke-width="2"/>"##
                 );
+            }
+            // The phase's shape as well as its colour.
+            (DatePrecision::Day, phase @ Some(_)) => {
+                svg.push_str(&super::shapes::marker(phase, centre, axis_y, 7.0, "mark"));
             }
             (DatePrecision::Day, None) => {
                 let _ = write!(
@@ -234,6 +238,16 @@ fn ticks(svg: &mut String, scale: &Scale, axis_y: f64) {
     let mut labelled_year = false;
     while d <= end {
         let x = scale.x(d);
+        // The first month's year is named unless the next January's label
+        // would run into it.
+        let crowded = d.month() != 1
+            && !labelled_year
+            && !label_months
+            && NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+                .is_some_and(|jan| jan <= end && scale.x(jan) - x < 44.0);
+        if crowded {
+            labelled_year = true;
+        }
         if d.month() == 1 || !labelled_year {
             let _ = write!(
                 svg,
@@ -303,7 +317,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(svg.matches("class=\"period\"").count(), 1);
-        assert_eq!(svg.matches("<circle").count(), 1);
+        assert_eq!(svg.matches("class=\"mark\"").count(), 1, "one day marker");
         assert!(svg.contains("rotate(45"), "development drawn as a diamond");
         assert!(svg.contains("&lt;2023-04&gt;"), "descriptions are escaped");
         assert!(!svg.contains("<2023"));

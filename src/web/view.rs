@@ -31,6 +31,8 @@ pub enum Tab {
     Timeline,
     Items,
     Upcoming,
+    Chart,
+    Overview,
     Review,
 }
 
@@ -45,6 +47,8 @@ pub struct Layout {
     pub nav_timeline: bool,
     pub nav_items: bool,
     pub nav_upcoming: bool,
+    pub nav_chart: bool,
+    pub nav_overview: bool,
     pub nav_review: bool,
     /// The page's Atom feed: linked in the head for feed readers to
     /// discover, and shown on the page.
@@ -67,6 +71,8 @@ impl Layout {
             nav_timeline: false,
             nav_items: false,
             nav_upcoming: false,
+            nav_chart: false,
+            nav_overview: false,
             nav_review: false,
             feed: None,
         }
@@ -83,6 +89,8 @@ impl Layout {
             nav_timeline: false,
             nav_items: false,
             nav_upcoming: false,
+            nav_chart: false,
+            nav_overview: false,
             nav_review: false,
             feed: None,
         }
@@ -99,6 +107,8 @@ impl Layout {
         self.nav_timeline = tab == Tab::Timeline;
         self.nav_items = tab == Tab::Items;
         self.nav_upcoming = tab == Tab::Upcoming;
+        self.nav_chart = tab == Tab::Chart;
+        self.nav_overview = tab == Tab::Overview;
         self.nav_review = tab == Tab::Review;
         self
     }
@@ -140,6 +150,23 @@ impl<T: Serialize> Page<T> {
             .content_type(ContentType::html())
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .body(self.render(template)?))
+    }
+}
+
+/// A moment as pages show it: in words, with its machine-readable form for
+/// `<time datetime>`.
+#[derive(Debug, Serialize)]
+pub struct Stamp {
+    pub iso: String,
+    pub human: String,
+}
+
+impl Stamp {
+    pub fn of(at: chrono::NaiveDateTime) -> Self {
+        Stamp {
+            iso: at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            human: at.format("%-d %B %Y %H:%M UTC").to_string(),
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod docs;
 pub mod input;
+pub mod paging;
 pub mod problem;
 pub mod read;
 pub mod views;

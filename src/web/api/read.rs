@@ -5,13 +5,14 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::paging::{self, Listing};
 use super::problem::{ApiError, Problem};
 use super::views::{
     ChangeJson, ChangeListJson, EventListJson, ItemJson, ItemListJson, ItemSummaryJson,
     TimelineEventJson,
 };
-use crate::domain::{ChangeId, RawQuery, Slug};
-use crate::store::{changes, items, timeline};
+use crate::domain::{ChangeId, EventKey, ItemKey, RawQuery, Slug};
+use crate::store::{changes, items, keyset, timeline};
 use crate::web::AppState;
 
 /// The filters and sort of `/items` and `/`.
@@ -35,8 +36,12 @@ pub struct ListParams {
     sort: Option<String>,
     /// Items only: `asc` or `desc`.
     dir: Option<String>,
-    /// The page a `next` link names.
-    page: Option<String>,
+    /// Where the previous page ended: the `cursor` of its `next` link,
+    /// passed unchanged with the same filters and sort. Omit for the
+    /// first page.
+    cursor: Option<String>,
+    /// Rows per page: 1 to 200 (default 50).
+    limit: Option<String>,
 }
 
 impl From<ListParams> for RawQuery {
@@ -51,16 +56,15 @@ impl From<ListParams> for RawQuery {
             to: p.to,
             sort: p.sort,
             dir: p.dir,
-            page: p.page,
+            page: None,
         }
     }
 }
 
-fn next_link(path: &str, raw: &RawQuery, page: i64, has_next: bool) -> Option<String> {
-    has_next.then(|| format!("{path}{}", raw.with_page(page + 1)))
-}
-
-/// The items, filtered and sorted as `/items` does, a page at a time.
+/// The items, filtered and sorted as `/items` does, a page at a time:
+/// follow `next`, which carries a cursor to the last row read, so rows
+/// added, edited or removed meanwhile never make a page skip or repeat
+/// rows that stayed in place.
 #[utoipa::path(
     get,
     path = "/api/v1/items",
@@ -75,14 +79,25 @@ pub async fn list_items(
     state: web::Data<AppState>,
     query: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = RawQuery::from(query.into_inner());
-    let (filter, sort, page) = (raw.filter()?, raw.sort()?, raw.page()?);
-    let rows = state
-        .db(move |conn| timeline::items(conn, &filter, sort, page))
-        .await?;
+    let params = query.into_inner();
+    let (cursor, limit) = (
+        params.cursor.clone(),
+        paging::limit(params.limit.as_deref())?,
+    );
+    let raw = RawQuery::from(params);
+    let (filter, sort) = (raw.filter()?, raw.sort()?);
+    let listing = Listing::new("/api/v1/items", raw, Some(sort), limit);
+    let after: Option<ItemKey> = listing.after(cursor.as_deref())?;
+    if after.as_ref().is_some_and(|k| !k.fits(sort.column)) {
+        return Err(paging::misfit());
+    }
+    let (rows, more) = state
+        .db(move |conn| keyset::items_after(conn, &filter, sort, after.as_ref(), limit))
+        .await?
+        .ok_or_else(paging::misfit)?;
     Ok(HttpResponse::Ok().json(ItemListJson {
-        items: rows.rows.iter().map(ItemSummaryJson::of).collect(),
-        next: next_link("/api/v1/items", &raw, rows.page, rows.has_next),
+        items: rows.iter().map(ItemSummaryJson::of).collect(),
+        next: listing.next(rows.last().map(|r| keyset::key_of(r, sort)), more),
     }))
 }
 
@@ -117,7 +132,8 @@ pub async fn get_item(
     Ok(HttpResponse::Ok().json(item))
 }
 
-/// The timeline: standing status events, newest first, filtered as `/`.
+/// The timeline: standing status events, newest first, filtered as `/`,
+/// a page at a time: follow `next` (a cursor to the last event read).
 #[utoipa::path(
     get,
     path = "/api/v1/events",
@@ -132,14 +148,25 @@ pub async fn list_events(
     state: web::Data<AppState>,
     query: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = RawQuery::from(query.into_inner());
-    let (filter, page) = (raw.filter()?, raw.page()?);
-    let rows = state
-        .db(move |conn| timeline::timeline(conn, &filter, page))
+    let params = query.into_inner();
+    let (cursor, limit) = (
+        params.cursor.clone(),
+        paging::limit(params.limit.as_deref())?,
+    );
+    let raw = RawQuery::from(params);
+    let filter = raw.filter()?;
+    let listing = Listing::new("/api/v1/events", raw, None, limit);
+    let after: Option<EventKey> = listing.after(cursor.as_deref())?;
+    let (rows, more) = state
+        .db(move |conn| timeline::timeline_after(conn, &filter, after, limit))
         .await?;
+    let last = rows.last().map(|(event, _)| EventKey {
+        date: event.event_date,
+        id: event.id,
+    });
     Ok(HttpResponse::Ok().json(EventListJson {
-        events: rows.rows.iter().map(TimelineEventJson::of).collect(),
-        next: next_link("/api/v1/events", &raw, rows.page, rows.has_next),
+        events: rows.iter().map(TimelineEventJson::of).collect(),
+        next: listing.next(last, more),
     }))
 }
 
