@@ -10,7 +10,7 @@ use super::items::ItemRow;
 use super::search;
 use super::{DbConnection, DbError, Page};
 use diesel::dsl::sql;
-use diesel::sql_types::{Integer, Text};
+use diesel::sql_types::Integer;
 
 use crate::db::{Backend, Db};
 use crate::domain::{DatePrecision, EventDate, EventKey, Filter, ItemId, Kind, Sort};
@@ -141,24 +141,32 @@ fn timeline_rows(
     limit: i64,
 ) -> Result<Vec<(EventRow, ItemBrief)>, DbError> {
     let backend = conn.backend();
+    // The item conditions beyond those the events carry.
+    let by_item = Filter {
+        kind: None,
+        jurisdiction: None,
+        ..filter.clone()
+    };
     let mut query = status_events::table
         .inner_join(items::table)
         .filter(status_events::retracted.eq(false))
         .select((EventRow::as_select(), ItemBrief::as_select()))
         .into_boxed::<Db>();
+    // Each event carries its item's kind and jurisdiction (kept right by
+    // triggers), so these are ranges of indexes in the timeline's order.
+    if let Some(k) = filter.kind {
+        query = query.filter(status_events::item_kind.eq(k.as_str()));
+    }
+    if let Some(j) = &filter.jurisdiction {
+        query = query.filter(status_events::item_jurisdiction.eq(j.as_str().to_owned()));
+    }
     if backend == Backend::Sqlite
-        && filter.has_item_conditions()
+        && by_item.has_item_conditions()
         && scan_by_date(conn, filter, offset + limit + 1)?
     {
         // The same conditions, written so SQLite walks the events in date
         // order and checks each item, instead of collecting every event of
         // every matching item and sorting them.
-        if let Some(k) = filter.kind {
-            query = query.filter(sql::<Text>("+items.kind").eq(k.as_str()));
-        }
-        if let Some(j) = &filter.jurisdiction {
-            query = query.filter(sql::<Text>("+items.jurisdiction").eq(j.as_str().to_owned()));
-        }
         if let Some(t) = &filter.tag {
             query = query.filter(
                 sql::<Integer>("+items.id").eq_any(
@@ -173,7 +181,7 @@ fn timeline_rows(
             query = query.filter(search::matches_item_unindexed(q, backend));
         }
     } else {
-        filter_items!(query, filter, backend);
+        filter_items!(query, by_item, backend);
     }
     if let Some(p) = filter.phase {
         query = query.filter(status_events::phase.eq(p.as_str()));
