@@ -52,6 +52,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    event_tags (tag_id, event_date, event_id) {
+        tag_id -> Integer,
+        event_date -> Date,
+        event_id -> Integer,
+    }
+}
+
+diesel::table! {
     item_identifiers (id) {
         id -> Integer,
         item_id -> Integer,
@@ -292,6 +300,8 @@ diesel::joinable!(digest_entries -> subscriptions (subscription_id));
 diesel::joinable!(item_identifiers -> items (item_id));
 diesel::joinable!(item_links -> users (created_by));
 diesel::joinable!(item_parties -> items (item_id));
+diesel::joinable!(event_tags -> status_events (event_id));
+diesel::joinable!(event_tags -> tags (tag_id));
 diesel::joinable!(item_tags -> items (item_id));
 diesel::joinable!(item_tags -> tags (tag_id));
 diesel::joinable!(milestone_reminders -> milestones (milestone_id));
@@ -313,6 +323,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     changes,
     deliveries,
     digest_entries,
+    event_tags,
     item_identifiers,
     item_links,
     item_parties,

@@ -13,6 +13,7 @@ mod columns;
 pub mod current_status;
 pub mod deliveries;
 mod event_corrections;
+mod event_timeline;
 pub mod events;
 pub mod export;
 pub mod generate;

@@ -7,7 +7,7 @@
 
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Text};
+use diesel::sql_types::{BigInt, Bool, Integer, Text};
 
 use super::{DbConnection, DbError};
 use crate::db::{Backend, Db};
@@ -70,6 +70,37 @@ fn condition<QS: 'static>(
             .sql("))"),
         ),
     }
+}
+
+/// How many items match `q`, counting no further than `limit`: cheap when
+/// the limit is small, however many items match.
+pub fn count_matches_up_to(
+    conn: &mut DbConnection,
+    q: &SearchQuery,
+    limit: i64,
+) -> Result<i64, DbError> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let counted: Count = match conn.backend() {
+        Backend::Sqlite => diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM (SELECT rowid FROM item_search \
+             WHERE item_search MATCH ? LIMIT ?)",
+        )
+        .bind::<Text, _>(fts5_match(q))
+        .bind::<BigInt, _>(limit)
+        .get_result(conn)?,
+        Backend::Postgres => diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM item_search \
+             WHERE document @@ to_tsquery('simple', $1) LIMIT $2) AS m",
+        )
+        .bind::<Text, _>(tsquery(q))
+        .bind::<BigInt, _>(limit)
+        .get_result(conn)?,
+    };
+    Ok(counted.n)
 }
 
 /// Rebuilds the search document of one item from its current fields and
