@@ -19,7 +19,7 @@ use super::milestones::MilestoneRow;
 use super::{DbConnection, DbError};
 use crate::db::Backend;
 use crate::domain::{DatePrecision, ItemId, Phase};
-use crate::schema::{items, milestones, status_events};
+use crate::schema::{milestones, status_events};
 
 /// How many events of one group fell in one month (`YYYY-MM`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +47,8 @@ pub struct Monthly {
 
 /// Standing events dated (to the day or month) between `first` and
 /// `last`, counted per month by jurisdiction and by phase: one grouped
-/// scan over `status_events_activity_idx`, split in two here.
+/// scan over `status_events_activity_idx` (the jurisdiction is the one
+/// each event carries), split in two here.
 pub fn monthly(
     conn: &mut DbConnection,
     first: NaiveDate,
@@ -55,16 +56,15 @@ pub fn monthly(
 ) -> Result<Monthly, DbError> {
     let month = month_of(conn.backend());
     let rows: Vec<(String, String, Option<Phase>, i64)> = status_events::table
-        .inner_join(items::table)
         .filter(status_events::event_date.between(first, last))
         .filter(status_events::date_precision.ne(DatePrecision::Year.as_str()))
         .filter(status_events::retracted.eq(false))
         .group_by(sql::<Text>(&format!(
-            "{month}, items.jurisdiction, status_events.phase"
+            "{month}, status_events.item_jurisdiction, status_events.phase"
         )))
         .select((
             sql::<Text>(month),
-            sql::<Text>("items.jurisdiction"),
+            sql::<Text>("status_events.item_jurisdiction"),
             sql::<Nullable<Text>>("status_events.phase"),
             count_star(),
         ))

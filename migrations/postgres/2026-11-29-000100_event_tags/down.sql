@@ -1,3 +1,6 @@
+DROP INDEX status_events_activity_idx;
+CREATE INDEX status_events_activity_idx
+    ON status_events (event_date, date_precision, retracted, phase, item_id);
 DROP INDEX items_recent_idx;
 DROP TRIGGER item_tags_events ON item_tags;
 DROP FUNCTION item_tags_events();
