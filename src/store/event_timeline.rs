@@ -23,9 +23,11 @@ use super::search;
 use super::timeline::{dates_overlap, ItemBrief, FIRST_DAY, LAST_DAY};
 use super::{DbConnection, DbError, Page};
 
-use crate::db::Db;
+use crate::db::{Backend, Db};
 use crate::domain::{DatePrecision, EventDate, EventKey, Filter, SearchQuery};
 use crate::schema::{event_tags, items, status_events, tags};
+use diesel::dsl::sql;
+use diesel::sql_types::Date;
 
 pub const TIMELINE_PAGE_SIZE: i64 = 50;
 
@@ -171,11 +173,19 @@ fn timeline_rows(
         .into_boxed::<Db>();
     event_conditions!(query, filter, walk, backend);
     after_key!(query, after, status_events::event_date, status_events::id);
-    Ok(query
-        .order((status_events::event_date.desc(), status_events::id.desc()))
-        .limit(limit + 1)
-        .offset(offset)
-        .load(conn)?)
+    query = if filter.q.is_some() && !walk && backend == Backend::Postgres {
+        // Few items match: PostgreSQL would still walk the date index
+        // hoping to meet them soon (reading every event when they are
+        // old); ordering by a value no index holds makes it read the
+        // matching items' events and sort them.
+        query.order((
+            sql::<Date>("status_events.event_date + 0").desc(),
+            status_events::id.desc(),
+        ))
+    } else {
+        query.order((status_events::event_date.desc(), status_events::id.desc()))
+    };
+    Ok(query.limit(limit + 1).offset(offset).load(conn)?)
 }
 
 /// Whether to find `needed` rows matching a text search by walking all

@@ -9,11 +9,11 @@ use super::event_timeline::enough_to_walk;
 use super::milestones::MilestoneRow;
 use super::timeline::{filter_items, ItemBrief};
 use super::{search, DbConnection, DbError};
-use crate::db::Db;
+use crate::db::{Backend, Db};
 use crate::domain::{Countdown, Filter, ItemId};
 use crate::schema::{item_tags, items, milestones, tags};
 use diesel::dsl::sql;
-use diesel::sql_types::Integer;
+use diesel::sql_types::{Date, Integer};
 
 /// Standing milestones still ahead on `today` (a month or year under way
 /// included) that match `filter` and overlap its date range, soonest
@@ -71,11 +71,21 @@ pub fn upcoming(
         if let Some(to) = filter.to {
             query = query.filter(milestones::milestone_date.le(to));
         }
-        let rows: Vec<(MilestoneRow, ItemBrief)> = query
-            .order((milestones::milestone_date.asc(), milestones::id.asc()))
-            .limit(chunk as i64)
-            .offset(offset as i64)
-            .load(conn)?;
+        query = if !walk
+            && backend == Backend::Postgres
+            && (filter.tag.is_some() || filter.q.is_some())
+        {
+            // Few items match: ordering by a value no index holds keeps
+            // PostgreSQL from walking every milestone to meet them.
+            query.order((
+                sql::<Date>("milestones.milestone_date + 0").asc(),
+                milestones::id.asc(),
+            ))
+        } else {
+            query.order((milestones::milestone_date.asc(), milestones::id.asc()))
+        };
+        let rows: Vec<(MilestoneRow, ItemBrief)> =
+            query.limit(chunk as i64).offset(offset as i64).load(conn)?;
         let fetched = rows.len();
         kept.extend(rows.into_iter().filter(|(m, _)| {
             let date = m.date();
