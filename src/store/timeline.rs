@@ -164,11 +164,27 @@ pub struct Facets {
 }
 
 pub fn facets(conn: &mut DbConnection) -> Result<Facets, DbError> {
-    let jurisdictions = items::table
-        .select(items::jurisdiction)
-        .distinct()
-        .order(items::jurisdiction)
-        .load(conn)?;
+    // Each next jurisdiction after the last one found, one probe of
+    // items_jurisdiction_idx apiece: PostgreSQL would otherwise read every
+    // item for the few distinct values.
+    #[derive(QueryableByName)]
+    struct Value {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    let jurisdictions = diesel::sql_query(
+        "WITH RECURSIVE j(v) AS (
+             SELECT MIN(jurisdiction) FROM items
+             UNION ALL
+             SELECT (SELECT MIN(jurisdiction) FROM items WHERE jurisdiction > j.v)
+             FROM j WHERE j.v IS NOT NULL
+         )
+         SELECT v FROM j WHERE v IS NOT NULL ORDER BY v",
+    )
+    .load::<Value>(conn)?
+    .into_iter()
+    .map(|r| r.v)
+    .collect();
     let tags = tags::table
         .filter(diesel::dsl::exists(
             item_tags::table.filter(item_tags::tag_id.eq(tags::id)),
