@@ -214,6 +214,9 @@ fn rows_of(html: &str, slug: &str) -> usize {
 both_backends!(
     edited_tags_and_retractions_move_events_on_the_tag_timeline,
     |app| {
+        // The filter menu offers each jurisdiction in use once, in order.
+        let menu = attrs(&app.page("/", 200).await, "#f-jurisdiction option", "value");
+        assert_eq!(menu, ["", "CN", "US"]);
         // The starter data tags S321 export-controls, with two events.
         assert_eq!(
             rows_of(&app.page("/?tag=export-controls", 200).await, S321),
