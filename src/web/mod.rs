@@ -10,6 +10,7 @@ pub mod cache;
 pub mod calendars;
 pub mod chart;
 pub mod client;
+pub mod dated_form;
 pub mod error;
 pub mod events;
 pub mod export;
