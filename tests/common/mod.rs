@@ -14,6 +14,7 @@
 
 #![allow(dead_code)]
 
+pub mod forms;
 pub mod postgres;
 pub mod smtp;
 pub mod sources;
