@@ -14,6 +14,8 @@
 
 #![allow(dead_code)]
 
+pub mod alerts;
+pub mod api;
 pub mod forms;
 pub mod postgres;
 pub mod smtp;
