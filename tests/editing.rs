@@ -5,7 +5,7 @@
 mod common;
 
 use common::forms::new_item;
-use common::{attrs, form_fields, texts, with, PASSWORD};
+use common::{attrs, form_fields, texts, with};
 
 const S321: &str = "us-s321-ai-decoupling-act";
 

@@ -5,7 +5,7 @@
 mod common;
 
 use common::forms::new_item;
-use common::{attrs, with, PASSWORD};
+use common::{attrs, PASSWORD};
 use regwatch::store::users::Role;
 
 const S321: &str = "us-s321-ai-decoupling-act";
