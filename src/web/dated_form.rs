@@ -6,14 +6,17 @@ use std::fmt::Display;
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::auth::{csrf_token, Editor};
 use super::error::AppError;
-use super::form_page::{confidence_choices, item_form_page, precision_choices, ItemHeading};
+use super::form_page::{
+    confidence_choices, item_form_page, load_item, precision_choices, ItemHeading,
+};
 use super::forms::FieldErrors;
 use super::view::Choice;
+use super::AppState;
 use crate::domain::ProposalId;
 use crate::store::items::ItemRow;
 
@@ -53,6 +56,9 @@ impl FormAt {
 /// A form for one kind of dated record: what its page is called, its
 /// template, and the menus particular to it.
 pub trait DatedForm: Serialize {
+    /// The item's records of this kind, as its addresses name them
+    /// (`/items/{slug}/events/new`).
+    const RECORDS: &'static str;
     /// The page's title when it adds a record, and when it corrects one.
     const ADDING: &'static str;
     const CORRECTING: &'static str;
@@ -63,6 +69,8 @@ pub trait DatedForm: Serialize {
     /// The chosen date precision and confidence.
     fn precision(&self) -> &str;
     fn confidence(&self) -> &str;
+    /// The form for a new record: empty, dated to the day.
+    fn blank() -> Self;
 }
 
 /// A dated form as its template sees it.
@@ -112,6 +120,34 @@ pub fn dated_form_page<F: DatedForm>(
         F::ADDING
     });
     item_form_page(status, session, user, title, view, F::TEMPLATE)
+}
+
+/// The item's form for a new record (`id` is `None`) or for correcting
+/// record `id`.
+pub fn record_form_page<F: DatedForm>(
+    status: StatusCode,
+    session: &Session,
+    user: &Editor,
+    item: &ItemRow,
+    form: &F,
+    errors: &FieldErrors,
+    id: Option<impl Display>,
+) -> Result<HttpResponse, AppError> {
+    let at = FormAt::on_item(item, F::RECORDS, id);
+    dated_form_page(status, session, user, item, form, errors, at)
+}
+
+/// `GET /items/{slug}/events/new` and `/items/{slug}/milestones/new`.
+pub async fn new_record_form<F: DatedForm>(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let item = load_item(&state, &path).await?;
+    let (form, errors) = (F::blank(), FieldErrors::new());
+    let id: Option<i32> = None;
+    record_form_page(StatusCode::OK, &session, &user, &item, &form, &errors, id)
 }
 
 /// What saving a correction confirms: `record` ("Milestone") corrected,

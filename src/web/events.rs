@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::auth::{check_csrf, csrf_token, see_other, set_flash, Editor};
-use super::dated_form::{corrected, dated_form_page, DatedForm, FormAt};
+use super::dated_form::{corrected, record_form_page, DatedForm};
 use super::error::AppError;
 use super::form_page::{item_form_page, load_item, submit, ItemHeading};
 use super::forms::{EventForm, FieldErrors, RetractForm};
@@ -26,6 +26,7 @@ pub struct EventMenus {
 }
 
 impl DatedForm for EventForm {
+    const RECORDS: &'static str = "events";
     const ADDING: &'static str = "Record a status event";
     const CORRECTING: &'static str = "Correct a status event";
     const TEMPLATE: &'static str = "event_form";
@@ -50,19 +51,13 @@ impl DatedForm for EventForm {
     fn confidence(&self) -> &str {
         &self.confidence
     }
-}
 
-fn event_form(
-    status: StatusCode,
-    session: &Session,
-    user: &Editor,
-    item: &ItemRow,
-    form: &EventForm,
-    errors: &FieldErrors,
-    event_id: Option<EventId>,
-) -> Result<HttpResponse, AppError> {
-    let at = FormAt::on_item(item, "events", event_id);
-    dated_form_page(status, session, user, item, form, errors, at)
+    fn blank() -> Self {
+        EventForm {
+            precision: "day".to_owned(),
+            ..EventForm::default()
+        }
+    }
 }
 
 /// The item at `slug` and its event, or a 404.
@@ -80,22 +75,6 @@ async fn load_event(
     Ok((item, event))
 }
 
-/// `GET /items/{slug}/events/new`.
-pub async fn new_event_form(
-    user: Editor,
-    session: Session,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let item = load_item(&state, &path).await?;
-    let form = EventForm {
-        precision: "day".to_owned(),
-        ..EventForm::default()
-    };
-    let errors = FieldErrors::new();
-    event_form(StatusCode::OK, &session, &user, &item, &form, &errors, None)
-}
-
 /// `POST /items/{slug}/events/new`.
 pub async fn create_event(
     user: Editor,
@@ -108,7 +87,15 @@ pub async fn create_event(
     check_csrf(&session, &form.csrf_token)?;
     let item = load_item(&state, &path).await?;
     let page = |status, errors: &FieldErrors| {
-        event_form(status, &session, &user, &item, &form, errors, None)
+        record_form_page(
+            status,
+            &session,
+            &user,
+            &item,
+            &form,
+            errors,
+            None::<EventId>,
+        )
     };
     submit(form.validate(item.kind()), page, |event| async {
         let (item_id, user_id) = (item.id, user.0.id);
@@ -134,7 +121,7 @@ pub async fn edit_event_form(
     let (item, event) = load_event(&state, &slug, event_id).await?;
     let (form, errors) = (EventForm::from_event(&event), FieldErrors::new());
     let id = Some(event_id);
-    event_form(StatusCode::OK, &session, &user, &item, &form, &errors, id)
+    record_form_page(StatusCode::OK, &session, &user, &item, &form, &errors, id)
 }
 
 /// `POST /items/{slug}/events/{id}/edit`: corrects the event in place; the
@@ -152,7 +139,7 @@ pub async fn correct_event(
     let (item, _) = load_event(&state, &slug, event_id).await?;
     let id = Some(event_id);
     let page = |status, errors: &FieldErrors| {
-        event_form(status, &session, &user, &item, &form, errors, id)
+        record_form_page(status, &session, &user, &item, &form, errors, id)
     };
     let minor = form.is_minor();
     submit(form.validate(item.kind()), page, |event| async {

@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::auth::{check_csrf, csrf_token, see_other, set_flash, Editor};
-use super::dated_form::{corrected, dated_form_page, DatedForm, FormAt};
+use super::dated_form::{corrected, record_form_page, DatedForm};
 use super::error::AppError;
 use super::form_page::{item_form_page, load_item, submit, ItemHeading};
 use super::forms::{FieldErrors, MilestoneForm, RetractForm};
@@ -25,6 +25,7 @@ pub struct MilestoneMenus {
 }
 
 impl DatedForm for MilestoneForm {
+    const RECORDS: &'static str = "milestones";
     const ADDING: &'static str = "Add a milestone";
     const CORRECTING: &'static str = "Correct a milestone";
     const TEMPLATE: &'static str = "milestone_form";
@@ -46,19 +47,13 @@ impl DatedForm for MilestoneForm {
     fn confidence(&self) -> &str {
         &self.confidence
     }
-}
 
-fn milestone_form(
-    status: StatusCode,
-    session: &Session,
-    user: &Editor,
-    item: &ItemRow,
-    form: &MilestoneForm,
-    errors: &FieldErrors,
-    milestone_id: Option<MilestoneId>,
-) -> Result<HttpResponse, AppError> {
-    let at = FormAt::on_item(item, "milestones", milestone_id);
-    dated_form_page(status, session, user, item, form, errors, at)
+    fn blank() -> Self {
+        MilestoneForm {
+            precision: "day".to_owned(),
+            ..MilestoneForm::default()
+        }
+    }
 }
 
 /// The item at `slug` and its standing milestone, or a 404.
@@ -76,22 +71,6 @@ async fn load_milestone(
     Ok((item, milestone))
 }
 
-/// `GET /items/{slug}/milestones/new`.
-pub async fn new_milestone_form(
-    user: Editor,
-    session: Session,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let item = load_item(&state, &path).await?;
-    let form = MilestoneForm {
-        precision: "day".to_owned(),
-        ..MilestoneForm::default()
-    };
-    let errors = FieldErrors::new();
-    milestone_form(StatusCode::OK, &session, &user, &item, &form, &errors, None)
-}
-
 /// `POST /items/{slug}/milestones/new`.
 pub async fn add_milestone(
     user: Editor,
@@ -104,7 +83,15 @@ pub async fn add_milestone(
     check_csrf(&session, &form.csrf_token)?;
     let item = load_item(&state, &path).await?;
     let page = |status, errors: &FieldErrors| {
-        milestone_form(status, &session, &user, &item, &form, errors, None)
+        record_form_page(
+            status,
+            &session,
+            &user,
+            &item,
+            &form,
+            errors,
+            None::<MilestoneId>,
+        )
     };
     submit(form.validate(), page, |milestone| async {
         let (item_id, user_id, now) = (item.id, user.0.id, state.now());
@@ -132,7 +119,7 @@ pub async fn edit_milestone_form(
     let (item, milestone) = load_milestone(&state, &slug, id).await?;
     let form = MilestoneForm::from_milestone(&milestone);
     let (errors, id) = (FieldErrors::new(), Some(id));
-    milestone_form(StatusCode::OK, &session, &user, &item, &form, &errors, id)
+    record_form_page(StatusCode::OK, &session, &user, &item, &form, &errors, id)
 }
 
 /// `POST /items/{slug}/milestones/{id}/edit`: corrects the milestone in
@@ -149,7 +136,7 @@ pub async fn correct_milestone(
     check_csrf(&session, &form.csrf_token)?;
     let (item, _) = load_milestone(&state, &slug, id).await?;
     let page = |status, errors: &FieldErrors| {
-        milestone_form(status, &session, &user, &item, &form, errors, Some(id))
+        record_form_page(status, &session, &user, &item, &form, errors, Some(id))
     };
     let minor = form.is_minor();
     submit(form.validate(), page, |milestone| async {
