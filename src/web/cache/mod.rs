@@ -18,8 +18,12 @@
 //! clock's day moves on (days left, what is upcoming). A page rendered
 //! while a write committed is stored under the version read before it was
 //! rendered, so it is never served after that write is noticed.
+//!
+//! Requests that miss the same page at once wait for one rendering of it
+//! ([`flight`]).
 
 pub mod conditional;
+pub mod flight;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -36,6 +40,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use crate::clock::Clock;
 use crate::store::watch::Watch;
 use conditional::{Conditions, Validators};
+use flight::{Counts, Flight, Flights, Waiter};
 
 /// The session cookie's name: a request carrying it is an editor's.
 pub use super::auth::SESSION_COOKIE;
@@ -48,6 +53,7 @@ pub struct ResponseCache {
     clock: Clock,
     watch: Mutex<Watch>,
     stored: Mutex<Stored>,
+    counts: Arc<Counts>,
 }
 
 struct Stored {
@@ -60,6 +66,20 @@ struct Stored {
     /// Keys in the order they were stored, to drop the oldest first.
     order: VecDeque<String>,
     bytes: usize,
+    /// Pages being rendered now, for requests that miss them meanwhile.
+    flights: Flights,
+}
+
+/// What the cache has for a request.
+enum Lookup {
+    /// The kept page.
+    Hit(Arc<Entry>),
+    /// Another request is rendering it: wait for that.
+    Wait(Waiter),
+    /// Render it, and hand it to whoever waits.
+    Lead(Flight),
+    /// Render it for this request alone.
+    Alone,
 }
 
 /// One kept answer.
@@ -132,17 +152,29 @@ impl ResponseCache {
                 pages: HashMap::new(),
                 order: VecDeque::new(),
                 bytes: 0,
+                flights: Flights::default(),
             }),
             clock,
+            counts: Arc::default(),
         }
+    }
+
+    /// How many pages were rendered and shared, for tests and operators.
+    pub fn counts(&self) -> Arc<Counts> {
+        self.counts.clone()
     }
 
     /// The current generation and when the data last changed, dropping
     /// every page if anything committed (or the day moved on) since the
     /// last look.
     fn current(&self, now: NaiveDateTime) -> (u64, NaiveDateTime) {
-        let changed = lock(&self.watch).changed();
+        // The watch stays locked until the generation has moved on, so a
+        // request that looks after a change was noticed never gets the
+        // generation from before it.
+        let mut watch = lock(&self.watch);
+        let changed = watch.changed();
         let mut stored = lock(&self.stored);
+        drop(watch);
         if changed || stored.day != now.date() {
             stored.generation += 1;
             if changed {
@@ -152,23 +184,52 @@ impl ResponseCache {
             stored.pages.clear();
             stored.order.clear();
             stored.bytes = 0;
+            stored.flights.clear();
         }
         let midnight = now.date().and_hms_opt(0, 0, 0).unwrap_or(now);
         (stored.generation, stored.changed_at.max(midnight))
     }
 
-    fn get(&self, key: &str) -> Option<Arc<Entry>> {
-        lock(&self.stored).pages.get(key).cloned()
+    /// The kept page for `key`, or who renders it. Only a request that
+    /// may keep its page (`lead`) starts or joins a flight, and only while
+    /// `generation` is current.
+    fn lookup(&self, key: &str, generation: u64, lead: bool) -> Lookup {
+        let mut stored = lock(&self.stored);
+        if let Some(entry) = stored.pages.get(key) {
+            return Lookup::Hit(entry.clone());
+        }
+        if !lead || stored.generation != generation {
+            return Lookup::Alone;
+        }
+        match stored.flights.join(key) {
+            Some(waiter) => Lookup::Wait(waiter),
+            None => Lookup::Lead(stored.flights.start(key)),
+        }
     }
 
-    /// Keeps `entry` if nothing changed since `generation` was read.
-    fn put(&self, key: String, generation: u64, entry: Arc<Entry>) {
+    /// Keeps `entry`, rendered from data at least as new as `generation`,
+    /// if the data did not move on while it was rendered, and hands it to
+    /// the flight's waiters (who saw `generation`, so it is new enough for
+    /// them even if the data moved on since).
+    fn keep(&self, key: String, generation: u64, entry: Arc<Entry>, flight: Option<Flight>) {
+        let (now, _) = self.current(self.clock.now());
+        let mut stored = lock(&self.stored);
+        if let Some(flight) = &flight {
+            stored.flights.end(&key, flight);
+        }
+        if now == generation {
+            self.put(&mut stored, key, entry.clone());
+        }
+        drop(stored);
+        if let Some(flight) = flight {
+            flight.land(Some(entry));
+        }
+    }
+
+    /// Keeps `entry` within the budget, dropping the oldest pages first.
+    fn put(&self, stored: &mut Stored, key: String, entry: Arc<Entry>) {
         let size = entry.size(&key);
         if size > self.budget / 8 {
-            return;
-        }
-        let mut stored = lock(&self.stored);
-        if stored.generation != generation {
             return;
         }
         while stored.bytes + size > self.budget {
@@ -233,17 +294,35 @@ pub async fn serve(
     let key = normalised_key(req.path(), req.query_string());
     let (generation, modified) = cache.current(now);
     let conditions = Conditions::of(req.headers());
-    if let Some(entry) = cache.get(&key) {
-        let mut res = entry.respond(&conditions, now);
-        // Served from the cache: how long ago it was rendered (RFC 9111).
-        let age = (now - entry.stored_at).num_seconds().max(0);
-        res.headers_mut()
-            .insert(header::AGE, HeaderValue::from(age));
-        return Ok(req.into_response(res));
-    }
     let keep = cache.budget > 0 && req.method() == Method::GET;
+    let flight = match cache.lookup(&key, generation, keep) {
+        Lookup::Hit(entry) => {
+            let mut res = entry.respond(&conditions, now);
+            // Served from the cache: how long ago it was rendered (RFC 9111).
+            let age = (now - entry.stored_at).num_seconds().max(0);
+            res.headers_mut()
+                .insert(header::AGE, HeaderValue::from(age));
+            return Ok(req.into_response(res));
+        }
+        Lookup::Wait(waiter) => match waiter.landed().await {
+            Some(entry) => {
+                cache.counts.add_shared();
+                return Ok(req.into_response(entry.respond(&conditions, now)));
+            }
+            None => None,
+        },
+        Lookup::Lead(flight) => Some(flight),
+        Lookup::Alone => None,
+    };
+    if keep {
+        cache.counts.add_rendered();
+    }
+    // An error drops the flight: its waiters render their own.
     let res = next.call(req).await?;
     if !storable(res.status(), res.headers()) {
+        if let Some(flight) = flight {
+            flight.land(None);
+        }
         return Ok(res.map_into_boxed_body());
     }
     let (req, res) = res.into_parts();
@@ -254,10 +333,13 @@ pub async fn serve(
     let entry = Arc::new(Entry::new(head.headers().clone(), bytes, modified, now));
     let res = entry.respond(&conditions, now);
     if keep {
-        cache.put(key, generation, entry);
+        cache.keep(key, generation, entry, flight);
     }
     Ok(ServiceResponse::new(req, res))
 }
+
+#[cfg(test)]
+mod flight_tests;
 
 #[cfg(test)]
 mod tests {
