@@ -14,7 +14,9 @@
 //!
 //! Invalidation does not rely on writers: before each answer it could
 //! serve, the cache asks [`Watch`] whether anything committed since, by
-//! any process, and drops every page if so; a page is also dropped when the
+//! any process, and drops every page if so (on PostgreSQL, where asking is
+//! a round trip, requests arriving together share one look that began
+//! after each arrived: [`freshness`]); a page is also dropped when the
 //! clock's day moves on (days left, what is upcoming). A page rendered
 //! while a write committed is stored under the version read before it was
 //! rendered, so it is never served after that write is noticed.
@@ -24,6 +26,7 @@
 
 pub mod conditional;
 pub mod flight;
+mod freshness;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -41,6 +44,7 @@ use crate::clock::Clock;
 use crate::store::watch::Watch;
 use conditional::{Conditions, Validators};
 use flight::{Counts, Flight, Flights, Waiter};
+use freshness::GroupedLooks;
 
 /// The session cookie's name: a request carrying it is an editor's.
 pub use super::auth::SESSION_COOKIE;
@@ -51,9 +55,18 @@ pub struct ResponseCache {
     /// request is rendered, with the same validators).
     budget: usize,
     clock: Clock,
-    watch: Mutex<Watch>,
-    stored: Mutex<Stored>,
+    looks: Looks,
+    stored: Arc<Mutex<Stored>>,
     counts: Arc<Counts>,
+}
+
+/// How the cache looks at the data's version.
+enum Looks {
+    /// Where a look is cheap (SQLite's shared memory): in the request.
+    Inline(Mutex<Watch>),
+    /// Where it is a round trip (PostgreSQL): one look for the requests
+    /// that arrive together, on a thread of its own.
+    Grouped(GroupedLooks),
 }
 
 struct Stored {
@@ -80,6 +93,22 @@ enum Lookup {
     Lead(Flight),
     /// Render it for this request alone.
     Alone,
+}
+
+impl Stored {
+    /// Every page goes: they may show what changed.
+    fn drop_pages(&mut self) {
+        self.generation += 1;
+        self.pages.clear();
+        self.order.clear();
+        self.bytes = 0;
+        self.flights.clear();
+    }
+
+    fn data_changed(&mut self, now: NaiveDateTime) {
+        self.changed_at = now;
+        self.drop_pages();
+    }
 }
 
 /// One kept answer.
@@ -142,18 +171,30 @@ impl ResponseCache {
     /// A cache of at most `budget` bytes for the database at `url`.
     pub fn new(url: &str, budget: usize, clock: Clock) -> ResponseCache {
         let now = clock.now();
+        let stored = Arc::new(Mutex::new(Stored {
+            generation: 0,
+            changed_at: now,
+            day: now.date(),
+            pages: HashMap::new(),
+            order: VecDeque::new(),
+            bytes: 0,
+            flights: Flights::default(),
+        }));
+        let mut watch = Watch::open(url);
+        let looks = if watch.is_round_trip() {
+            let (stored, clock) = (stored.clone(), clock.clone());
+            Looks::Grouped(GroupedLooks::start(move || {
+                if watch.changed() {
+                    lock(&stored).data_changed(clock.now());
+                }
+            }))
+        } else {
+            Looks::Inline(Mutex::new(watch))
+        };
         ResponseCache {
             budget,
-            watch: Mutex::new(Watch::open(url)),
-            stored: Mutex::new(Stored {
-                generation: 0,
-                changed_at: now,
-                day: now.date(),
-                pages: HashMap::new(),
-                order: VecDeque::new(),
-                bytes: 0,
-                flights: Flights::default(),
-            }),
+            looks,
+            stored,
             clock,
             counts: Arc::default(),
         }
@@ -167,25 +208,26 @@ impl ResponseCache {
     /// The current generation and when the data last changed, dropping
     /// every page if anything committed (or the day moved on) since the
     /// last look.
-    fn current(&self, now: NaiveDateTime) -> (u64, NaiveDateTime) {
-        // The watch stays locked until the generation has moved on, so a
-        // request that looks after a change was noticed never gets the
-        // generation from before it.
-        let mut watch = lock(&self.watch);
-        let changed = watch.changed();
-        let mut stored = lock(&self.stored);
-        drop(watch);
-        if changed || stored.day != now.date() {
-            stored.generation += 1;
-            if changed {
-                stored.changed_at = now;
+    async fn current(&self, now: NaiveDateTime) -> (u64, NaiveDateTime) {
+        let (changed, mut stored) = match &self.looks {
+            // The watch stays locked until the pages are locked, so a
+            // request that looks after a change was noticed waits for the
+            // pages to be dropped and never gets the generation before it.
+            Looks::Inline(watch) => {
+                let mut watch = lock(watch);
+                let changed = watch.changed();
+                (changed, lock(&self.stored))
             }
-            stored.day = now.date();
-            stored.pages.clear();
-            stored.order.clear();
-            stored.bytes = 0;
-            stored.flights.clear();
+            // Changes seen are recorded by the look itself; without a look,
+            // nothing kept can be trusted.
+            Looks::Grouped(looks) => (!looks.fresh().await, lock(&self.stored)),
+        };
+        if changed {
+            stored.data_changed(now);
+        } else if stored.day != now.date() {
+            stored.drop_pages();
         }
+        stored.day = now.date();
         let midnight = now.date().and_hms_opt(0, 0, 0).unwrap_or(now);
         (stored.generation, stored.changed_at.max(midnight))
     }
@@ -211,8 +253,8 @@ impl ResponseCache {
     /// if the data did not move on while it was rendered, and hands it to
     /// the flight's waiters (who saw `generation`, so it is new enough for
     /// them even if the data moved on since).
-    fn keep(&self, key: String, generation: u64, entry: Arc<Entry>, flight: Option<Flight>) {
-        let (now, _) = self.current(self.clock.now());
+    async fn keep(&self, key: String, generation: u64, entry: Arc<Entry>, flight: Option<Flight>) {
+        let (now, _) = self.current(self.clock.now()).await;
         let mut stored = lock(&self.stored);
         if let Some(flight) = &flight {
             stored.flights.end(&key, flight);
@@ -292,7 +334,7 @@ pub async fn serve(
     }
     let now = cache.clock.now();
     let key = normalised_key(req.path(), req.query_string());
-    let (generation, modified) = cache.current(now);
+    let (generation, modified) = cache.current(now).await;
     let conditions = Conditions::of(req.headers());
     let keep = cache.budget > 0 && req.method() == Method::GET;
     let flight = match cache.lookup(&key, generation, keep) {
@@ -333,7 +375,7 @@ pub async fn serve(
     let entry = Arc::new(Entry::new(head.headers().clone(), bytes, modified, now));
     let res = entry.respond(&conditions, now);
     if keep {
-        cache.keep(key, generation, entry, flight);
+        cache.keep(key, generation, entry, flight).await;
     }
     Ok(ServiceResponse::new(req, res))
 }
