@@ -17,14 +17,15 @@
 //! any process, and drops every page if so (on PostgreSQL, where asking is
 //! a round trip, requests arriving together share one look that began
 //! after each arrived: [`freshness`]); a page is also dropped when the
-//! clock's day moves on (days left, what is upcoming). A page rendered
-//! while a write committed is stored under the version read before it was
-//! rendered, so it is never served after that write is noticed.
+//! clock's day moves on (days left, what is upcoming). A rendered page is
+//! kept only if another look after its rendering finds the data unchanged
+//! since the look before it.
 //!
 //! Requests that miss the same page at once wait for one rendering of it
 //! ([`flight`]).
 
 pub mod conditional;
+mod entry;
 pub mod flight;
 mod freshness;
 
@@ -36,13 +37,13 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::web::Bytes;
-use actix_web::{Error, HttpResponse};
+use actix_web::Error;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::clock::Clock;
 use crate::store::watch::Watch;
-use conditional::{Conditions, Validators};
+use conditional::Conditions;
+use entry::Entry;
 use flight::{Counts, Flight, Flights, Waiter};
 use freshness::GroupedLooks;
 
@@ -108,58 +109,6 @@ impl Stored {
     fn data_changed(&mut self, now: NaiveDateTime) {
         self.changed_at = now;
         self.drop_pages();
-    }
-}
-
-/// One kept answer.
-struct Entry {
-    headers: HeaderMap,
-    body: Bytes,
-    validators: Validators,
-    stored_at: NaiveDateTime,
-}
-
-impl Entry {
-    fn new(
-        mut headers: HeaderMap,
-        body: Bytes,
-        modified: NaiveDateTime,
-        now: NaiveDateTime,
-    ) -> Entry {
-        headers.remove(header::CONTENT_LENGTH);
-        if !headers.contains_key(header::CACHE_CONTROL) {
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        }
-        let validators = Validators::new(&body, modified);
-        validators.apply(&mut headers);
-        Entry {
-            headers,
-            body,
-            validators,
-            stored_at: now,
-        }
-    }
-
-    fn size(&self, key: &str) -> usize {
-        key.len() + self.body.len() + 256
-    }
-
-    /// The answer to a request with `conditions`.
-    fn respond(&self, conditions: &Conditions, now: NaiveDateTime) -> HttpResponse {
-        if self.validators.not_modified(conditions, now) {
-            let mut res = HttpResponse::NotModified().finish();
-            for name in [header::ETAG, header::LAST_MODIFIED, header::CACHE_CONTROL] {
-                if let Some(value) = self.headers.get(&name) {
-                    res.headers_mut().insert(name, value.clone());
-                }
-            }
-            return res;
-        }
-        let mut res = HttpResponse::with_body(StatusCode::OK, self.body.clone());
-        for (name, value) in &self.headers {
-            res.headers_mut().append(name.clone(), value.clone());
-        }
-        res.map_into_boxed_body()
     }
 }
 
