@@ -10,7 +10,6 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::test::{self, TestRequest};
 use actix_web::{web, App, HttpResponse};
-use diesel::RunQueryDsl;
 use tokio::sync::watch;
 
 use super::{serve, ResponseCache};
@@ -62,12 +61,11 @@ fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    /// A write that pages show, committed by another connection.
+    /// A write that moves the data's version on, committed by another
+    /// connection.
     fn write(&mut self) {
-        self.slow.data.fetch_add(1, Ordering::SeqCst);
-        diesel::sql_query("INSERT INTO tags (name) VALUES ('written-meanwhile')")
-            .execute(&mut self.db)
-            .unwrap();
+        let n = self.slow.data.fetch_add(1, Ordering::SeqCst) + 1;
+        crate::store::settings::set(&mut self.db, "written-meanwhile", &n.to_string()).unwrap();
     }
 }
 
