@@ -1,6 +1,14 @@
 //! Rendering: the handlebars templates and static files embedded in the
 //! binary from `templates/`. It sits below `web` (pages) and `mail`
 //! (emails), which both render through it.
+//!
+//! A page template is written as `{{#> layout}}…{{/layout}}`, but pages are
+//! rendered in two steps that give the same bytes: the page's own part
+//! (registered as `NAME#body`), then the layout around it (`layout#shell`,
+//! the layout with `{{{page_body}}}` where the partial block goes). Called
+//! as a partial, `layout` would get a deep copy of the whole page's data
+//! (handlebars copies the context of every partial call), which on a long
+//! page cost more than rendering it.
 
 use std::sync::LazyLock;
 
@@ -42,8 +50,62 @@ fn registry(escape_html: bool, strict: bool) -> Handlebars<'static> {
         let text = std::str::from_utf8(&file.data).expect("templates are UTF-8");
         hb.register_template_string(name, text)
             .unwrap_or_else(|e| panic!("template {path} does not parse: {e}"));
+        if let Some((split, text)) = two_step(name, text) {
+            hb.register_template_string(&split, text)
+                .unwrap_or_else(|e| panic!("template {path} does not split: {e}"));
+        }
     }
     hb
+}
+
+/// Where the layout puts a page (a standalone tag: its line goes with it).
+const PARTIAL_BLOCK: &str = "{{> @partial-block }}\n";
+const LAYOUT_OPEN: &str = "{{#> layout}}\n";
+const LAYOUT_CLOSE: &str = "{{/layout}}";
+
+/// The templates that render `name` in two steps: the layout's shell, or a
+/// page's own part (see the module's documentation).
+fn two_step(name: &str, text: &str) -> Option<(String, String)> {
+    if name == "layout" {
+        let shell = text.replacen(PARTIAL_BLOCK, "{{{page_body}}}", 1);
+        return (shell != text).then(|| ("layout#shell".to_owned(), shell));
+    }
+    let body = text
+        .strip_prefix(LAYOUT_OPEN)?
+        .trim_end_matches('\n')
+        .strip_suffix(LAYOUT_CLOSE)?;
+    Some((format!("{name}#body"), body.to_owned()))
+}
+
+/// The layout around a page's own part: the layout's fields and the part.
+#[derive(Serialize)]
+struct Shell<'a, L> {
+    #[serde(flatten)]
+    layout: &'a L,
+    page_body: &'a str,
+}
+
+/// Renders a page: its template's own part with `context`, then the layout
+/// around it with `layout` (the layout's fields, which `context` holds
+/// too).
+pub fn render_page(
+    name: &str,
+    context: &impl Serialize,
+    layout: &impl Serialize,
+) -> Result<String, RenderError> {
+    let body = format!("{name}#body");
+    if !PAGES.has_template(&body) {
+        return render(name, context);
+    }
+    let page_body = render_with(&PAGES, &body, context)?;
+    render_with(
+        &PAGES,
+        "layout#shell",
+        &Shell {
+            layout,
+            page_body: &page_body,
+        },
+    )
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,5 +179,44 @@ mod tests {
         assert!(e.to_string().contains("email/alert/subject"), "{e}");
         let e = render("error", &serde_json::json!({"title": "Oops"})).unwrap_err();
         assert!(e.to_string().contains("error"), "{e}");
+    }
+
+    #[test]
+    fn every_page_renders_the_same_bytes_in_two_steps() {
+        // Not strict, so every template renders with the same few fields
+        // (the layout's, and a few lists and flags the pages share).
+        let hb = registry(true, false);
+        let signed_in = serde_json::json!({
+            "title": "A <page>", "csrf": "token", "flash": "Saved.",
+            "user": {"email": "ed@example.org", "admin": true, "pending_reviews": 2},
+            "feed": {"title": "Feed & more", "href": "/feed.atom?tag=ai"},
+            "nav_items": true, "empty": true, "filter": {"active": true},
+            "pagination": {"shown": true, "page": 2, "prev": "/?page=1", "next": "/?page=3"},
+            "subscribe": {"scopes": [{"value": "all", "label": "Everything", "checked": true}]},
+        });
+        let reader = serde_json::json!({"title": "Timeline", "nav_timeline": true});
+        let mut compared = 0;
+        for name in hb.get_templates().keys() {
+            let Some(page) = name.strip_suffix("#body") else {
+                continue;
+            };
+            for context in [&signed_in, &reader] {
+                let whole = hb.render(page, context);
+                let body = hb.render(name, context);
+                let two = body.and_then(|page_body| {
+                    let mut shell = context.clone();
+                    shell["page_body"] = page_body.into();
+                    hb.render("layout#shell", &shell)
+                });
+                match (whole, two) {
+                    (Ok(whole), Ok(two)) => {
+                        assert_eq!(whole, two, "{page}");
+                        compared += 1;
+                    }
+                    (whole, two) => assert_eq!(whole.is_ok(), two.is_ok(), "{page}"),
+                }
+            }
+        }
+        assert!(compared >= 40, "{compared} renderings compared");
     }
 }

@@ -318,3 +318,37 @@ both_backends!(an_import_shows_on_the_very_next_request, |app| {
     assert!(after.headers.get(AGE).is_none());
     assert!(after.body.contains("Decoupling Act (imported title)"));
 });
+
+// After a write, readers who all miss the same page at once get the new
+// page, rendered once for all of them.
+both_backends!(readers_right_after_a_write_share_one_rendering, |app| {
+    fetch(&app, "/", &[]).await;
+    let editor = app.editor("ed@example.org").await;
+    let saved = editor
+        .submit(
+            &format!("/items/{S321}/events/new"),
+            &[
+                ("date", "2026-11"),
+                ("precision", "month"),
+                ("status", "referred"),
+                ("note", "Seen by every reader at once."),
+                (
+                    "source_url",
+                    "https://www.congress.gov/bill/119th-congress/senate-bill/321",
+                ),
+                ("confidence", "high"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+
+    let rendered = app.page_counts.rendered();
+    let readers = (0..32).map(|_| fetch(&app, "/", &[]));
+    let pages = futures_util::future::join_all(readers).await;
+    for page in &pages {
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Seen by every reader at once."));
+        assert_eq!(page.body, pages[0].body);
+    }
+    assert_eq!(app.page_counts.rendered() - rendered, 1, "rendered once");
+});

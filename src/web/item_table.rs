@@ -66,25 +66,25 @@ struct DateView {
 
 /// One row of the table.
 #[derive(Debug, Serialize)]
-struct ItemLine {
-    slug: String,
-    title: String,
-    short_title: Option<String>,
+struct ItemLine<'a> {
+    slug: &'a str,
+    title: &'a str,
+    short_title: Option<&'a str>,
     kind_label: &'static str,
-    jurisdiction: String,
+    jurisdiction: &'a str,
     status_label: Option<String>,
     phase: Option<PhaseView>,
     last_event: Option<DateView>,
 }
 
-impl ItemLine {
-    fn of(item: &ItemRow) -> Self {
+impl<'a> ItemLine<'a> {
+    fn of(item: &'a ItemRow) -> Self {
         ItemLine {
-            slug: item.slug.clone(),
-            title: item.title.clone(),
-            short_title: item.short_title.clone(),
+            slug: &item.slug,
+            title: &item.title,
+            short_title: item.short_title.as_deref(),
             kind_label: item.kind().label(),
-            jurisdiction: item.jurisdiction.clone(),
+            jurisdiction: &item.jurisdiction,
             status_label: item.status_label(),
             phase: item.phase().map(PhaseView::of),
             last_event: item.last_event().map(|d| DateView {
@@ -96,11 +96,11 @@ impl ItemLine {
 }
 
 #[derive(Debug, Serialize)]
-struct ItemTableView {
+struct ItemTableView<'a> {
     filter: FilterForm,
     action: &'static str,
     columns: Vec<Column>,
-    items: Vec<ItemLine>,
+    items: Vec<ItemLine<'a>>,
     empty: bool,
     pagination: Pagination,
     subscribe: SubscribeBox,

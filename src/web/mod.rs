@@ -249,6 +249,7 @@ pub struct Application {
     server: Server,
     worker: Option<crate::mail::WorkerHandle>,
     sync: Option<crate::connectors::sync::SyncHandle>,
+    page_counts: std::sync::Arc<cache::flight::Counts>,
 }
 
 impl Application {
@@ -315,6 +316,7 @@ impl Application {
             settings.cache_bytes,
             settings.clock.clone(),
         ));
+        let page_counts = cache.counts();
         let state = AppState {
             pool,
             settings,
@@ -356,11 +358,18 @@ impl Application {
             server,
             worker,
             sync,
+            page_counts,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// How many pages the cache had rendered for readers, and how many
+    /// answers waited for another request's rendering.
+    pub fn page_counts(&self) -> std::sync::Arc<cache::flight::Counts> {
+        self.page_counts.clone()
     }
 
     /// Serves until the process is stopped; the delivery worker (if any)

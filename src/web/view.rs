@@ -130,7 +130,7 @@ impl<T: Serialize> Page<T> {
 
     /// The page rendered with `template`.
     pub fn render(&self, template: &str) -> Result<String, AppError> {
-        Ok(templates::render(template, self)?)
+        Ok(templates::render_page(template, self, &self.layout)?)
     }
 
     /// An HTML response of the page rendered with `template`.

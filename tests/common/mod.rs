@@ -62,6 +62,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub database_url: String,
+    /// How many pages the response cache rendered and shared.
+    pub page_counts: std::sync::Arc<regwatch::web::cache::flight::Counts>,
     _db: TestDb,
 }
 
@@ -104,6 +106,7 @@ impl TestApp {
         adjust(&mut settings);
         let app = Application::build(settings).expect("application starts");
         let base = format!("http://127.0.0.1:{}", app.port());
+        let page_counts = app.page_counts();
         actix_web::rt::spawn(app.run());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -113,6 +116,7 @@ impl TestApp {
             base,
             client,
             database_url,
+            page_counts,
             _db: db,
         })
     }

@@ -17,11 +17,16 @@
 //! any process, and drops every page if so (on PostgreSQL, where asking is
 //! a round trip, requests arriving together share one look that began
 //! after each arrived: [`freshness`]); a page is also dropped when the
-//! clock's day moves on (days left, what is upcoming). A page rendered
-//! while a write committed is stored under the version read before it was
-//! rendered, so it is never served after that write is noticed.
+//! clock's day moves on (days left, what is upcoming). A rendered page is
+//! kept only if another look after its rendering finds the data unchanged
+//! since the look before it.
+//!
+//! Requests that miss the same page at once wait for one rendering of it
+//! ([`flight`]).
 
 pub mod conditional;
+mod entry;
+pub mod flight;
 mod freshness;
 
 use std::collections::{HashMap, VecDeque};
@@ -32,13 +37,14 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::web::Bytes;
-use actix_web::{Error, HttpResponse};
+use actix_web::Error;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::clock::Clock;
 use crate::store::watch::Watch;
-use conditional::{Conditions, Validators};
+use conditional::Conditions;
+use entry::Entry;
+use flight::{Counts, Flight, Flights, Waiter};
 use freshness::GroupedLooks;
 
 /// The session cookie's name: a request carrying it is an editor's.
@@ -52,6 +58,7 @@ pub struct ResponseCache {
     clock: Clock,
     looks: Looks,
     stored: Arc<Mutex<Stored>>,
+    counts: Arc<Counts>,
 }
 
 /// How the cache looks at the data's version.
@@ -73,6 +80,20 @@ struct Stored {
     /// Keys in the order they were stored, to drop the oldest first.
     order: VecDeque<String>,
     bytes: usize,
+    /// Pages being rendered now, for requests that miss them meanwhile.
+    flights: Flights,
+}
+
+/// What the cache has for a request.
+enum Lookup {
+    /// The kept page.
+    Hit(Arc<Entry>),
+    /// Another request is rendering it: wait for that.
+    Wait(Waiter),
+    /// Render it, and hand it to whoever waits.
+    Lead(Flight),
+    /// Render it for this request alone.
+    Alone,
 }
 
 impl Stored {
@@ -82,63 +103,12 @@ impl Stored {
         self.pages.clear();
         self.order.clear();
         self.bytes = 0;
+        self.flights.clear();
     }
 
     fn data_changed(&mut self, now: NaiveDateTime) {
         self.changed_at = now;
         self.drop_pages();
-    }
-}
-
-/// One kept answer.
-struct Entry {
-    headers: HeaderMap,
-    body: Bytes,
-    validators: Validators,
-    stored_at: NaiveDateTime,
-}
-
-impl Entry {
-    fn new(
-        mut headers: HeaderMap,
-        body: Bytes,
-        modified: NaiveDateTime,
-        now: NaiveDateTime,
-    ) -> Entry {
-        headers.remove(header::CONTENT_LENGTH);
-        if !headers.contains_key(header::CACHE_CONTROL) {
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        }
-        let validators = Validators::new(&body, modified);
-        validators.apply(&mut headers);
-        Entry {
-            headers,
-            body,
-            validators,
-            stored_at: now,
-        }
-    }
-
-    fn size(&self, key: &str) -> usize {
-        key.len() + self.body.len() + 256
-    }
-
-    /// The answer to a request with `conditions`.
-    fn respond(&self, conditions: &Conditions, now: NaiveDateTime) -> HttpResponse {
-        if self.validators.not_modified(conditions, now) {
-            let mut res = HttpResponse::NotModified().finish();
-            for name in [header::ETAG, header::LAST_MODIFIED, header::CACHE_CONTROL] {
-                if let Some(value) = self.headers.get(&name) {
-                    res.headers_mut().insert(name, value.clone());
-                }
-            }
-            return res;
-        }
-        let mut res = HttpResponse::with_body(StatusCode::OK, self.body.clone());
-        for (name, value) in &self.headers {
-            res.headers_mut().append(name.clone(), value.clone());
-        }
-        res.map_into_boxed_body()
     }
 }
 
@@ -157,6 +127,7 @@ impl ResponseCache {
             pages: HashMap::new(),
             order: VecDeque::new(),
             bytes: 0,
+            flights: Flights::default(),
         }));
         let mut watch = Watch::open(url);
         let looks = if watch.is_round_trip() {
@@ -174,20 +145,32 @@ impl ResponseCache {
             looks,
             stored,
             clock,
+            counts: Arc::default(),
         }
+    }
+
+    /// How many pages were rendered and shared, for tests and operators.
+    pub fn counts(&self) -> Arc<Counts> {
+        self.counts.clone()
     }
 
     /// The current generation and when the data last changed, dropping
     /// every page if anything committed (or the day moved on) since the
     /// last look.
     async fn current(&self, now: NaiveDateTime) -> (u64, NaiveDateTime) {
-        let changed = match &self.looks {
-            Looks::Inline(watch) => lock(watch).changed(),
+        let (changed, mut stored) = match &self.looks {
+            // The watch stays locked until the pages are locked, so a
+            // request that looks after a change was noticed waits for the
+            // pages to be dropped and never gets the generation before it.
+            Looks::Inline(watch) => {
+                let mut watch = lock(watch);
+                let changed = watch.changed();
+                (changed, lock(&self.stored))
+            }
             // Changes seen are recorded by the look itself; without a look,
             // nothing kept can be trusted.
-            Looks::Grouped(looks) => !looks.fresh().await,
+            Looks::Grouped(looks) => (!looks.fresh().await, lock(&self.stored)),
         };
-        let mut stored = lock(&self.stored);
         if changed {
             stored.data_changed(now);
         } else if stored.day != now.date() {
@@ -198,18 +181,46 @@ impl ResponseCache {
         (stored.generation, stored.changed_at.max(midnight))
     }
 
-    fn get(&self, key: &str) -> Option<Arc<Entry>> {
-        lock(&self.stored).pages.get(key).cloned()
+    /// The kept page for `key`, or who renders it. Only a request that
+    /// may keep its page (`lead`) starts or joins a flight, and only while
+    /// `generation` is current.
+    fn lookup(&self, key: &str, generation: u64, lead: bool) -> Lookup {
+        let mut stored = lock(&self.stored);
+        if let Some(entry) = stored.pages.get(key) {
+            return Lookup::Hit(entry.clone());
+        }
+        if !lead || stored.generation != generation {
+            return Lookup::Alone;
+        }
+        match stored.flights.join(key) {
+            Some(waiter) => Lookup::Wait(waiter),
+            None => Lookup::Lead(stored.flights.start(key)),
+        }
     }
 
-    /// Keeps `entry` if nothing changed since `generation` was read.
-    fn put(&self, key: String, generation: u64, entry: Arc<Entry>) {
+    /// Keeps `entry`, rendered from data at least as new as `generation`,
+    /// if the data did not move on while it was rendered, and hands it to
+    /// the flight's waiters (who saw `generation`, so it is new enough for
+    /// them even if the data moved on since).
+    async fn keep(&self, key: String, generation: u64, entry: Arc<Entry>, flight: Option<Flight>) {
+        let (now, _) = self.current(self.clock.now()).await;
+        let mut stored = lock(&self.stored);
+        if let Some(flight) = &flight {
+            stored.flights.end(&key, flight);
+        }
+        if now == generation {
+            self.put(&mut stored, key, entry.clone());
+        }
+        drop(stored);
+        if let Some(flight) = flight {
+            flight.land(Some(entry));
+        }
+    }
+
+    /// Keeps `entry` within the budget, dropping the oldest pages first.
+    fn put(&self, stored: &mut Stored, key: String, entry: Arc<Entry>) {
         let size = entry.size(&key);
         if size > self.budget / 8 {
-            return;
-        }
-        let mut stored = lock(&self.stored);
-        if stored.generation != generation {
             return;
         }
         while stored.bytes + size > self.budget {
@@ -274,17 +285,35 @@ pub async fn serve(
     let key = normalised_key(req.path(), req.query_string());
     let (generation, modified) = cache.current(now).await;
     let conditions = Conditions::of(req.headers());
-    if let Some(entry) = cache.get(&key) {
-        let mut res = entry.respond(&conditions, now);
-        // Served from the cache: how long ago it was rendered (RFC 9111).
-        let age = (now - entry.stored_at).num_seconds().max(0);
-        res.headers_mut()
-            .insert(header::AGE, HeaderValue::from(age));
-        return Ok(req.into_response(res));
-    }
     let keep = cache.budget > 0 && req.method() == Method::GET;
+    let flight = match cache.lookup(&key, generation, keep) {
+        Lookup::Hit(entry) => {
+            let mut res = entry.respond(&conditions, now);
+            // Served from the cache: how long ago it was rendered (RFC 9111).
+            let age = (now - entry.stored_at).num_seconds().max(0);
+            res.headers_mut()
+                .insert(header::AGE, HeaderValue::from(age));
+            return Ok(req.into_response(res));
+        }
+        Lookup::Wait(waiter) => match waiter.landed().await {
+            Some(entry) => {
+                cache.counts.add_shared();
+                return Ok(req.into_response(entry.respond(&conditions, now)));
+            }
+            None => None,
+        },
+        Lookup::Lead(flight) => Some(flight),
+        Lookup::Alone => None,
+    };
+    if keep {
+        cache.counts.add_rendered();
+    }
+    // An error drops the flight: its waiters render their own.
     let res = next.call(req).await?;
     if !storable(res.status(), res.headers()) {
+        if let Some(flight) = flight {
+            flight.land(None);
+        }
         return Ok(res.map_into_boxed_body());
     }
     let (req, res) = res.into_parts();
@@ -295,10 +324,13 @@ pub async fn serve(
     let entry = Arc::new(Entry::new(head.headers().clone(), bytes, modified, now));
     let res = entry.respond(&conditions, now);
     if keep {
-        cache.put(key, generation, entry);
+        cache.keep(key, generation, entry, flight).await;
     }
     Ok(ServiceResponse::new(req, res))
 }
+
+#[cfg(test)]
+mod flight_tests;
 
 #[cfg(test)]
 mod tests {
