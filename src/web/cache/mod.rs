@@ -223,6 +223,14 @@ impl ResponseCache {
         if size > self.budget / 8 {
             return;
         }
+        // A page kept again replaces its older copy, in the eviction
+        // order too (else dropping the older copy's place would drop it).
+        if let Some(gone) = stored.pages.remove(&key) {
+            stored.bytes -= gone.size(&key);
+            if let Some(at) = stored.order.iter().position(|k| *k == key) {
+                stored.order.remove(at);
+            }
+        }
         while stored.bytes + size > self.budget {
             let Some(old) = stored.order.pop_front() else {
                 break;
@@ -231,9 +239,7 @@ impl ResponseCache {
                 stored.bytes -= gone.size(&old);
             }
         }
-        if let Some(gone) = stored.pages.insert(key.clone(), entry) {
-            stored.bytes -= gone.size(&key);
-        }
+        stored.pages.insert(key.clone(), entry);
         stored.bytes += size;
         stored.order.push_back(key);
     }
@@ -346,6 +352,55 @@ mod tests {
         assert_eq!(
             normalised_key("/items", "sort=title&dir=asc"),
             normalised_key("/items", "dir=asc&sort=title")
+        );
+    }
+}
+
+#[cfg(test)]
+mod eviction_tests {
+    use super::*;
+
+    /// Room for eight pages of 1,000 bytes (and for none over an eighth).
+    fn cache(dir: &tempfile::TempDir) -> ResponseCache {
+        let url = dir.path().join("evict.db").display().to_string();
+        ResponseCache::new(&url, 8 * 1300, Clock::system())
+    }
+
+    fn page(now: NaiveDateTime) -> Arc<Entry> {
+        let body = actix_web::web::Bytes::from(vec![b'x'; 1000]);
+        Arc::new(Entry::new(HeaderMap::new(), body, now, now))
+    }
+
+    fn kept(cache: &ResponseCache) -> Vec<String> {
+        let mut keys: Vec<String> = lock(&cache.stored).pages.keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn a_page_kept_again_is_evicted_as_the_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(&dir);
+        let now = Clock::system().now();
+        let put = |key: &str| {
+            let mut stored = lock(&cache.stored);
+            cache.put(&mut stored, key.to_owned(), page(now));
+        };
+        for key in ["/a", "/b", "/c", "/d", "/e", "/f", "/g", "/h"] {
+            put(key);
+        }
+        assert_eq!(kept(&cache).len(), 8);
+        // "/a" again: now the newest, so the next page pushes "/b" out.
+        put("/a");
+        put("/i");
+        let keys = kept(&cache);
+        assert!(keys.contains(&"/a".to_owned()), "{keys:?}");
+        assert!(!keys.contains(&"/b".to_owned()), "{keys:?}");
+        let stored = lock(&cache.stored);
+        assert_eq!(stored.order.len(), stored.pages.len());
+        assert_eq!(
+            stored.bytes,
+            stored.pages.iter().map(|(k, e)| e.size(k)).sum::<usize>()
         );
     }
 }
