@@ -92,15 +92,19 @@ impl DbConnection {
 
 /// Tables whose writes no anonymous page shows, so they leave the data's
 /// version alone: sign-in bookkeeping, rate limits, token use, the outbox,
-/// reminders claimed, and the version itself. (The PostgreSQL twin of this list is in
+/// reminders claimed, what official sources propose and when they were last
+/// fetched (shown only to editors, whose pages are never kept), and the
+/// version itself. (The PostgreSQL twin of this list is in
 /// `regwatch_watch_tables()`; `store::watch` reads the version.)
-pub const QUIET_TABLES: [&str; 8] = [
+pub const QUIET_TABLES: [&str; 10] = [
     "user_sessions",
     "limit_attempts",
     "api_tokens",
     "deliveries",
     "digest_entries",
     "milestone_reminders",
+    "proposals",
+    "source_fetches",
     "__diesel_schema_migrations",
     "regwatch_data_version",
 ];

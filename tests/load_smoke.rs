@@ -26,7 +26,7 @@ async fn the_load_benchmark_runs_at_its_smallest() {
     assert_eq!(report.rows.len(), harness::routes(config.items).len());
     for row in &report.rows {
         assert!(row.bytes > 0, "{table}");
-        for m in [&row.warm, &row.cold, &row.statik] {
+        for m in [&row.warm, &row.cold, &row.single, &row.statik] {
             assert!(m.requests > 0, "{}: {table}", row.route);
             assert_eq!(m.errors, 0, "{}: {table}", row.route);
         }

@@ -309,3 +309,47 @@ both_backends!(only_editors_review_and_only_with_the_form_token, |app| {
     );
     assert!(page.body.contains("[[congress.actions]]"));
 });
+
+// Proposals show only to editors: a sync and a rejection keep the pages
+// kept for readers; accepting records an event, which the next reader sees.
+both_backends!(syncing_and_rejecting_keep_readers_pages, |app| {
+    let kept = |res: &reqwest::Response| res.headers().contains_key(reqwest::header::AGE);
+    // Adding the editor's account is a change pages may show (who wrote
+    // what), so it comes first.
+    let editor = app.editor("ed@example.org").await;
+    let item = format!("/items/{S321}");
+    let first = app.get(&item).await;
+    assert_eq!(first.status(), 200);
+    assert!(!kept(&first), "rendered the first time");
+    assert!(kept(&app.get(&item).await), "kept the second time");
+
+    let server = official_sources().await;
+    let mut conn = app.db();
+    sync_all(&mut conn, &sources_config(&server)).await;
+    assert_eq!(app.count("proposals"), 5);
+    assert!(kept(&app.get(&item).await), "a sync leaves it kept");
+
+    let token = editor.csrf("/review").await;
+    let effective = proposals_of(&mut conn, OUTBOUND).remove(0);
+    let rejected = editor
+        .post(
+            &format!("/review/{}/reject", effective.id),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(rejected.status, 303);
+    assert!(kept(&app.get(&item).await), "a rejection leaves it kept");
+
+    let referral = proposals_of(&mut conn, S321).remove(0);
+    let accepted = editor
+        .post(
+            &format!("/review/{}/accept", referral.id),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(accepted.status, 303);
+    let fresh = app.get(&item).await;
+    assert!(!kept(&fresh), "an accepted proposal drops the kept page");
+    let body = fresh.text().await.unwrap();
+    assert!(body.contains("Read twice and referred to the Committee on the Judiciary."));
+});

@@ -41,7 +41,11 @@ pub struct Row {
     pub route: String,
     pub bytes: usize,
     pub warm: Measured,
+    /// Cache off, all connections at once: throughput, and latency with
+    /// the queueing of many requests on few cores.
     pub cold: Measured,
+    /// Cache off, one connection: what one uncached request costs.
+    pub single: Measured,
     pub statik: Measured,
 }
 
@@ -142,26 +146,40 @@ pub async fn serve(database_url: &str, cache_mb: u32, smtp_port: Option<u16>) ->
     }
 }
 
+/// The item the benchmark reads and records events on: one of the middle,
+/// and a bill (every sixth generated item), so "referred" fits it.
+pub fn item_slug(items: u32) -> String {
+    format!("generated-{}", (items / 2 / 6 * 6).max(6))
+}
+
 /// The routes measured, for data of `items` items.
 pub fn routes(items: u32) -> Vec<String> {
-    // An item of the middle, and a bill (every sixth item), so the editor
-    // can record "referred" on it.
-    let item = (items / 2 / 6 * 6).max(6);
+    let item = item_slug(items);
     vec![
         "/".into(),
+        "/?page=5".into(),
         "/?kind=deal".into(),
+        "/?jurisdiction=CN".into(),
         "/?tag=chips".into(),
+        "/?tag=rare".into(),
         "/?phase=stalled".into(),
         "/?q=quantum".into(),
         "/?q=export+licence".into(),
+        "/?q=%22export+licence%22".into(),
         "/items".into(),
         "/items?sort=title".into(),
-        format!("/items/generated-{item}"),
-        format!("/items/generated-{item}/history"),
+        "/items?tag=chips&sort=last-event".into(),
+        format!("/items/{item}"),
+        format!("/items/{item}/history"),
         "/upcoming".into(),
+        "/chart".into(),
+        "/overview".into(),
         "/feed.atom".into(),
+        "/feed.atom?tag=chips".into(),
+        "/calendar.ics?kind=regulation".into(),
         "/api/v1/items".into(),
         "/api/v1/events".into(),
+        "/api/v1/events?tag=chips".into(),
     ]
 }
 
@@ -278,7 +296,9 @@ pub async fn run(config: &Config, database_url: &str) -> Report {
         let (status, body) = client::get_once(cold.addr, route).await.unwrap_or_default();
         assert_eq!(status, 200, "{route}");
         pages.insert(route.clone(), body);
-        colds.push(client::load(cold.addr, route, n, config.per_route).await);
+        let all = client::load(cold.addr, route, n, config.per_route).await;
+        let one = client::load(cold.addr, route, 1, config.per_route).await;
+        colds.push((all, one));
     }
     report.rss_cold_kb = cold.peak_rss_kb();
     drop(cold);
@@ -287,7 +307,7 @@ pub async fn run(config: &Config, database_url: &str) -> Report {
     let statics: SocketAddr = ([127, 0, 0, 1], statics).into();
     let (warm, warm_start) = serve(database_url, 32, Some(smtp_port)).await;
     report.warm_start = warm_start;
-    for (route, cold) in routes.iter().zip(colds) {
+    for (route, (cold, single)) in routes.iter().zip(colds) {
         client::get_once(warm.addr, route).await;
         let warm_figures = client::load(warm.addr, route, n, config.per_route).await;
         let statik = client::load(statics, route, n, config.per_route).await;
@@ -296,13 +316,14 @@ pub async fn run(config: &Config, database_url: &str) -> Report {
             bytes: pages[route].len(),
             warm: warm_figures,
             cold,
+            single,
             statik,
         });
     }
 
     // Fan-out: one event, every confirmed subscriber alerted.
     let editor = Editor::sign_in(warm.addr).await;
-    let item = routes[8].trim_start_matches("/items/").to_owned();
+    let item = item_slug(config.items);
     let before = sink.accepted();
     let sent = Instant::now();
     assert!(
@@ -353,8 +374,8 @@ pub fn render(config: &Config, r: &Report) -> String {
     let mut out = format!(
         "{} items, {} events, {} subscribers; {} connections, {:.1} s per route\n\
          gen {:.1} s; start-up to first answer: {} ms (cached), {} ms (uncached)\n\n\
-         | route | bytes | warm req/s | warm p50 / p99 / max ms | static req/s | ratio | cold req/s | cold p50 / p99 / max ms | errors |\n\
-         |---|---|---|---|---|---|---|---|---|\n",
+         | route | bytes | warm req/s | warm p50 / p99 / max ms | static req/s | ratio | cold req/s | cold p50 / p99 / max ms | cold alone p50 / p99 ms | errors |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
         config.items,
         u64::from(config.items) * u64::from(config.events_per_item),
         config.subscribers,
@@ -366,7 +387,7 @@ pub fn render(config: &Config, r: &Report) -> String {
     );
     for row in &r.rows {
         out.push_str(&format!(
-            "| `{}` | {} | {:.0} | {} / {} / {} | {:.0} | {:.2} | {:.0} | {} / {} / {} | {} |\n",
+            "| `{}` | {} | {:.0} | {} / {} / {} | {:.0} | {:.2} | {:.0} | {} / {} / {} | {} / {} | {} |\n",
             row.route,
             row.bytes,
             row.warm.per_second(),
@@ -379,7 +400,9 @@ pub fn render(config: &Config, r: &Report) -> String {
             ms(row.cold.p50),
             ms(row.cold.p99),
             ms(row.cold.max),
-            row.warm.errors + row.cold.errors + row.statik.errors,
+            ms(row.single.p50),
+            ms(row.single.p99),
+            row.warm.errors + row.cold.errors + row.single.errors + row.statik.errors,
         ));
     }
     let (recorded, secs, readers) = &r.writes;

@@ -111,6 +111,12 @@ impl Watch {
         }
     }
 
+    /// Whether a check is a round trip to a server (PostgreSQL), rather
+    /// than a read of shared memory (SQLite).
+    pub fn is_round_trip(&self) -> bool {
+        crate::db::Backend::of_url(&self.url) == crate::db::Backend::Postgres
+    }
+
     /// Whether checks can be believed (a broken watch reports a change
     /// every time, so a cache should not bother storing anything).
     pub fn is_connected(&self) -> bool {

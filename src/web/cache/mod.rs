@@ -14,12 +14,15 @@
 //!
 //! Invalidation does not rely on writers: before each answer it could
 //! serve, the cache asks [`Watch`] whether anything committed since, by
-//! any process, and drops every page if so; a page is also dropped when the
+//! any process, and drops every page if so (on PostgreSQL, where asking is
+//! a round trip, requests arriving together share one look that began
+//! after each arrived: [`freshness`]); a page is also dropped when the
 //! clock's day moves on (days left, what is upcoming). A page rendered
 //! while a write committed is stored under the version read before it was
 //! rendered, so it is never served after that write is noticed.
 
 pub mod conditional;
+mod freshness;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -36,6 +39,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use crate::clock::Clock;
 use crate::store::watch::Watch;
 use conditional::{Conditions, Validators};
+use freshness::GroupedLooks;
 
 /// The session cookie's name: a request carrying it is an editor's.
 pub use super::auth::SESSION_COOKIE;
@@ -46,8 +50,17 @@ pub struct ResponseCache {
     /// request is rendered, with the same validators).
     budget: usize,
     clock: Clock,
-    watch: Mutex<Watch>,
-    stored: Mutex<Stored>,
+    looks: Looks,
+    stored: Arc<Mutex<Stored>>,
+}
+
+/// How the cache looks at the data's version.
+enum Looks {
+    /// Where a look is cheap (SQLite's shared memory): in the request.
+    Inline(Mutex<Watch>),
+    /// Where it is a round trip (PostgreSQL): one look for the requests
+    /// that arrive together, on a thread of its own.
+    Grouped(GroupedLooks),
 }
 
 struct Stored {
@@ -60,6 +73,21 @@ struct Stored {
     /// Keys in the order they were stored, to drop the oldest first.
     order: VecDeque<String>,
     bytes: usize,
+}
+
+impl Stored {
+    /// Every page goes: they may show what changed.
+    fn drop_pages(&mut self) {
+        self.generation += 1;
+        self.pages.clear();
+        self.order.clear();
+        self.bytes = 0;
+    }
+
+    fn data_changed(&mut self, now: NaiveDateTime) {
+        self.changed_at = now;
+        self.drop_pages();
+    }
 }
 
 /// One kept answer.
@@ -122,17 +150,29 @@ impl ResponseCache {
     /// A cache of at most `budget` bytes for the database at `url`.
     pub fn new(url: &str, budget: usize, clock: Clock) -> ResponseCache {
         let now = clock.now();
+        let stored = Arc::new(Mutex::new(Stored {
+            generation: 0,
+            changed_at: now,
+            day: now.date(),
+            pages: HashMap::new(),
+            order: VecDeque::new(),
+            bytes: 0,
+        }));
+        let mut watch = Watch::open(url);
+        let looks = if watch.is_round_trip() {
+            let (stored, clock) = (stored.clone(), clock.clone());
+            Looks::Grouped(GroupedLooks::start(move || {
+                if watch.changed() {
+                    lock(&stored).data_changed(clock.now());
+                }
+            }))
+        } else {
+            Looks::Inline(Mutex::new(watch))
+        };
         ResponseCache {
             budget,
-            watch: Mutex::new(Watch::open(url)),
-            stored: Mutex::new(Stored {
-                generation: 0,
-                changed_at: now,
-                day: now.date(),
-                pages: HashMap::new(),
-                order: VecDeque::new(),
-                bytes: 0,
-            }),
+            looks,
+            stored,
             clock,
         }
     }
@@ -140,19 +180,20 @@ impl ResponseCache {
     /// The current generation and when the data last changed, dropping
     /// every page if anything committed (or the day moved on) since the
     /// last look.
-    fn current(&self, now: NaiveDateTime) -> (u64, NaiveDateTime) {
-        let changed = lock(&self.watch).changed();
+    async fn current(&self, now: NaiveDateTime) -> (u64, NaiveDateTime) {
+        let changed = match &self.looks {
+            Looks::Inline(watch) => lock(watch).changed(),
+            // Changes seen are recorded by the look itself; without a look,
+            // nothing kept can be trusted.
+            Looks::Grouped(looks) => !looks.fresh().await,
+        };
         let mut stored = lock(&self.stored);
-        if changed || stored.day != now.date() {
-            stored.generation += 1;
-            if changed {
-                stored.changed_at = now;
-            }
-            stored.day = now.date();
-            stored.pages.clear();
-            stored.order.clear();
-            stored.bytes = 0;
+        if changed {
+            stored.data_changed(now);
+        } else if stored.day != now.date() {
+            stored.drop_pages();
         }
+        stored.day = now.date();
         let midnight = now.date().and_hms_opt(0, 0, 0).unwrap_or(now);
         (stored.generation, stored.changed_at.max(midnight))
     }
@@ -231,7 +272,7 @@ pub async fn serve(
     }
     let now = cache.clock.now();
     let key = normalised_key(req.path(), req.query_string());
-    let (generation, modified) = cache.current(now);
+    let (generation, modified) = cache.current(now).await;
     let conditions = Conditions::of(req.headers());
     if let Some(entry) = cache.get(&key) {
         let mut res = entry.respond(&conditions, now);

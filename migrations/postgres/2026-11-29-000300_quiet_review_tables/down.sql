@@ -1,0 +1,25 @@
+CREATE OR REPLACE FUNCTION regwatch_watch_tables() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN
+        SELECT c.relname FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND n.nspname = current_schema()
+          AND c.relname NOT IN ('user_sessions', 'limit_attempts', 'api_tokens',
+                                'deliveries', 'digest_entries', 'milestone_reminders',
+                                '__diesel_schema_migrations', 'regwatch_data_version')
+          AND NOT EXISTS (SELECT 1 FROM pg_trigger tr
+                          WHERE tr.tgrelid = c.oid
+                            AND tr.tgname = 'regwatch_data_changed')
+    LOOP
+        EXECUTE format('CREATE CONSTRAINT TRIGGER regwatch_data_changed
+                        AFTER INSERT OR UPDATE OR DELETE ON %I
+                        DEFERRABLE INITIALLY DEFERRED
+                        FOR EACH ROW EXECUTE FUNCTION regwatch_data_changed()',
+                       t.relname);
+    END LOOP;
+END
+$$;
+
+SELECT regwatch_watch_tables();
