@@ -45,9 +45,9 @@ pub struct WorkerConfig {
     pub retry: RetryPolicy,
     /// Deliveries claimed per round.
     pub batch: i64,
-    /// How many of a round's deliveries are sent at once, each over a
-    /// pooled SMTP connection and a database connection of its own: one
-    /// at a time, each waits on the server's answers to every command.
+    /// How many of a round's deliveries are sent at once, each over an
+    /// SMTP session and a database connection of its own: one at a time,
+    /// each waits on the server's answers to every command.
     pub senders: usize,
 }
 
