@@ -9,11 +9,14 @@ macro_rules! say {
     }};
 }
 
+mod commands;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use commands::accounts::run_user;
+use commands::exchange::{run_export, run_import};
 use regwatch::config::{Settings, SettingsArgs};
-use regwatch::domain::RawQuery;
 use regwatch::exchange::Format;
 use regwatch::{db, seed, Application};
 
@@ -344,165 +347,5 @@ fn run_gen(settings: &Settings, args: GenArgs) -> anyhow::Result<()> {
         added.subscribers,
         started.elapsed()
     );
-    Ok(())
-}
-
-fn run_export(
-    settings: &Settings,
-    format: Option<Format>,
-    output: Option<PathBuf>,
-    f: ExportFilters,
-) -> anyhow::Result<()> {
-    use std::io::Write;
-    let raw = RawQuery {
-        q: f.q,
-        jurisdiction: f.jurisdiction,
-        kind: f.kind,
-        tag: f.tag,
-        phase: f.phase,
-        from: f.from,
-        to: f.to,
-        ..RawQuery::default()
-    };
-    let filter = raw.filter()?;
-    let format = format
-        .or_else(|| {
-            let name = output.as_ref()?.file_name()?.to_str()?;
-            Format::of_file_name(name)
-        })
-        .unwrap_or(Format::Json);
-    let mut conn = db::DbConnection::open(&settings.database_url)?;
-    conn.migrate()?;
-    let mut out: Box<dyn Write> = match &output {
-        Some(path) => Box::new(
-            std::fs::File::create(path)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
-        ),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut out = std::io::BufWriter::new(&mut out);
-    let count = regwatch::export::write(&mut conn, &filter, format, &settings.base_url, &mut out)?;
-    out.flush()?;
-    if let Some(path) = output {
-        say!("exported {count} items to {}", path.display());
-    }
-    Ok(())
-}
-
-/// Exits 0 when every record was taken, 1 otherwise.
-fn run_import(settings: &Settings, args: ImportArgs) -> ExitCode {
-    match import_file(settings, args) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => fail(e),
-    }
-}
-
-fn import_file(settings: &Settings, args: ImportArgs) -> anyhow::Result<bool> {
-    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-    use regwatch::import::{self, Options};
-    use regwatch::store::author::Author;
-    use std::io::{IsTerminal, Read};
-    let stdin = args.file.as_os_str() == "-";
-    let format = match args.format {
-        Some(format) => format,
-        None => (!stdin)
-            .then(|| Format::of_file_name(args.file.file_name()?.to_str()?))
-            .flatten()
-            .ok_or_else(|| {
-                anyhow::anyhow!(
-                    "cannot tell the format from the file name; give --format csv, json or yaml"
-                )
-            })?,
-    };
-    let mut conn = db::DbConnection::open(&settings.database_url)?;
-    conn.migrate()?;
-    let user = import::importer(&mut conn, &args.user)?;
-    let (input, size): (Box<dyn Read>, Option<u64>) = if stdin {
-        (Box::new(std::io::stdin().lock()), None)
-    } else {
-        let file = std::fs::File::open(&args.file)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
-        let size = file.metadata().ok().map(|m| m.len());
-        (Box::new(file), size)
-    };
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({eta})",
-        )?;
-        bar.with_style(style)
-    } else {
-        ProgressBar::hidden()
-    };
-    let options = Options {
-        dry_run: args.dry_run,
-        by: Author::import(Some(user), !args.no_alerts),
-        now: settings.clock.now(),
-    };
-    let finished = import::run(&mut conn, format, bar.wrap_read(input), options, |report| {
-        bar.suspend(|| say!("{report}"));
-    })?;
-    bar.finish_and_clear();
-    if let Some(stopped) = &finished.stopped {
-        say!("stopped: {stopped}");
-    }
-    let dry = if args.dry_run {
-        " (dry run: nothing stored)"
-    } else {
-        ""
-    };
-    say!("{}{dry}", finished.summary);
-    Ok(finished.succeeded())
-}
-
-fn read_password() -> anyhow::Result<String> {
-    use std::io::{BufRead, IsTerminal};
-    if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("Password (at least 10 characters): ")?;
-        let again = rpassword::prompt_password("Password again: ")?;
-        anyhow::ensure!(first == again, "the two passwords differ");
-        Ok(first)
-    } else {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
-    }
-}
-
-fn run_user(settings: &Settings, cmd: UserCommand) -> anyhow::Result<()> {
-    use regwatch::domain::EmailAddress;
-    use regwatch::store::users::{self, Password, Role};
-    let mut conn = db::DbConnection::open(&settings.database_url)?;
-    conn.migrate()?;
-    match cmd {
-        UserCommand::Add { email, role } => {
-            let email = EmailAddress::try_from(email.as_str())?;
-            let role: Role = role.parse()?;
-            let password = read_password()?;
-            let password = Password::try_from(password.as_str())?;
-            users::create(&mut conn, &email, &password, role, settings.clock.now())?;
-            say!("created {role} account {email}");
-        }
-        UserCommand::List => {
-            for u in users::list(&mut conn)? {
-                say!(
-                    "{}\t{}\t{}\tcreated {}",
-                    u.email,
-                    u.role,
-                    if u.disabled { "disabled" } else { "active" },
-                    u.created_at.format("%Y-%m-%d")
-                );
-            }
-        }
-        UserCommand::Disable { email } => {
-            users::set_disabled(&mut conn, &email, true)?;
-            say!("disabled {email}");
-        }
-        UserCommand::Enable { email } => {
-            users::set_disabled(&mut conn, &email, false)?;
-            say!("enabled {email}");
-        }
-    }
     Ok(())
 }

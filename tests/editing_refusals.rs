@@ -1,10 +1,11 @@
-//! What the store refuses, as editors see it through the forms: a slug
-//! another item has, a link that cannot be, each with its message beside
-//! the field and nothing stored; and the history naming who made each
-//! change.
+//! What is refused, as editors see it through the forms: invalid fields,
+//! a slug another item has, a link that cannot be, each with its message
+//! beside the field and nothing stored; forms without the right token or
+//! too large, refused whole; and the history naming who made each change.
 
 mod common;
 
+use common::forms::new_item;
 use common::{attrs, form_fields, texts, with};
 
 const S321: &str = "us-s321-ai-decoupling-act";
@@ -167,4 +168,196 @@ both_backends!(ids_in_addresses_that_name_nothing_get_a_404, |app| {
         let a = ed.post(&path, &[("csrf_token", &token)]).await;
         assert_eq!(a.status, 404, "{path}");
     }
+});
+
+both_backends!(invalid_items_are_refused_field_by_field, |app| {
+    let ed = app.editor("ed@example.org").await;
+    let before = (
+        app.count("items"),
+        app.count("revisions"),
+        app.count("changes"),
+    );
+    let long = "x".repeat(301);
+    let cases: Vec<(&str, &str, &str)> = vec![
+        ("title", "", "title"),
+        ("title", &long, "title"),
+        ("kind", "", "kind"),
+        ("kind", "treaty", "kind"),
+        ("slug", S321, "slug"),
+        ("slug", "Not A Slug", "slug"),
+        ("slug", "new", "slug"),
+        ("jurisdiction", "", "jurisdiction"),
+        ("jurisdiction", "usa!", "jurisdiction"),
+        ("tags", "ai, Export Controls", "tags"),
+    ];
+    for (field, value, error_field) in cases {
+        let fields: Vec<(String, String)> = new_item()
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k.to_owned(),
+                    if k == field {
+                        value.to_owned()
+                    } else {
+                        v.to_owned()
+                    },
+                )
+            })
+            .collect();
+        let token = ed.csrf("/items/new").await;
+        let a = ed
+            .post_fields("/items/new", &with(fields, "csrf_token", &token))
+            .await;
+        assert_eq!(a.status, 422, "{field}={value:?}");
+        let id = format!("#item-{}-error", error_field.replace('_', "-"));
+        assert_eq!(
+            texts(&a.body, &id).len(),
+            1,
+            "{field}={value:?}: message beside the field"
+        );
+        // What the user typed is still there.
+        assert_eq!(
+            attrs(&a.body, "#item-short-title", "value"),
+            ["Chip Security Act (S.1705)"]
+        );
+        assert!(a.body.contains("Would require location verification"));
+        assert!(a.body.contains("Nothing was saved."));
+    }
+    assert_eq!(
+        (
+            app.count("items"),
+            app.count("revisions"),
+            app.count("changes")
+        ),
+        before
+    );
+});
+
+both_backends!(invalid_events_and_links_are_refused, |app| {
+    let ed = app.editor("ed@example.org").await;
+    let events = app.count("status_events");
+    let path = format!("/items/{S321}/events/new");
+    let good = [
+        ("date", "2025-03-01"),
+        ("precision", "day"),
+        ("status", "referred"),
+        ("note", "Referred."),
+        ("source_url", "https://www.congress.gov/"),
+        ("confidence", "high"),
+    ];
+    for (field, value) in [
+        ("date", ""),
+        ("date", "2025-02-30"),
+        ("date", "2025-03"),
+        ("precision", "week"),
+        ("status", "final-rule"),
+        ("status", ""),
+        ("source_url", "ftp://example.org/x"),
+        ("source_url", "javascript:alert(1)"),
+        ("source_url", ""),
+        ("confidence", "certain"),
+    ] {
+        let fields: Vec<(&str, &str)> = good
+            .iter()
+            .map(|&(k, v)| (k, if k == field { value } else { v }))
+            .collect();
+        let a = ed.submit(&path, &fields).await;
+        assert_eq!(a.status, 422, "{field}={value:?}");
+        let error_field = if field == "source_url" {
+            "source"
+        } else {
+            field
+        };
+        assert_eq!(
+            texts(&a.body, &format!("#event-{error_field}-error")).len(),
+            1,
+            "{field}={value:?}: message beside the field"
+        );
+        assert!(a.body.contains("Referred."), "input kept");
+    }
+    assert_eq!(app.count("status_events"), events);
+
+    let links = app.count("item_links");
+    let link_path = format!("/items/{S321}/links/new");
+    for (target, relation, field) in [
+        (S321, "amends", "target"),
+        ("no-such-item", "amends", "target"),
+        ("apple-alibaba-china-ai", "could restrict", "relation"),
+        ("apple-alibaba-china-ai", "", "relation"),
+        ("Bad Slug", "amends", "target"),
+    ] {
+        let a = ed
+            .submit(&link_path, &[("target", target), ("relation", relation)])
+            .await;
+        assert_eq!(a.status, 422, "{target} {relation}");
+        assert_eq!(
+            texts(&a.body, &format!("#link-{field}-error")).len(),
+            1,
+            "{target} {relation}: {}",
+            a.body
+        );
+    }
+    assert_eq!(app.count("item_links"), links);
+});
+
+both_backends!(forms_without_the_right_token_change_nothing, |app| {
+    let ed = app.editor("ed@example.org").await;
+    let before = app.count("items");
+    let a = ed.post("/items/new", &new_item()).await;
+    assert_eq!(a.status, 403);
+    let mut wrong = new_item();
+    wrong.push(("csrf_token", "0000"));
+    let a = ed.post("/items/new", &wrong).await;
+    assert_eq!(a.status, 403);
+    assert!(a.body.contains("Reload the page"));
+    // A token from another session is no good either.
+    let other = app.editor("other@example.org").await;
+    let foreign = other.csrf("/items/new").await;
+    let mut stolen = new_item();
+    stolen.push(("csrf_token", &foreign));
+    assert_eq!(ed.post("/items/new", &stolen).await.status, 403);
+    let event = [
+        ("csrf_token", "nope"),
+        ("date", "2025-03-01"),
+        ("status", "referred"),
+        ("source_url", "https://x.org/"),
+        ("confidence", "high"),
+    ];
+    assert_eq!(
+        ed.post(&format!("/items/{S321}/events/new"), &event)
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        ed.post("/logout", &[("csrf_token", "nope")]).await.status,
+        403
+    );
+    assert_eq!(
+        ed.get("/items/new").await.status,
+        200,
+        "still signed in after a forged sign-out"
+    );
+    assert_eq!(app.count("items"), before);
+    assert_eq!(app.count("status_events"), 28);
+});
+
+both_backends!(oversized_forms_get_413, |app| {
+    let ed = app.editor("ed@example.org").await;
+    let huge = "x".repeat(200 * 1024);
+    let token = ed.csrf("/items/new").await;
+    let a = ed
+        .post(
+            "/items/new",
+            &[
+                ("csrf_token", &token),
+                ("kind", "bill"),
+                ("title", "T"),
+                ("jurisdiction", "US"),
+                ("summary", &huge),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 413);
+    assert_eq!(app.count("items"), 7);
 });

@@ -49,6 +49,10 @@ pub fn apply(
 ) -> Result<Applied, ApplyError> {
     write_transaction(conn, |conn| {
         let item_id = match plan.existing {
+            // Its events, added below, write its search document.
+            None if !plan.add_events.is_empty() => {
+                items::create_before_events(conn, &plan.fields, by, now)?
+            }
             None => items::create(conn, &plan.fields, by, now)?,
             Some((id, version)) => {
                 if !plan.field_changes.is_empty() {

@@ -7,10 +7,10 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::author::Author;
-use super::changes::{self, ChangePayload, EventSnapshot};
-use super::events::{find, item_version, EventColumns, NewEvent};
+use super::changes::{ChangePayload, EventSnapshot};
+use super::corrections::Correction;
+use super::events::{find, EventColumns, NewEvent};
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::subscriptions::Alerting;
 use super::{current_status, search, DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{EventId, ItemId};
@@ -61,31 +61,22 @@ pub fn correct(
             .execute(conn)?;
         current_status::refresh(conn, item_id)?;
         search::refresh(conn, item_id)?;
-        let version = item_version(conn, item_id)?;
-        revisions::record(
-            conn,
+        let correction = Correction {
             item_id,
             by,
-            version,
-            if minor {
-                RevisionAction::MinorEventCorrection
-            } else {
-                RevisionAction::EventCorrection
-            },
-            &changes,
             now,
-        )?;
-        changes::announce_as(
+            minor,
+            changes: &changes,
+        };
+        correction.record(
             conn,
-            item_id,
-            by,
+            RevisionAction::EventCorrection,
+            RevisionAction::MinorEventCorrection,
             &ChangePayload::EventCorrected {
                 event: EventSnapshot::of(event_id.into(), event),
                 changes: changes.clone(),
                 minor,
             },
-            now,
-            Alerting::of(minor),
         )?;
         Ok(Some(changes))
     })

@@ -149,7 +149,30 @@ pub fn create(
     by: impl Into<Author>,
     at: NaiveDateTime,
 ) -> Result<ItemId, ItemError> {
-    let by = by.into();
+    insert_new(conn, fields, by.into(), at, true)
+}
+
+/// [`create`] for a writer that records the item's first events next, in
+/// the same transaction (an import): their write indexes the item with
+/// them. The search document is written here too only when the creation
+/// is alerted, since saved filters are matched against the new item at
+/// once; a bulk import writes it once.
+pub fn create_before_events(
+    conn: &mut DbConnection,
+    fields: &ItemFields,
+    by: Author,
+    at: NaiveDateTime,
+) -> Result<ItemId, ItemError> {
+    insert_new(conn, fields, by, at, by.alerts())
+}
+
+fn insert_new(
+    conn: &mut DbConnection,
+    fields: &ItemFields,
+    by: Author,
+    at: NaiveDateTime,
+    index: bool,
+) -> Result<ItemId, ItemError> {
     conn.transaction(|conn| {
         let id: ItemId = diesel::insert_into(items::table)
             .values((
@@ -169,7 +192,9 @@ pub fn create(
             .get_result(conn)
             .map_err(|e| slug_taken_or(e, &fields.slug))?;
         item_lists::write_new(conn, id, fields)?;
-        search::refresh(conn, id)?;
+        if index {
+            search::refresh(conn, id)?;
+        }
         let changes = revisions::diff(&[], &fields.values());
         revisions::record(conn, id, by, 1, RevisionAction::Create, &changes, at)?;
         changes::announce(

@@ -11,9 +11,9 @@ use diesel::sql_types::Bool;
 
 use super::author::Author;
 use super::changes::{self, ChangePayload, MilestoneSnapshot};
+use super::corrections::Correction;
 use super::events::item_version;
 use super::revisions::{self, FieldChange, RevisionAction};
-use super::subscriptions::Alerting;
 use super::{reminders, DbConnection, DbError};
 use crate::db::write_transaction;
 use crate::domain::{
@@ -250,31 +250,22 @@ pub fn correct(
             .execute(conn)?;
         // A new first day re-arms its reminders; those of the old one go.
         reminders::disarm(conn, id, Some(milestone.date.start()))?;
-        let version = item_version(conn, item_id)?;
-        revisions::record(
-            conn,
+        let correction = Correction {
             item_id,
             by,
-            version,
-            if minor {
-                RevisionAction::MinorMilestoneCorrection
-            } else {
-                RevisionAction::MilestoneCorrection
-            },
-            &changes,
             now,
-        )?;
-        changes::announce_as(
+            minor,
+            changes: &changes,
+        };
+        correction.record(
             conn,
-            item_id,
-            by,
+            RevisionAction::MilestoneCorrection,
+            RevisionAction::MinorMilestoneCorrection,
             &ChangePayload::MilestoneCorrected {
                 milestone: MilestoneSnapshot::of(id.into(), milestone),
                 changes: changes.clone(),
                 minor,
             },
-            now,
-            Alerting::of(minor),
         )?;
         Ok(Some(changes))
     })

@@ -10,6 +10,7 @@ pub mod author;
 pub mod change_feed;
 pub mod changes;
 mod columns;
+mod corrections;
 pub mod current_status;
 pub mod deliveries;
 mod event_corrections;

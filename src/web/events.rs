@@ -7,129 +7,72 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::auth::{check_csrf, csrf_token, see_other, set_flash, Editor};
+use super::dated_form::{corrected, record_form_page, DatedForm};
 use super::error::AppError;
-use super::form_page::{confidence_choices, load_item, precision_choices, submit, ItemHeading};
+use super::form_page::{item_form_page, load_item, submit, ItemHeading};
 use super::forms::{EventForm, FieldErrors, RetractForm};
-use super::view::{Choice, Layout, Page};
+use super::view::Choice;
 use super::AppState;
 use crate::domain::{EventId, Status, StatusDef};
 use crate::store::events::{self, EventRow};
 use crate::store::items::ItemRow;
 
-/// The record-event and correct-event form.
+/// The menus of the record-event and correct-event form: the statuses of
+/// the item's kind, and its developments.
 #[derive(Debug, Serialize)]
-struct EventFormView<'a> {
-    correcting: bool,
-    item: ItemHeading,
-    action: String,
-    form: &'a EventForm,
-    errors: &'a FieldErrors,
-    has_errors: bool,
+pub struct EventMenus {
     statuses: Vec<Choice>,
     developments: Vec<Choice>,
-    precisions: Vec<Choice>,
-    confidences: Vec<Choice>,
-    csrf_token: String,
-    /// Set when the form records a proposal from an official source.
-    from_proposal: Option<String>,
 }
 
-fn event_form(
-    status: StatusCode,
-    session: &Session,
-    user: &Editor,
-    item: &ItemRow,
-    form: &EventForm,
-    errors: &FieldErrors,
-    event_id: Option<EventId>,
-) -> Result<HttpResponse, AppError> {
-    let action = match event_id {
-        Some(id) => format!("/items/{}/events/{id}/edit", item.slug),
-        None => format!("/items/{}/events/new", item.slug),
-    };
-    let at = FormAt {
-        action,
-        correcting: event_id.is_some(),
-        from_proposal: None,
-    };
-    event_form_at(status, session, user, item, form, errors, at)
+impl DatedForm for EventForm {
+    const RECORDS: &'static str = "events";
+    const ADDING: &'static str = "Record a status event";
+    const CORRECTING: &'static str = "Correct a status event";
+    const TEMPLATE: &'static str = "event_form";
+    type Menus = EventMenus;
+
+    fn menus(&self, item: &ItemRow) -> EventMenus {
+        let options = |defs: &[StatusDef]| {
+            defs.iter()
+                .map(|d| Choice::new(d.name, d.label, self.status == d.name))
+                .collect()
+        };
+        EventMenus {
+            statuses: options(item.kind().statuses()),
+            developments: options(item.kind().developments()),
+        }
+    }
+
+    fn precision(&self) -> &str {
+        &self.precision
+    }
+
+    fn confidence(&self) -> &str {
+        &self.confidence
+    }
+
+    fn blank() -> Self {
+        EventForm {
+            precision: "day".to_owned(),
+            ..EventForm::default()
+        }
+    }
 }
 
-/// Where an event or milestone form posts, and what it is for.
-pub struct FormAt {
-    pub action: String,
-    pub correcting: bool,
-    /// What the page says when it records a proposal.
-    pub from_proposal: Option<String>,
-}
-
-/// The event form posting to `at.action`.
-pub fn event_form_at(
-    status: StatusCode,
-    session: &Session,
-    user: &Editor,
-    item: &ItemRow,
-    form: &EventForm,
-    errors: &FieldErrors,
-    at: FormAt,
-) -> Result<HttpResponse, AppError> {
-    let kind = item.kind();
-    let options = |defs: &[StatusDef]| {
-        defs.iter()
-            .map(|d| Choice::new(d.name, d.label, form.status == d.name))
-            .collect()
-    };
-    let correcting = at.correcting;
-    let view = EventFormView {
-        correcting,
-        item: ItemHeading::of(item),
-        action: at.action,
-        from_proposal: at.from_proposal,
-        form,
-        errors,
-        has_errors: !errors.is_empty(),
-        statuses: options(kind.statuses()),
-        developments: options(kind.developments()),
-        precisions: precision_choices(&form.precision),
-        confidences: confidence_choices(&form.confidence),
-        csrf_token: csrf_token(session),
-    };
-    let title = if correcting {
-        "Correct a status event"
-    } else {
-        "Record a status event"
-    };
-    let title = view.item.page_title(title);
-    Page::new(Layout::new(title, Some(&user.0), session), view).respond(status, "event_form")
-}
-
-/// The item's event, or a 404.
+/// The item at `slug` and its event, or a 404.
 async fn load_event(
     state: &AppState,
-    item: &ItemRow,
+    slug: &str,
     event_id: EventId,
-) -> Result<EventRow, AppError> {
+) -> Result<(ItemRow, EventRow), AppError> {
+    let item = load_item(state, slug).await?;
     let item_id = item.id;
-    state
+    let event = state
         .db(move |conn| events::find(conn, item_id, event_id))
         .await?
-        .ok_or_else(|| AppError::not_found("This item has no such status event."))
-}
-
-/// `GET /items/{slug}/events/new`.
-pub async fn new_event_form(
-    user: Editor,
-    session: Session,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let item = load_item(&state, &path).await?;
-    let form = EventForm {
-        precision: "day".to_owned(),
-        ..EventForm::default()
-    };
-    let errors = FieldErrors::new();
-    event_form(StatusCode::OK, &session, &user, &item, &form, &errors, None)
+        .ok_or_else(|| AppError::not_found("This item has no such status event."))?;
+    Ok((item, event))
 }
 
 /// `POST /items/{slug}/events/new`.
@@ -144,7 +87,15 @@ pub async fn create_event(
     check_csrf(&session, &form.csrf_token)?;
     let item = load_item(&state, &path).await?;
     let page = |status, errors: &FieldErrors| {
-        event_form(status, &session, &user, &item, &form, errors, None)
+        record_form_page(
+            status,
+            &session,
+            &user,
+            &item,
+            &form,
+            errors,
+            None::<EventId>,
+        )
     };
     submit(form.validate(item.kind()), page, |event| async {
         let (item_id, user_id) = (item.id, user.0.id);
@@ -167,19 +118,10 @@ pub async fn edit_event_form(
     path: web::Path<(String, EventId)>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, event_id) = path.into_inner();
-    let item = load_item(&state, &slug).await?;
-    let event = load_event(&state, &item, event_id).await?;
-    let form = EventForm::from_event(&event);
-    let errors = FieldErrors::new();
-    event_form(
-        StatusCode::OK,
-        &session,
-        &user,
-        &item,
-        &form,
-        &errors,
-        Some(event_id),
-    )
+    let (item, event) = load_event(&state, &slug, event_id).await?;
+    let (form, errors) = (EventForm::from_event(&event), FieldErrors::new());
+    let id = Some(event_id);
+    record_form_page(StatusCode::OK, &session, &user, &item, &form, &errors, id)
 }
 
 /// `POST /items/{slug}/events/{id}/edit`: corrects the event in place; the
@@ -194,18 +136,10 @@ pub async fn correct_event(
     let (slug, event_id) = path.into_inner();
     let form = form.into_inner();
     check_csrf(&session, &form.csrf_token)?;
-    let item = load_item(&state, &slug).await?;
-    load_event(&state, &item, event_id).await?;
+    let (item, _) = load_event(&state, &slug, event_id).await?;
+    let id = Some(event_id);
     let page = |status, errors: &FieldErrors| {
-        event_form(
-            status,
-            &session,
-            &user,
-            &item,
-            &form,
-            errors,
-            Some(event_id),
-        )
+        record_form_page(status, &session, &user, &item, &form, errors, id)
     };
     let minor = form.is_minor();
     submit(form.validate(item.kind()), page, |event| async {
@@ -217,18 +151,8 @@ pub async fn correct_event(
             })
             .await?
             .ok_or_else(|| AppError::not_found("This item has no such status event."))?;
-        set_flash(
-            &session,
-            if changes.is_empty() {
-                "Nothing to save: the event was not changed."
-            } else {
-                if minor {
-                    "Status event corrected (minor: no immediate alert)."
-                } else {
-                    "Status event corrected."
-                }
-            },
-        );
+        let done = corrected("Status event", "the event", !changes.is_empty(), minor);
+        set_flash(&session, &done);
         Ok(Ok(see_other(&format!(
             "/items/{}#event-{event_id}",
             item.slug
@@ -280,15 +204,8 @@ fn retract_form(
         errors,
         csrf_token: csrf_token(session),
     };
-    Page::new(
-        Layout::new(
-            view.item.page_title("Retract a status event"),
-            Some(&user.0),
-            session,
-        ),
-        view,
-    )
-    .respond(status, "retract_form")
+    let title = view.item.page_title("Retract a status event");
+    item_form_page(status, session, user, title, view, "retract_form")
 }
 
 /// `GET /items/{slug}/events/{id}/retract`.
@@ -299,8 +216,7 @@ pub async fn retract_event_form(
     path: web::Path<(String, EventId)>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, event_id) = path.into_inner();
-    let item = load_item(&state, &slug).await?;
-    let event = load_event(&state, &item, event_id).await?;
+    let (item, event) = load_event(&state, &slug, event_id).await?;
     let (form, errors) = (RetractForm::default(), FieldErrors::new());
     retract_form(
         StatusCode::OK,
@@ -325,8 +241,7 @@ pub async fn retract_event(
     let (slug, event_id) = path.into_inner();
     let form = form.into_inner();
     check_csrf(&session, &form.csrf_token)?;
-    let item = load_item(&state, &slug).await?;
-    let event = load_event(&state, &item, event_id).await?;
+    let (item, event) = load_event(&state, &slug, event_id).await?;
     let page = |status, errors: &FieldErrors| {
         retract_form(status, &session, &user, &item, &event, &form, errors)
     };

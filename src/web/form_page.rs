@@ -8,13 +8,15 @@
 
 use std::future::Future;
 
+use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde::Serialize;
 
+use super::auth::Editor;
 use super::error::AppError;
 use super::forms::FieldErrors;
-use super::view::Choice;
+use super::view::{Choice, Layout, Page};
 use super::AppState;
 use crate::domain::{Confidence, DatePrecision, Slug};
 use crate::store::items::{self, ItemRow};
@@ -55,6 +57,19 @@ impl ItemHeading {
             self.short_title.as_deref().unwrap_or(&self.title)
         )
     }
+}
+
+/// An editor's form page titled `title` (see [`ItemHeading::page_title`]),
+/// rendered from `template`.
+pub fn item_form_page(
+    status: StatusCode,
+    session: &Session,
+    user: &Editor,
+    title: String,
+    view: impl Serialize,
+    template: &str,
+) -> Result<HttpResponse, AppError> {
+    Page::new(Layout::new(title, Some(&user.0), session), view).respond(status, template)
 }
 
 /// What acting on a valid form ends with: the answer (a redirect, or a

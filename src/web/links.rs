@@ -7,9 +7,8 @@ use serde::Serialize;
 
 use super::auth::{check_csrf, csrf_token, see_other, set_flash, CsrfOnly, Editor};
 use super::error::AppError;
-use super::form_page::{load_item, submit, ItemHeading};
+use super::form_page::{item_form_page, load_item, submit, ItemHeading};
 use super::forms::{FieldErrors, LinkForm, SUGGESTED_RELATIONS};
-use super::view::{Layout, Page};
 use super::AppState;
 use crate::domain::LinkId;
 use crate::store::items::ItemRow;
@@ -41,15 +40,8 @@ fn link_form(
         relations: &SUGGESTED_RELATIONS,
         csrf_token: csrf_token(session),
     };
-    Page::new(
-        Layout::new(
-            view.item.page_title("Link to another item"),
-            Some(&user.0),
-            session,
-        ),
-        view,
-    )
-    .respond(status, "link_form")
+    let title = view.item.page_title("Link to another item");
+    item_form_page(status, session, user, title, view, "link_form")
 }
 
 /// `GET /items/{slug}/links/new`.

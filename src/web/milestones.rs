@@ -7,116 +7,68 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::auth::{check_csrf, csrf_token, see_other, set_flash, Editor};
+use super::dated_form::{corrected, record_form_page, DatedForm};
 use super::error::AppError;
-use super::events::FormAt;
-use super::form_page::{confidence_choices, load_item, precision_choices, submit, ItemHeading};
+use super::form_page::{item_form_page, load_item, submit, ItemHeading};
 use super::forms::{FieldErrors, MilestoneForm, RetractForm};
-use super::view::{Choice, Layout, Page};
+use super::view::Choice;
 use super::AppState;
 use crate::domain::{MilestoneId, MilestoneKind};
 use crate::store::items::ItemRow;
 use crate::store::milestones::{self, MilestoneRow};
 
-/// The add-milestone and correct-milestone form.
+/// The menu of the add-milestone and correct-milestone form: what a
+/// milestone marks.
 #[derive(Debug, Serialize)]
-struct MilestoneFormView<'a> {
-    correcting: bool,
-    item: ItemHeading,
-    action: String,
-    form: &'a MilestoneForm,
-    errors: &'a FieldErrors,
-    has_errors: bool,
+pub struct MilestoneMenus {
     kinds: Vec<Choice>,
-    precisions: Vec<Choice>,
-    confidences: Vec<Choice>,
-    csrf_token: String,
-    from_proposal: Option<String>,
 }
 
-fn milestone_form(
-    status: StatusCode,
-    session: &Session,
-    user: &Editor,
-    item: &ItemRow,
-    form: &MilestoneForm,
-    errors: &FieldErrors,
-    milestone_id: Option<MilestoneId>,
-) -> Result<HttpResponse, AppError> {
-    let action = match milestone_id {
-        Some(id) => format!("/items/{}/milestones/{id}/edit", item.slug),
-        None => format!("/items/{}/milestones/new", item.slug),
-    };
-    let at = FormAt {
-        action,
-        correcting: milestone_id.is_some(),
-        from_proposal: None,
-    };
-    milestone_form_at(status, session, user, item, form, errors, at)
+impl DatedForm for MilestoneForm {
+    const RECORDS: &'static str = "milestones";
+    const ADDING: &'static str = "Add a milestone";
+    const CORRECTING: &'static str = "Correct a milestone";
+    const TEMPLATE: &'static str = "milestone_form";
+    type Menus = MilestoneMenus;
+
+    fn menus(&self, _item: &ItemRow) -> MilestoneMenus {
+        MilestoneMenus {
+            kinds: MilestoneKind::ALL
+                .iter()
+                .map(|k| Choice::new(k.as_str(), k.label(), self.kind == k.as_str()))
+                .collect(),
+        }
+    }
+
+    fn precision(&self) -> &str {
+        &self.precision
+    }
+
+    fn confidence(&self) -> &str {
+        &self.confidence
+    }
+
+    fn blank() -> Self {
+        MilestoneForm {
+            precision: "day".to_owned(),
+            ..MilestoneForm::default()
+        }
+    }
 }
 
-/// The milestone form posting to `at.action`.
-pub fn milestone_form_at(
-    status: StatusCode,
-    session: &Session,
-    user: &Editor,
-    item: &ItemRow,
-    form: &MilestoneForm,
-    errors: &FieldErrors,
-    at: FormAt,
-) -> Result<HttpResponse, AppError> {
-    let correcting = at.correcting;
-    let view = MilestoneFormView {
-        correcting,
-        item: ItemHeading::of(item),
-        action: at.action,
-        from_proposal: at.from_proposal,
-        form,
-        errors,
-        has_errors: !errors.is_empty(),
-        kinds: MilestoneKind::ALL
-            .iter()
-            .map(|k| Choice::new(k.as_str(), k.label(), form.kind == k.as_str()))
-            .collect(),
-        precisions: precision_choices(&form.precision),
-        confidences: confidence_choices(&form.confidence),
-        csrf_token: csrf_token(session),
-    };
-    let title = if correcting {
-        "Correct a milestone"
-    } else {
-        "Add a milestone"
-    };
-    let title = view.item.page_title(title);
-    Page::new(Layout::new(title, Some(&user.0), session), view).respond(status, "milestone_form")
-}
-
-/// The item's standing milestone, or a 404.
+/// The item at `slug` and its standing milestone, or a 404.
 async fn load_milestone(
     state: &AppState,
-    item: &ItemRow,
+    slug: &str,
     id: MilestoneId,
-) -> Result<MilestoneRow, AppError> {
+) -> Result<(ItemRow, MilestoneRow), AppError> {
+    let item = load_item(state, slug).await?;
     let item_id = item.id;
-    state
+    let milestone = state
         .db(move |conn| milestones::find(conn, item_id, id))
         .await?
-        .ok_or_else(|| AppError::not_found("This item has no such milestone."))
-}
-
-/// `GET /items/{slug}/milestones/new`.
-pub async fn new_milestone_form(
-    user: Editor,
-    session: Session,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let item = load_item(&state, &path).await?;
-    let form = MilestoneForm {
-        precision: "day".to_owned(),
-        ..MilestoneForm::default()
-    };
-    let errors = FieldErrors::new();
-    milestone_form(StatusCode::OK, &session, &user, &item, &form, &errors, None)
+        .ok_or_else(|| AppError::not_found("This item has no such milestone."))?;
+    Ok((item, milestone))
 }
 
 /// `POST /items/{slug}/milestones/new`.
@@ -131,7 +83,15 @@ pub async fn add_milestone(
     check_csrf(&session, &form.csrf_token)?;
     let item = load_item(&state, &path).await?;
     let page = |status, errors: &FieldErrors| {
-        milestone_form(status, &session, &user, &item, &form, errors, None)
+        record_form_page(
+            status,
+            &session,
+            &user,
+            &item,
+            &form,
+            errors,
+            None::<MilestoneId>,
+        )
     };
     submit(form.validate(), page, |milestone| async {
         let (item_id, user_id, now) = (item.id, user.0.id, state.now());
@@ -156,19 +116,10 @@ pub async fn edit_milestone_form(
     path: web::Path<(String, MilestoneId)>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
-    let item = load_item(&state, &slug).await?;
-    let milestone = load_milestone(&state, &item, id).await?;
+    let (item, milestone) = load_milestone(&state, &slug, id).await?;
     let form = MilestoneForm::from_milestone(&milestone);
-    let errors = FieldErrors::new();
-    milestone_form(
-        StatusCode::OK,
-        &session,
-        &user,
-        &item,
-        &form,
-        &errors,
-        Some(id),
-    )
+    let (errors, id) = (FieldErrors::new(), Some(id));
+    record_form_page(StatusCode::OK, &session, &user, &item, &form, &errors, id)
 }
 
 /// `POST /items/{slug}/milestones/{id}/edit`: corrects the milestone in
@@ -183,10 +134,9 @@ pub async fn correct_milestone(
     let (slug, id) = path.into_inner();
     let form = form.into_inner();
     check_csrf(&session, &form.csrf_token)?;
-    let item = load_item(&state, &slug).await?;
-    load_milestone(&state, &item, id).await?;
+    let (item, _) = load_milestone(&state, &slug, id).await?;
     let page = |status, errors: &FieldErrors| {
-        milestone_form(status, &session, &user, &item, &form, errors, Some(id))
+        record_form_page(status, &session, &user, &item, &form, errors, Some(id))
     };
     let minor = form.is_minor();
     submit(form.validate(), page, |milestone| async {
@@ -197,18 +147,8 @@ pub async fn correct_milestone(
             })
             .await?
             .ok_or_else(|| AppError::not_found("This item has no such milestone."))?;
-        set_flash(
-            &session,
-            if changes.is_empty() {
-                "Nothing to save: the milestone was not changed."
-            } else {
-                if minor {
-                    "Milestone corrected (minor: no immediate alert)."
-                } else {
-                    "Milestone corrected."
-                }
-            },
-        );
+        let done = corrected("Milestone", "the milestone", !changes.is_empty(), minor);
+        set_flash(&session, &done);
         Ok(Ok(see_other(&format!(
             "/items/{}#milestone-{id}",
             item.slug
@@ -260,15 +200,8 @@ fn remove_form(
         errors,
         csrf_token: csrf_token(session),
     };
-    Page::new(
-        Layout::new(
-            view.item.page_title("Remove a milestone"),
-            Some(&user.0),
-            session,
-        ),
-        view,
-    )
-    .respond(status, "milestone_remove")
+    let title = view.item.page_title("Remove a milestone");
+    item_form_page(status, session, user, title, view, "milestone_remove")
 }
 
 /// `GET /items/{slug}/milestones/{id}/remove`.
@@ -279,8 +212,7 @@ pub async fn remove_milestone_form(
     path: web::Path<(String, MilestoneId)>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
-    let item = load_item(&state, &slug).await?;
-    let milestone = load_milestone(&state, &item, id).await?;
+    let (item, milestone) = load_milestone(&state, &slug, id).await?;
     let (form, errors) = (RetractForm::default(), FieldErrors::new());
     remove_form(
         StatusCode::OK,
@@ -304,8 +236,7 @@ pub async fn remove_milestone(
     let (slug, id) = path.into_inner();
     let form = form.into_inner();
     check_csrf(&session, &form.csrf_token)?;
-    let item = load_item(&state, &slug).await?;
-    let milestone = load_milestone(&state, &item, id).await?;
+    let (item, milestone) = load_milestone(&state, &slug, id).await?;
     let page = |status, errors: &FieldErrors| {
         remove_form(status, &session, &user, &item, &milestone, &form, errors)
     };

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod calendars;
 pub mod chart;
 pub mod client;
+pub mod dated_form;
 pub mod error;
 pub mod events;
 pub mod export;
@@ -192,7 +193,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/items/{slug}/history").route(get_or_head(history::history)))
     .service(
         web::resource("/items/{slug}/events/new")
-            .route(get_or_head(events::new_event_form))
+            .route(get_or_head(dated_form::new_record_form::<forms::EventForm>))
             .post(events::create_event),
     )
     .service(
@@ -213,7 +214,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/items/{slug}/links/{id}/delete").post(links::remove_link))
     .service(
         web::resource("/items/{slug}/milestones/new")
-            .route(get_or_head(milestones::new_milestone_form))
+            .route(get_or_head(
+                dated_form::new_record_form::<forms::MilestoneForm>,
+            ))
             .post(milestones::add_milestone),
     )
     .service(

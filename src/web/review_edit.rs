@@ -7,37 +7,138 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::auth::{check_csrf, see_other, set_flash, Editor};
+use super::dated_form::{dated_form_page, DatedForm, FormAt};
 use super::error::AppError;
-use super::events::{event_form_at, FormAt};
-use super::form_page::{load_item, submit};
+use super::form_page::{load_item, submit, Acted};
 use super::forms::{EventForm, FieldErrors, MilestoneForm};
-use super::milestones::milestone_form_at;
 use super::review::load;
 use super::AppState;
-use crate::domain::{ProposalId, ProposalState};
-use crate::store::proposals::{self, ProposalItem, ProposalRow, Proposed};
+use crate::domain::{EventDate, ProposalId, ProposalState};
+use crate::store::items::ItemRow;
+use crate::store::proposals::{self, ProposalRow, Proposed};
 
-fn proposal_note(row: &ProposalRow) -> Option<String> {
-    Some(format!(
-        "From {}: “{}”. Saving records it and marks the proposal accepted.",
-        row.source.label(),
-        row.raw_text
-    ))
+/// The form a proposal is edited in: the event form for a proposed event,
+/// the milestone form for a proposed milestone.
+trait ProposalForm: DatedForm {
+    /// The last segment of the form's address (`/review/{id}/event`).
+    const SEGMENT: &'static str;
+    /// Whether it edits proposed milestones.
+    const MILESTONE: bool;
+    /// The form filled with what the proposal says.
+    fn prefilled(row: &ProposalRow) -> Self;
+    fn csrf_token(&self) -> &str;
+    /// What the editor wrote, as the proposal's new content.
+    fn proposed(&self, item: &ItemRow) -> Result<Proposed, FieldErrors>;
 }
 
-/// A pending proposal of the given target, or a 404 / back to the queue.
-async fn pending_of(
+impl ProposalForm for EventForm {
+    const SEGMENT: &'static str = "event";
+    const MILESTONE: bool = false;
+
+    fn prefilled(row: &ProposalRow) -> Self {
+        EventForm {
+            date: EventDate::from_parts(row.proposed_date, row.date_precision).iso(),
+            precision: row.date_precision.as_str().to_owned(),
+            status: row.status.clone().unwrap_or_default(),
+            note: row.note.clone(),
+            source_url: row.source_url.clone(),
+            confidence: row.confidence.as_str().to_owned(),
+            ..EventForm::default()
+        }
+    }
+
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+
+    fn proposed(&self, item: &ItemRow) -> Result<Proposed, FieldErrors> {
+        self.validate(item.kind()).map(Proposed::Event)
+    }
+}
+
+impl ProposalForm for MilestoneForm {
+    const SEGMENT: &'static str = "milestone";
+    const MILESTONE: bool = true;
+
+    fn prefilled(row: &ProposalRow) -> Self {
+        MilestoneForm {
+            kind: row.milestone_kind.clone().unwrap_or_default(),
+            date: EventDate::from_parts(row.proposed_date, row.date_precision).iso(),
+            precision: row.date_precision.as_str().to_owned(),
+            note: row.note.clone(),
+            source_url: row.source_url.clone(),
+            confidence: row.confidence.as_str().to_owned(),
+            ..MilestoneForm::default()
+        }
+    }
+
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+
+    fn proposed(&self, _item: &ItemRow) -> Result<Proposed, FieldErrors> {
+        self.validate().map(Proposed::Milestone)
+    }
+}
+
+/// A pending proposal that `F` edits, with its item, or a 404.
+async fn pending_of<F: ProposalForm>(
     state: &AppState,
     id: ProposalId,
-    milestone: bool,
-) -> Result<(ProposalRow, ProposalItem), AppError> {
+) -> Result<(ProposalRow, ItemRow), AppError> {
     let (row, item) = load(state, id).await?;
-    if row.state != ProposalState::Pending || row.milestone_kind.is_some() != milestone {
+    if row.state != ProposalState::Pending || row.milestone_kind.is_some() != F::MILESTONE {
         return Err(AppError::not_found(
             "This proposal is not waiting for review, or proposes something else.",
         ));
     }
+    let item = load_item(state, &item.slug).await?;
     Ok((row, item))
+}
+
+/// Where the form of proposal `id` posts, and what it says of the proposal.
+fn form_at<F: ProposalForm>(id: ProposalId, row: &ProposalRow) -> FormAt {
+    let note = format!(
+        "From {}: “{}”. Saving records it and marks the proposal accepted.",
+        row.source.label(),
+        row.raw_text
+    );
+    FormAt::proposal(id, F::SEGMENT, note)
+}
+
+/// `GET /review/{id}/event` and `/review/{id}/milestone`: the form,
+/// prefilled.
+async fn show<F: ProposalForm>(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    id: ProposalId,
+) -> Result<HttpResponse, AppError> {
+    let (row, item) = pending_of::<F>(&state, id).await?;
+    let (form, errors) = (F::prefilled(&row), FieldErrors::new());
+    let at = form_at::<F>(id, &row);
+    dated_form_page(StatusCode::OK, &session, &user, &item, &form, &errors, at)
+}
+
+/// `POST /review/{id}/event` and `/review/{id}/milestone`: records what the
+/// editor wrote, accepting the proposal.
+async fn save<F: ProposalForm>(
+    user: Editor,
+    session: Session,
+    state: web::Data<AppState>,
+    id: ProposalId,
+    form: F,
+) -> Result<HttpResponse, AppError> {
+    check_csrf(&session, form.csrf_token())?;
+    let (row, item) = pending_of::<F>(&state, id).await?;
+    let page = |status, errors: &FieldErrors| {
+        let at = form_at::<F>(id, &row);
+        dated_form_page(status, &session, &user, &item, &form, errors, at)
+    };
+    submit(form.proposed(&item), page, |what| {
+        decide_edited(&state, &session, id, &item, &user, what)
+    })
+    .await
 }
 
 /// `GET /review/{id}/event`: the event form, prefilled.
@@ -47,33 +148,7 @@ pub async fn edit_event_form(
     state: web::Data<AppState>,
     path: web::Path<ProposalId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let (row, item) = pending_of(&state, id, false).await?;
-    let item = load_item(&state, &item.slug).await?;
-    let date = crate::domain::EventDate::from_parts(row.proposed_date, row.date_precision);
-    let form = EventForm {
-        date: date.iso(),
-        precision: row.date_precision.as_str().to_owned(),
-        status: row.status.clone().unwrap_or_default(),
-        note: row.note.clone(),
-        source_url: row.source_url.clone(),
-        confidence: row.confidence.as_str().to_owned(),
-        ..EventForm::default()
-    };
-    let at = FormAt {
-        action: format!("/review/{id}/event"),
-        correcting: false,
-        from_proposal: proposal_note(&row),
-    };
-    event_form_at(
-        StatusCode::OK,
-        &session,
-        &user,
-        &item,
-        &form,
-        &FieldErrors::new(),
-        at,
-    )
+    show::<EventForm>(user, session, state, path.into_inner()).await
 }
 
 /// `POST /review/{id}/event`: records the edited event, accepting the
@@ -85,31 +160,7 @@ pub async fn edit_event(
     path: web::Path<ProposalId>,
     form: web::Form<EventForm>,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    check_csrf(&session, &form.csrf_token)?;
-    let id = path.into_inner();
-    let (row, item) = pending_of(&state, id, false).await?;
-    let item = load_item(&state, &item.slug).await?;
-    let at = || FormAt {
-        action: format!("/review/{id}/event"),
-        correcting: false,
-        from_proposal: proposal_note(&row),
-    };
-    let page = |status, errors: &FieldErrors| {
-        event_form_at(status, &session, &user, &item, &form, errors, at())
-    };
-    submit(form.validate(item.kind()), page, |event| async {
-        decide_edited(
-            &state,
-            &session,
-            id,
-            item.id,
-            user.0.id,
-            Proposed::Event(event),
-        )
-        .await
-    })
-    .await
+    save(user, session, state, path.into_inner(), form.into_inner()).await
 }
 
 /// `GET /review/{id}/milestone`: the milestone form, prefilled.
@@ -119,33 +170,7 @@ pub async fn edit_milestone_form(
     state: web::Data<AppState>,
     path: web::Path<ProposalId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let (row, item) = pending_of(&state, id, true).await?;
-    let item = load_item(&state, &item.slug).await?;
-    let date = crate::domain::EventDate::from_parts(row.proposed_date, row.date_precision);
-    let form = MilestoneForm {
-        kind: row.milestone_kind.clone().unwrap_or_default(),
-        date: date.iso(),
-        precision: row.date_precision.as_str().to_owned(),
-        note: row.note.clone(),
-        source_url: row.source_url.clone(),
-        confidence: row.confidence.as_str().to_owned(),
-        ..MilestoneForm::default()
-    };
-    let at = FormAt {
-        action: format!("/review/{id}/milestone"),
-        correcting: false,
-        from_proposal: proposal_note(&row),
-    };
-    milestone_form_at(
-        StatusCode::OK,
-        &session,
-        &user,
-        &item,
-        &form,
-        &FieldErrors::new(),
-        at,
-    )
+    show::<MilestoneForm>(user, session, state, path.into_inner()).await
 }
 
 /// `POST /review/{id}/milestone`.
@@ -156,42 +181,18 @@ pub async fn edit_milestone(
     path: web::Path<ProposalId>,
     form: web::Form<MilestoneForm>,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    check_csrf(&session, &form.csrf_token)?;
-    let id = path.into_inner();
-    let (row, item) = pending_of(&state, id, true).await?;
-    let item = load_item(&state, &item.slug).await?;
-    let at = || FormAt {
-        action: format!("/review/{id}/milestone"),
-        correcting: false,
-        from_proposal: proposal_note(&row),
-    };
-    let page = |status, errors: &FieldErrors| {
-        milestone_form_at(status, &session, &user, &item, &form, errors, at())
-    };
-    submit(form.validate(), page, |milestone| async {
-        decide_edited(
-            &state,
-            &session,
-            id,
-            item.id,
-            user.0.id,
-            Proposed::Milestone(milestone),
-        )
-        .await
-    })
-    .await
+    save(user, session, state, path.into_inner(), form.into_inner()).await
 }
 
 async fn decide_edited(
     state: &AppState,
     session: &Session,
     id: ProposalId,
-    item_id: crate::domain::ItemId,
-    user_id: crate::domain::UserId,
+    item: &ItemRow,
+    user: &Editor,
     what: Proposed,
-) -> super::form_page::Acted {
-    let now = state.now();
+) -> Acted {
+    let (item_id, user_id, now) = (item.id, user.0.id, state.now());
     let done = state
         .db(move |conn| proposals::accept(conn, id, item_id, &what, user_id, now))
         .await?;

@@ -14,6 +14,10 @@
 
 #![allow(dead_code)]
 
+pub mod alerts;
+pub mod api;
+pub mod forms;
+pub mod hostile;
 pub mod postgres;
 pub mod smtp;
 pub mod sources;

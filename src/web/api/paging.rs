@@ -13,19 +13,21 @@ pub const MAX_LIMIT: i64 = 200;
 
 /// The `limit` parameter: 1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] if absent.
 pub fn limit(raw: Option<&str>) -> Result<i64, ApiError> {
+    count(raw, DEFAULT_LIMIT, MAX_LIMIT).ok_or_else(|| {
+        QueryError {
+            param: "limit",
+            problem: format!("a number from 1 to {MAX_LIMIT}"),
+        }
+        .into()
+    })
+}
+
+/// A count parameter: `default` when absent or blank; `None` unless it is
+/// a number from 1 to `max`.
+pub fn count(raw: Option<&str>, default: i64, max: i64) -> Option<i64> {
     match raw.map(str::trim) {
-        None | Some("") => Ok(DEFAULT_LIMIT),
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| {
-                QueryError {
-                    param: "limit",
-                    problem: format!("a number from 1 to {MAX_LIMIT}"),
-                }
-                .into()
-            }),
+        None | Some("") => Some(default),
+        Some(n) => n.parse::<i64>().ok().filter(|n| (1..=max).contains(n)),
     }
 }
 

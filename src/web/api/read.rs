@@ -44,6 +44,16 @@ pub struct ListParams {
     limit: Option<String>,
 }
 
+impl ListParams {
+    /// The filters and sort, the `cursor` as given, and the `limit`
+    /// (refused unless 1 to 200).
+    fn paged(self) -> Result<(RawQuery, Option<String>, i64), ApiError> {
+        let limit = paging::limit(self.limit.as_deref())?;
+        let cursor = self.cursor.clone();
+        Ok((RawQuery::from(self), cursor, limit))
+    }
+}
+
 impl From<ListParams> for RawQuery {
     fn from(p: ListParams) -> Self {
         RawQuery {
@@ -79,12 +89,7 @@ pub async fn list_items(
     state: web::Data<AppState>,
     query: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = query.into_inner();
-    let (cursor, limit) = (
-        params.cursor.clone(),
-        paging::limit(params.limit.as_deref())?,
-    );
-    let raw = RawQuery::from(params);
+    let (raw, cursor, limit) = query.into_inner().paged()?;
     let (filter, sort) = (raw.filter()?, raw.sort()?);
     let listing = Listing::new("/api/v1/items", raw, Some(sort), limit);
     let after: Option<ItemKey> = listing.after(cursor.as_deref())?;
@@ -148,12 +153,7 @@ pub async fn list_events(
     state: web::Data<AppState>,
     query: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = query.into_inner();
-    let (cursor, limit) = (
-        params.cursor.clone(),
-        paging::limit(params.limit.as_deref())?,
-    );
-    let raw = RawQuery::from(params);
+    let (raw, cursor, limit) = query.into_inner().paged()?;
     let filter = raw.filter()?;
     let listing = Listing::new("/api/v1/events", raw, None, limit);
     let after: Option<EventKey> = listing.after(cursor.as_deref())?;
@@ -205,16 +205,8 @@ pub async fn list_changes(
             ApiError::BadRequest("after: a cursor is one a change list returned.".to_owned())
         })?,
     };
-    let limit = match query.limit.as_deref().map(str::trim) {
-        None | Some("") => 100,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=MAX_CHANGES).contains(n))
-            .ok_or_else(|| {
-                ApiError::BadRequest(format!("limit: a number from 1 to {MAX_CHANGES}."))
-            })?,
-    };
+    let limit = paging::count(query.limit.as_deref(), 100, MAX_CHANGES)
+        .ok_or_else(|| ApiError::BadRequest(format!("limit: a number from 1 to {MAX_CHANGES}.")))?;
     let rows = state
         .db(move |conn| changes::since_with_slugs(conn, ChangeId(after), limit))
         .await?;

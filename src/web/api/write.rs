@@ -16,7 +16,7 @@ use super::problem::{ApiError, BodyProblems, Problem, TokenProblems};
 use super::read::{not_found, slug_of};
 use super::views::ItemJson;
 use crate::domain::{EventId, LinkId};
-use crate::store::events::{self, EventRow};
+use crate::store::events::{self, NewEvent};
 use crate::store::items::{self, ItemError, ItemRow, UpdateOutcome};
 use crate::store::links::{self, LinkError};
 use crate::web::forms::FieldErrors;
@@ -30,12 +30,26 @@ async fn load_item(state: &AppState, slug: &str) -> Result<ItemRow, ApiError> {
         .ok_or_else(|| not_found(slug))
 }
 
-async fn load_event(state: &AppState, item: &ItemRow, id: EventId) -> Result<EventRow, ApiError> {
+/// The item at `slug`, which has event `id`; or a 404.
+async fn load_event_item(state: &AppState, slug: &str, id: EventId) -> Result<ItemRow, ApiError> {
+    let item = load_item(state, slug).await?;
     let item_id = item.id;
     state
         .db(move |conn| events::find(conn, item_id, id))
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("This item has no status event {id}.")))
+        .ok_or_else(|| no_event(id))?;
+    Ok(item)
+}
+
+fn no_event(id: EventId) -> ApiError {
+    ApiError::NotFound(format!("This item has no status event {id}."))
+}
+
+/// The event a body describes, in the words of the item's kind.
+fn event_of(body: &EventInputJson, item: &ItemRow) -> Result<NewEvent, ApiError> {
+    body.form()
+        .validate(item.kind())
+        .map_err(|e| invalid(renamed(e)))
 }
 
 /// The item as it now is, answered with `status`.
@@ -168,10 +182,7 @@ pub async fn record_event(
     body: web::Json<EventInputJson>,
 ) -> Result<HttpResponse, ApiError> {
     let item = load_item(&state, &path).await?;
-    let event = body
-        .form()
-        .validate(item.kind())
-        .map_err(|e| invalid(renamed(e)))?;
+    let event = event_of(&body, &item)?;
     let (item_id, user_id, now) = (item.id, user.0.id, state.now());
     state
         .db(move |conn| events::record(conn, item_id, &event, Some(user_id), now))
@@ -205,18 +216,14 @@ pub async fn correct_event(
     body: web::Json<EventInputJson>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, event_id) = path.into_inner();
-    let item = load_item(&state, &slug).await?;
-    load_event(&state, &item, event_id).await?;
-    let event = body
-        .form()
-        .validate(item.kind())
-        .map_err(|e| invalid(renamed(e)))?;
+    let item = load_event_item(&state, &slug, event_id).await?;
+    let event = event_of(&body, &item)?;
     let minor = body.minor;
     let (item_id, user_id, now) = (item.id, user.0.id, state.now());
     state
         .db(move |conn| events::correct(conn, item_id, event_id, &event, Some(user_id), now, minor))
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("This item has no status event {event_id}.")))?;
+        .ok_or_else(|| no_event(event_id))?;
     answer(&state, item.slug, false).await
 }
 
@@ -248,8 +255,7 @@ pub async fn retract_event(
     body: web::Json<RetractJson>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, event_id) = path.into_inner();
-    let item = load_item(&state, &slug).await?;
-    load_event(&state, &item, event_id).await?;
+    let item = load_event_item(&state, &slug, event_id).await?;
     let reason = body.form().validate().map_err(invalid)?;
     let (item_id, user_id, now) = (item.id, user.0.id, state.now());
     state

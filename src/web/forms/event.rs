@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::dated::{is_minor, DatedText};
 use super::{multi_line, set, FieldErrors};
-use crate::domain::{Confidence, DatePrecision, EventDate, Kind, SourceUrl, Status};
+use crate::domain::{Kind, Status};
 use crate::store::events::{EventRow, NewEvent};
 
 /// Record or correct a status event.
@@ -25,7 +26,7 @@ pub struct EventForm {
 impl EventForm {
     /// Whether the editor marked the correction minor.
     pub fn is_minor(&self) -> bool {
-        !self.minor.trim().is_empty()
+        is_minor(&self.minor)
     }
 
     pub fn from_event(e: &EventRow) -> Self {
@@ -43,56 +44,32 @@ impl EventForm {
 
     pub fn validate(&self, kind: Kind) -> Result<NewEvent, FieldErrors> {
         let mut e = FieldErrors::new();
-        let precision = if self.precision.trim().is_empty() {
-            Some(DatePrecision::Day)
-        } else {
-            set(
-                &mut e,
-                "precision",
-                self.precision.trim().parse::<DatePrecision>(),
-            )
-        };
-        let date = match (self.date.trim(), precision) {
-            ("", _) => {
-                e.insert("date", "A date is required.".to_owned());
-                None
-            }
-            (d, Some(p)) => set(&mut e, "date", EventDate::parse_with_precision(d, p)),
-            (_, None) => None,
-        };
+        let dated = self.dated().parse(&mut e);
         let status = if self.status.trim().is_empty() {
             e.insert("status", "Choose a status.".to_owned());
             None
         } else {
             set(&mut e, "status", Status::parse(kind, self.status.trim()))
         };
-        let note = multi_line(&mut e, "note", "A note", &self.note, 2000).unwrap_or_default();
-        let source = set(
-            &mut e,
-            "source_url",
-            SourceUrl::try_from(self.source_url.as_str()),
-        );
-        let confidence = if self.confidence.trim().is_empty() {
-            e.insert("confidence", "Choose a confidence.".to_owned());
-            None
-        } else {
-            set(
-                &mut e,
-                "confidence",
-                self.confidence.trim().parse::<Confidence>(),
-            )
-        };
-        match (date, status, source, confidence) {
-            (Some(date), Some(status), Some(source), Some(confidence)) if e.is_empty() => {
-                Ok(NewEvent {
-                    date,
-                    status,
-                    note,
-                    source,
-                    confidence,
-                })
-            }
+        match (dated, status) {
+            (Some(d), Some(status)) if e.is_empty() => Ok(NewEvent {
+                date: d.date,
+                status,
+                note: d.note,
+                source: d.source,
+                confidence: d.confidence,
+            }),
             _ => Err(e),
+        }
+    }
+
+    fn dated(&self) -> DatedText<'_> {
+        DatedText {
+            date: &self.date,
+            precision: &self.precision,
+            note: &self.note,
+            source_url: &self.source_url,
+            confidence: &self.confidence,
         }
     }
 }

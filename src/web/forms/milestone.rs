@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{multi_line, set, FieldErrors};
-use crate::domain::{Confidence, DatePrecision, EventDate, MilestoneKind, SourceUrl};
+use super::dated::{is_minor, DatedText};
+use super::{set, FieldErrors};
+use crate::domain::MilestoneKind;
 use crate::store::milestones::{MilestoneRow, NewMilestone};
 
 /// Add or correct a milestone.
@@ -25,7 +26,7 @@ pub struct MilestoneForm {
 impl MilestoneForm {
     /// Whether the editor marked the correction minor.
     pub fn is_minor(&self) -> bool {
-        !self.minor.trim().is_empty()
+        is_minor(&self.minor)
     }
 
     pub fn from_milestone(m: &MilestoneRow) -> Self {
@@ -49,50 +50,26 @@ impl MilestoneForm {
         } else {
             set(&mut e, "kind", self.kind.trim().parse::<MilestoneKind>())
         };
-        let precision = if self.precision.trim().is_empty() {
-            Some(DatePrecision::Day)
-        } else {
-            set(
-                &mut e,
-                "precision",
-                self.precision.trim().parse::<DatePrecision>(),
-            )
-        };
-        let date = match (self.date.trim(), precision) {
-            ("", _) => {
-                e.insert("date", "A date is required.".to_owned());
-                None
-            }
-            (d, Some(p)) => set(&mut e, "date", EventDate::parse_with_precision(d, p)),
-            (_, None) => None,
-        };
-        let note = multi_line(&mut e, "note", "A note", &self.note, 2000).unwrap_or_default();
-        let source = set(
-            &mut e,
-            "source_url",
-            SourceUrl::try_from(self.source_url.as_str()),
-        );
-        let confidence = if self.confidence.trim().is_empty() {
-            e.insert("confidence", "Choose a confidence.".to_owned());
-            None
-        } else {
-            set(
-                &mut e,
-                "confidence",
-                self.confidence.trim().parse::<Confidence>(),
-            )
-        };
-        match (kind, date, source, confidence) {
-            (Some(kind), Some(date), Some(source), Some(confidence)) if e.is_empty() => {
-                Ok(NewMilestone {
-                    kind,
-                    date,
-                    note,
-                    source,
-                    confidence,
-                })
-            }
+        let dated = self.dated().parse(&mut e);
+        match (kind, dated) {
+            (Some(kind), Some(d)) if e.is_empty() => Ok(NewMilestone {
+                kind,
+                date: d.date,
+                note: d.note,
+                source: d.source,
+                confidence: d.confidence,
+            }),
             _ => Err(e),
+        }
+    }
+
+    fn dated(&self) -> DatedText<'_> {
+        DatedText {
+            date: &self.date,
+            precision: &self.precision,
+            note: &self.note,
+            source_url: &self.source_url,
+            confidence: &self.confidence,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! values, or a message for each field that is wrong. One module per form;
 //! the field readers they share are here.
 
+mod dated;
 mod event;
 mod item;
 mod link;
