@@ -9,6 +9,7 @@
 //! handlebars, the subject and text body are not (they are not HTML).
 
 mod compose;
+mod smtp;
 pub mod transport;
 mod views;
 pub mod worker;

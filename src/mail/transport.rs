@@ -1,14 +1,14 @@
-//! Sending: SMTP through lettre (pooled connections) when an SMTP URL is
-//! configured, otherwise `.eml` files in the outbox folder.
+//! Sending: SMTP (sessions kept open, see [`super::smtp`]) when an SMTP URL
+//! is configured, otherwise `.eml` files in the outbox folder.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{Message, SmtpTransport, Transport};
+use lettre::Message;
 
+use super::smtp::Relay;
 use super::Email;
 use crate::config::Settings;
 use crate::domain::mask_address;
@@ -18,7 +18,7 @@ pub const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub enum Mailer {
     Smtp {
-        transport: SmtpTransport,
+        relay: Relay,
         from: Mailbox,
         /// The right part of Message-IDs (see [`message_id_domain`]).
         id_domain: String,
@@ -108,11 +108,7 @@ impl Mailer {
         let id_domain = message_id_domain(&settings.base_url, &from);
         match &settings.smtp_url {
             Some(url) => {
-                let transport = SmtpTransport::from_url(&lettre_url(url)?)
-                    .map_err(|e| MailError::SmtpUrl(e.to_string()))?
-                    .timeout(Some(SMTP_TIMEOUT))
-                    .pool_config(PoolConfig::new().max_size(4))
-                    .build();
+                let relay = Relay::from_url(&lettre_url(url)?)?;
                 let server = url::Url::parse(url)
                     .ok()
                     .map(|u| {
@@ -125,7 +121,7 @@ impl Mailer {
                     })
                     .unwrap_or_default();
                 Ok(Mailer::Smtp {
-                    transport,
+                    relay,
                     from,
                     id_domain,
                     server,
@@ -163,11 +159,8 @@ impl Mailer {
         let (from, id_domain) = self.sender();
         let message = build_message(from, id_domain, email)?;
         match self {
-            Mailer::Smtp { transport, .. } => {
-                transport.send(&message).map_err(|e| SendError {
-                    message: format!("SMTP: {e}"),
-                    permanent: e.is_permanent(),
-                })?;
+            Mailer::Smtp { relay, .. } => {
+                relay.send(message.envelope(), &message.formatted())?;
                 tracing::info!(
                     to = %mask_address(&email.to),
                     email = %email.label,

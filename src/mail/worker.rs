@@ -9,9 +9,13 @@
 //!
 //! A claim never runs out under a live worker: while it works through a
 //! batch, a second thread extends the lease of what it still holds every
-//! third of the lease. Before sending a delivery it checks (and extends)
-//! its claim, and it records the outcome only while it still holds it, so
-//! a delivery taken over by another worker is neither sent nor overwritten.
+//! third of the lease. Before sending a delivery it checks its claim, and
+//! it records the outcome only while it still holds it, so a delivery taken
+//! over by another worker is neither sent nor overwritten. Sent deliveries
+//! are recorded a group at a time (`share`): after a crash, at most one
+//! group per sender (25 emails, or one second's worth) is sent again.
+
+mod share;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -22,12 +26,12 @@ use std::time::Instant;
 use chrono::{Duration, NaiveDateTime};
 
 use super::transport::{MailError, Mailer};
-use super::{compose, ComposeError, Email};
+use super::ComposeError;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::{write_transaction, DbError, Pool};
-use crate::domain::{mask_address, LeadTimes};
-use crate::store::deliveries::{self, AfterFailure, DeliveryRow, RetryPolicy};
+use crate::db::{DbError, Pool};
+use crate::domain::LeadTimes;
+use crate::store::deliveries::{self, DeliveryRow, RetryPolicy};
 use crate::store::{reminders, subscriptions};
 
 /// Timing of the worker.
@@ -41,9 +45,9 @@ pub struct WorkerConfig {
     pub retry: RetryPolicy,
     /// Deliveries claimed per round.
     pub batch: i64,
-    /// How many of a round's deliveries are sent at once, each over a
-    /// pooled SMTP connection and a database connection of its own: one
-    /// at a time, each waits on the server's answers to every command.
+    /// How many of a round's deliveries are sent at once, each over an
+    /// SMTP session and a database connection of its own: one at a time,
+    /// each waits on the server's answers to every command.
     pub senders: usize,
 }
 
@@ -53,7 +57,7 @@ impl Default for WorkerConfig {
             poll: std::time::Duration::from_secs(2),
             lease: Duration::minutes(2),
             retry: RetryPolicy::default(),
-            batch: 60,
+            batch: 400,
             senders: 4,
         }
     }
@@ -190,17 +194,9 @@ impl Worker {
         }
         std::thread::scope(|s| {
             let running: Vec<_> = shares
-                .into_iter()
+                .iter()
                 .filter(|share| !share.is_empty())
-                .map(|share| {
-                    s.spawn(move || {
-                        let mut conn = self.pool.get()?;
-                        share
-                            .into_iter()
-                            .map(|d| self.deliver(&mut conn, d, clock, now))
-                            .collect::<Result<Vec<_>, DbError>>()
-                    })
-                })
+                .map(|share| s.spawn(move || self.deliver_share(share, clock, now)))
                 .collect();
             let mut all = Vec::with_capacity(claimed.len());
             for sender in running {
@@ -256,93 +252,6 @@ impl Worker {
             total.taken_over += r.taken_over;
             if r.idle() {
                 return Ok(total);
-            }
-        }
-    }
-
-    fn deliver(
-        &self,
-        conn: &mut crate::db::DbConnection,
-        delivery: &DeliveryRow,
-        clock: RoundTime,
-        now: NaiveDateTime,
-    ) -> Result<Outcome, DbError> {
-        let composed: Result<Option<Email>, ComposeError> = write_transaction(conn, |c| {
-            // The claim is checked first.
-            if !deliveries::hold(c, delivery, clock.now() + self.config.lease)? {
-                return Ok(None);
-            }
-            compose(c, delivery, &self.base_url, &self.leads, now).map(Some)
-        });
-        let result = match composed {
-            Ok(None) => {
-                tracing::info!(
-                    delivery = %delivery.id,
-                    "another worker took this delivery over; not sending it"
-                );
-                return Ok(Outcome::TakenOver);
-            }
-            Ok(Some(email)) => self.mailer.send(&email).map_err(|e| {
-                tracing::warn!(
-                    delivery = %delivery.id,
-                    to = %mask_address(&email.to),
-                    attempt = delivery.attempts,
-                    error = %e,
-                    "sending failed"
-                );
-                (e.message, e.permanent)
-            }),
-            Err(ComposeError::NoLongerOwed) => {
-                tracing::info!(
-                    delivery = %delivery.id,
-                    "reminder dropped: its milestone was moved or removed"
-                );
-                return Ok(if deliveries::drop_held(conn, delivery)? {
-                    Outcome::Dropped
-                } else {
-                    Outcome::TakenOver
-                });
-            }
-            // The database hiccuped: try again later like any transient
-            // failure (the claim is released rather than left to expire).
-            Err(e @ ComposeError::Db(_)) => {
-                let error = with_causes(e);
-                tracing::warn!(delivery = %delivery.id, %error, "email could not be composed");
-                Err((error, false))
-            }
-            Err(e) => {
-                let error = with_causes(e);
-                tracing::error!(delivery = %delivery.id, %error, "email cannot be composed");
-                Err((error, true))
-            }
-        };
-        match result {
-            Ok(()) => {
-                if !deliveries::mark_sent(conn, delivery, now)? {
-                    tracing::warn!(
-                        delivery = %delivery.id,
-                        "sent, but the claim was lost before it was recorded; it may be sent again"
-                    );
-                }
-                Ok(Outcome::Sent)
-            }
-            Err((message, permanent)) => {
-                let mut policy = self.config.retry;
-                if permanent {
-                    policy.max_attempts = delivery.attempts;
-                }
-                match deliveries::mark_attempt_failed(conn, delivery, &message, policy, now)? {
-                    AfterFailure::Retrying => Ok(Outcome::Retrying),
-                    AfterFailure::Failed => {
-                        tracing::error!(
-                            delivery = %delivery.id,
-                            attempts = delivery.attempts,
-                            "delivery failed for good; see /admin/deliveries"
-                        );
-                        Ok(Outcome::Failed)
-                    }
-                    AfterFailure::NotHeld => Ok(Outcome::TakenOver),
-                }
             }
         }
     }
