@@ -5,10 +5,10 @@
 
 mod common;
 
+use common::alerts::everything_sent;
 use common::smtp::SmtpServer;
 use common::sources::{official_sources, sources_config};
 use common::{attrs, form_fields, texts, with, TestApp};
-use diesel::prelude::*;
 use regwatch::clock::Clock;
 use regwatch::connectors::sync::{self, SyncOptions};
 use regwatch::connectors::SourcesConfig;
@@ -41,24 +41,6 @@ async fn sync_all(conn: &mut DbConnection, config: &SourcesConfig) {
 fn proposals_of(conn: &mut DbConnection, slug: &str) -> Vec<ProposalRow> {
     let item = items::find_by_slug(conn, slug).unwrap().unwrap();
     proposals::for_item(conn, item.id).unwrap()
-}
-
-/// Waits (up to 15 s) until every delivery is sent.
-async fn everything_sent(conn: &mut DbConnection) {
-    use regwatch::schema::deliveries as d;
-    let start = std::time::Instant::now();
-    loop {
-        let unsent: i64 = d::table
-            .filter(d::status.ne("sent"))
-            .count()
-            .get_result(conn)
-            .unwrap();
-        if unsent == 0 {
-            return;
-        }
-        assert!(start.elapsed() < std::time::Duration::from_secs(15));
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
 }
 
 async fn accepting_records_and_alerts_once(backend: Backend) {
