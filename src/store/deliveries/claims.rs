@@ -85,10 +85,7 @@ pub fn hold(
     claimed: &DeliveryRow,
     until: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    let n = diesel::update(held(claimed))
-        .set(deliveries::lease_until.eq(Some(until)))
-        .execute(conn)?;
-    Ok(n > 0)
+    Ok(!hold_all(conn, &[claimed], until)?.is_empty())
 }
 
 /// Checks and extends at once the claims of several deliveries, as
@@ -102,15 +99,10 @@ pub fn hold_all(
     let mut held = Vec::with_capacity(claimed.len());
     for (token, ids) in by_claim(claimed) {
         held.extend(
-            diesel::update(
-                deliveries::table
-                    .filter(deliveries::id.eq_any(ids))
-                    .filter(deliveries::status.eq(DeliveryStatus::Sending))
-                    .filter(deliveries::claim_token.eq(token)),
-            )
-            .set(deliveries::lease_until.eq(Some(until)))
-            .returning(deliveries::id)
-            .get_results::<DeliveryId>(conn)?,
+            diesel::update(held_among(token, ids))
+                .set(deliveries::lease_until.eq(Some(until)))
+                .returning(deliveries::id)
+                .get_results::<DeliveryId>(conn)?,
         );
     }
     Ok(held)
@@ -127,6 +119,22 @@ pub fn held_until(
         .first::<Option<NaiveDateTime>>(conn)
         .optional()?
         .flatten())
+}
+
+/// The rows among `ids` that the claim `token` still holds.
+type HeldAmong<'a> = diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<deliveries::table, diesel::dsl::EqAny<deliveries::id, Vec<DeliveryId>>>,
+        diesel::dsl::Eq<deliveries::status, DeliveryStatus>,
+    >,
+    diesel::dsl::Eq<deliveries::claim_token, Option<&'a str>>,
+>;
+
+fn held_among(token: Option<&str>, ids: Vec<DeliveryId>) -> HeldAmong<'_> {
+    deliveries::table
+        .filter(deliveries::id.eq_any(ids))
+        .filter(deliveries::status.eq(DeliveryStatus::Sending))
+        .filter(deliveries::claim_token.eq(token))
 }
 
 /// The ids of `claimed`, by the claim that took them.
@@ -161,16 +169,7 @@ pub fn mark_sent(
     claimed: &DeliveryRow,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    let n = diesel::update(held(claimed))
-        .set((
-            deliveries::status.eq(DeliveryStatus::Sent),
-            deliveries::sent_at.eq(Some(now)),
-            deliveries::lease_until.eq(None::<NaiveDateTime>),
-            deliveries::claim_token.eq(None::<String>),
-            deliveries::last_error.eq(None::<String>),
-        ))
-        .execute(conn)?;
-    Ok(n > 0)
+    Ok(!mark_all_sent(conn, &[claimed], now)?.is_empty())
 }
 
 /// Marks sent, as [`mark_sent`] does one, those of `claimed` their claim
@@ -183,21 +182,16 @@ pub fn mark_all_sent(
     let mut marked = Vec::with_capacity(claimed.len());
     for (token, ids) in by_claim(claimed) {
         marked.extend(
-            diesel::update(
-                deliveries::table
-                    .filter(deliveries::id.eq_any(ids))
-                    .filter(deliveries::status.eq(DeliveryStatus::Sending))
-                    .filter(deliveries::claim_token.eq(token)),
-            )
-            .set((
-                deliveries::status.eq(DeliveryStatus::Sent),
-                deliveries::sent_at.eq(Some(now)),
-                deliveries::lease_until.eq(None::<NaiveDateTime>),
-                deliveries::claim_token.eq(None::<String>),
-                deliveries::last_error.eq(None::<String>),
-            ))
-            .returning(deliveries::id)
-            .get_results::<DeliveryId>(conn)?,
+            diesel::update(held_among(token, ids))
+                .set((
+                    deliveries::status.eq(DeliveryStatus::Sent),
+                    deliveries::sent_at.eq(Some(now)),
+                    deliveries::lease_until.eq(None::<NaiveDateTime>),
+                    deliveries::claim_token.eq(None::<String>),
+                    deliveries::last_error.eq(None::<String>),
+                ))
+                .returning(deliveries::id)
+                .get_results::<DeliveryId>(conn)?,
         );
     }
     Ok(marked)
