@@ -10,6 +10,7 @@
 //! (handlebars copies the context of every partial call), which on a long
 //! page cost more than rendering it.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use handlebars::Handlebars;
@@ -93,19 +94,99 @@ pub fn render_page(
     context: &impl Serialize,
     layout: &impl Serialize,
 ) -> Result<String, RenderError> {
+    match render_body(name, context)? {
+        Some(page_body) => render_shell(layout, &page_body),
+        None => render(name, context),
+    }
+}
+
+/// A page's own part (without the layout), if it renders in two steps.
+pub fn render_body(name: &str, context: &impl Serialize) -> Result<Option<String>, RenderError> {
     let body = format!("{name}#body");
     if !PAGES.has_template(&body) {
-        return render(name, context);
+        return Ok(None);
     }
-    let page_body = render_with(&PAGES, &body, context)?;
-    render_with(
-        &PAGES,
-        "layout#shell",
-        &Shell {
-            layout,
-            page_body: &page_body,
-        },
-    )
+    render_with(&PAGES, &body, context).map(Some)
+}
+
+/// The layout around a page's own part.
+pub fn render_shell(layout: &impl Serialize, page_body: &str) -> Result<String, RenderError> {
+    render_with(&PAGES, "layout#shell", &Shell { layout, page_body })
+}
+
+/// Which of the fields that differ from reader to reader a page's own
+/// part (with the partials it calls) names: pages whose part names none
+/// of them can give one rendering of it to everyone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReaderFields {
+    /// Whether someone is signed in (`user`): editors see their controls.
+    pub user: bool,
+    /// The session's form token (`csrf`).
+    pub csrf: bool,
+    /// What is the reader's own: who they are (`user.…`) or the one-time
+    /// message (`flash`).
+    pub personal: bool,
+}
+
+/// What the own part of page `name` names of the reader's fields; `None`
+/// when the page does not render in two steps.
+pub fn reader_fields(name: &str) -> Option<ReaderFields> {
+    static FIELDS: LazyLock<HashMap<String, ReaderFields>> = LazyLock::new(|| {
+        let texts = sources();
+        texts
+            .iter()
+            .filter_map(|(name, text)| {
+                let (_, body) = two_step(name, text).filter(|_| name != "layout")?;
+                let mut seen = Vec::new();
+                let mut fields = ReaderFields::default();
+                scan(&body, &texts, &mut seen, &mut fields);
+                Some((name.clone(), fields))
+            })
+            .collect()
+    });
+    FIELDS.get(name).copied()
+}
+
+/// Notes the reader's fields `text` names, and those of every partial it
+/// calls, each partial once.
+fn scan(
+    text: &str,
+    texts: &HashMap<String, String>,
+    seen: &mut Vec<String>,
+    fields: &mut ReaderFields,
+) {
+    fields.user |= text.contains("user");
+    fields.csrf |= text.contains("csrf");
+    fields.personal |= text.contains("flash") || text.contains("user.");
+    for call in text.split("{{").skip(1) {
+        let call = call.trim_start_matches(['#', '~']).trim_start();
+        let Some(name) = call.strip_prefix('>') else {
+            continue;
+        };
+        let name: String = name
+            .trim_start()
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '}')
+            .collect();
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name.clone());
+        if let Some(partial) = texts.get(&name) {
+            scan(partial, texts, seen, fields);
+        }
+    }
+}
+
+/// Every template's text, by name.
+fn sources() -> HashMap<String, String> {
+    Embedded::iter()
+        .filter_map(|path| {
+            let name = path.strip_suffix(".hbs")?.to_owned();
+            let file = Embedded::get(&path)?;
+            Some((name, String::from_utf8_lossy(&file.data).into_owned()))
+        })
+        .collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -218,5 +299,28 @@ mod tests {
             }
         }
         assert!(compared >= 40, "{compared} renderings compared");
+    }
+}
+
+#[cfg(test)]
+mod reader_field_tests {
+    use super::{reader_fields, ReaderFields};
+
+    #[test]
+    fn reading_pages_name_the_readers_fields_they_show() {
+        let none = ReaderFields::default();
+        let controls = ReaderFields { user: true, ..none };
+        for page in ["timeline", "history", "chart", "overview", "upcoming"] {
+            assert_eq!(reader_fields(page), Some(none), "{page}");
+        }
+        assert_eq!(reader_fields("items"), Some(controls));
+        // Editors' controls, and a form with the session's token.
+        let item = ReaderFields {
+            csrf: true,
+            ..controls
+        };
+        assert_eq!(reader_fields("item"), Some(item));
+        assert_eq!(reader_fields("layout"), None);
+        assert_eq!(reader_fields("partials/milestone"), None);
     }
 }

@@ -1,7 +1,8 @@
 //! Pages kept for anonymous readers: served again with validators (`ETag`,
 //! `Last-Modified`, `304 Not Modified`), never stale after a write through
-//! a form, the API or the command line, never shared with signed-in
-//! editors, and renewed when the day moves on.
+//! a form, the API or the command line, never an editor's page given to a
+//! reader nor a reader's to an editor, and renewed when the day moves on.
+//! (What editors share: `tests/editor_pages.rs`.)
 
 mod common;
 

@@ -5,6 +5,7 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::cache::SameForEveryone;
 use super::error::AppError;
 use super::form_page::load_item;
 use super::AppState;
@@ -52,9 +53,11 @@ fn respond(state: &AppState, name: &str, rows: &[(MilestoneRow, ItemBrief)]) -> 
         .iter()
         .map(|(m, item)| entry(m, item, base_url, &host))
         .collect();
-    HttpResponse::Ok()
-        .content_type(CONTENT_TYPE)
-        .body(calendar::render(name, &entries))
+    SameForEveryone::mark(
+        HttpResponse::Ok()
+            .content_type(CONTENT_TYPE)
+            .body(calendar::render(name, &entries)),
+    )
 }
 
 /// `GET /calendar.ics`.

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::auth::MaybeUser;
+use super::cache::PagePart;
 use super::error::AppError;
 use super::milestone_view::MilestoneView;
 use super::reading::{EventView, FilterForm, Pagination, PhaseView};
@@ -92,7 +92,11 @@ pub async fn chart_page(
     query: web::Query<RawQuery>,
     user: MaybeUser,
     session: Session,
+    part: PagePart,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(page) = part.reuse("chart", user.0.as_ref(), &session)? {
+        return Ok(page);
+    }
     let raw = query.into_inner();
     let filter = raw.filter()?;
     let sort = raw.sort()?;
@@ -177,7 +181,7 @@ pub async fn chart_page(
         pagination: Pagination::new("/chart", &raw, items.page, items.has_next),
     };
     let layout = Layout::new("Chart", user.0.as_ref(), &session).tab(Tab::Chart);
-    Page::new(layout, view).respond(StatusCode::OK, "chart")
+    part.respond(Page::new(layout, view), "chart").await
 }
 
 fn lane(item: &ItemRow, events: &[&EventRow], flags: &[&MilestoneRow]) -> Lane {

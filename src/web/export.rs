@@ -4,6 +4,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
+use super::cache::SameForEveryone;
 use super::error::AppError;
 use super::AppState;
 use crate::domain::RawQuery;
@@ -44,11 +45,13 @@ async fn download(
             ExportError::Db(e) => AppError::Db(e),
             ExportError::Io(e) => AppError::Internal(e.to_string()),
         })?;
-    Ok(HttpResponse::Ok()
-        .content_type(format.content_type())
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"regwatch-items.{format}\""),
-        ))
-        .body(body))
+    Ok(SameForEveryone::mark(
+        HttpResponse::Ok()
+            .content_type(format.content_type())
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"regwatch-items.{format}\""),
+            ))
+            .body(body),
+    ))
 }

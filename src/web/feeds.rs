@@ -5,6 +5,7 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::cache::SameForEveryone;
 use super::error::AppError;
 use super::form_page::load_item;
 use super::AppState;
@@ -108,9 +109,11 @@ fn respond(
         .iter()
         .map(|c| entry(&authority, base, c))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok()
-        .content_type(feed::CONTENT_TYPE)
-        .body(feed::render(head, &entries)))
+    Ok(SameForEveryone::mark(
+        HttpResponse::Ok()
+            .content_type(feed::CONTENT_TYPE)
+            .body(feed::render(head, &entries)),
+    ))
 }
 
 fn entry(authority: &str, base: &str, c: &FeedChange) -> Result<FeedEntry, AppError> {

@@ -2,11 +2,11 @@
 //! newest first, each as a diff of the fields it changed.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::auth::MaybeUser;
+use super::cache::PagePart;
 use super::error::AppError;
 use super::feeds::FeedLink;
 use super::form_page::{load_item, ItemHeading};
@@ -75,9 +75,13 @@ fn describe(action: RevisionAction) -> &'static str {
 pub async fn history(
     user: MaybeUser,
     session: Session,
+    part: PagePart,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(page) = part.reuse("history", user.0.as_ref(), &session)? {
+        return Ok(page);
+    }
     let item = load_item(&state, &path).await?;
     let item_id = item.id;
     let rows = state
@@ -116,9 +120,12 @@ pub async fn history(
         item: ItemHeading::of(&item),
         revisions,
     };
-    Page::new(
-        Layout::new(title, user.0.as_ref(), &session).feed(feed),
-        view,
+    part.respond(
+        Page::new(
+            Layout::new(title, user.0.as_ref(), &session).feed(feed),
+            view,
+        ),
+        "history",
     )
-    .respond(StatusCode::OK, "history")
+    .await
 }

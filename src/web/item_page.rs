@@ -2,11 +2,11 @@
 //! its related items and its subscribe box.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::auth::MaybeUser;
+use super::cache::PagePart;
 use super::error::AppError;
 use super::feeds::FeedLink;
 use super::milestone_view::MilestoneView;
@@ -136,7 +136,11 @@ pub async fn item_page(
     path: web::Path<String>,
     user: MaybeUser,
     session: Session,
+    part: PagePart,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(page) = part.reuse("item", user.0.as_ref(), &session)? {
+        return Ok(page);
+    }
     let slug = path.into_inner();
     let not_found = || AppError::not_found(format!("No item has the address /items/{slug}."));
     // Anything that is not a valid slug cannot name an item.
@@ -202,5 +206,5 @@ pub async fn item_page(
     let title = item.short_title.as_deref().unwrap_or(&item.title);
     let layout =
         Layout::new(title, user.0.as_ref(), &session).feed(FeedLink::item(&item.slug, title));
-    Page::new(layout, view).respond(StatusCode::OK, "item")
+    part.respond(Page::new(layout, view), "item").await
 }

@@ -1,11 +1,11 @@
 //! `/items`: every item as a table, sorted by any of its columns.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::auth::MaybeUser;
+use super::cache::PagePart;
 use super::error::AppError;
 use super::feeds::FeedLink;
 use super::reading::{FilterForm, Pagination, PhaseView};
@@ -120,7 +120,11 @@ pub async fn items_page(
     query: web::Query<RawQuery>,
     user: MaybeUser,
     session: Session,
+    part: PagePart,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(page) = part.reuse("items", user.0.as_ref(), &session)? {
+        return Ok(page);
+    }
     let raw = query.into_inner();
     let filter = raw.filter()?;
     let page = raw.page()?;
@@ -152,5 +156,5 @@ pub async fn items_page(
     let layout = Layout::new("Items", user.0.as_ref(), &session)
         .tab(Tab::Items)
         .feed(FeedLink::timeline(&raw));
-    Page::new(layout, view).respond(StatusCode::OK, "items")
+    part.respond(Page::new(layout, view), "items").await
 }

@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 use super::auth::MaybeUser;
 use super::bars::{self, Bar};
+use super::cache::PagePart;
 use super::error::AppError;
 use super::reading::PhaseView;
 use super::upcoming::{entries, UpcomingEntry};
@@ -251,7 +251,11 @@ pub async fn overview_page(
     state: web::Data<AppState>,
     user: MaybeUser,
     session: Session,
+    part: PagePart,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(page) = part.reuse("overview", user.0.as_ref(), &session)? {
+        return Ok(page);
+    }
     let today = state.now().date();
     let this_month = today.with_day(1).unwrap_or(today);
     let first = this_month
@@ -360,5 +364,5 @@ pub async fn overview_page(
         upcoming: entries(&coming, today),
     };
     let layout = Layout::new("Overview", user.0.as_ref(), &session).tab(Tab::Overview);
-    Page::new(layout, view).respond(StatusCode::OK, "overview")
+    part.respond(Page::new(layout, view), "overview").await
 }

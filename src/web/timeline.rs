@@ -2,12 +2,12 @@
 //! by month (or, for a date known only to its year, by year).
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 use serde::Serialize;
 
 use super::auth::MaybeUser;
+use super::cache::PagePart;
 use super::error::AppError;
 use super::feeds::FeedLink;
 use super::reading::{EventView, FilterForm, Pagination};
@@ -79,7 +79,11 @@ pub async fn timeline_page(
     query: web::Query<RawQuery>,
     user: MaybeUser,
     session: Session,
+    part: PagePart,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(page) = part.reuse("timeline", user.0.as_ref(), &session)? {
+        return Ok(page);
+    }
     let raw = query.into_inner();
     let filter = raw.filter()?;
     let (from, to) = (filter.from, filter.to);
@@ -131,7 +135,7 @@ pub async fn timeline_page(
     let layout = Layout::new("Timeline", user.0.as_ref(), &session)
         .tab(Tab::Timeline)
         .feed(FeedLink::timeline(&raw));
-    Page::new(layout, view).respond(StatusCode::OK, "timeline")
+    part.respond(Page::new(layout, view), "timeline").await
 }
 
 pub(super) fn item_view(item: &ItemBrief) -> ItemView {

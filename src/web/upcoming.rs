@@ -3,12 +3,12 @@
 //! that `/` shows.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::auth::MaybeUser;
+use super::cache::PagePart;
 use super::error::AppError;
 use super::milestone_view::MilestoneView;
 use super::reading::FilterForm;
@@ -69,7 +69,11 @@ pub async fn upcoming_page(
     query: web::Query<RawQuery>,
     user: MaybeUser,
     session: Session,
+    part: PagePart,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(page) = part.reuse("upcoming", user.0.as_ref(), &session)? {
+        return Ok(page);
+    }
     let raw = query.into_inner();
     let filter = raw.filter()?;
     let today = state.now().date();
@@ -108,5 +112,5 @@ pub async fn upcoming_page(
         subscribe: super::subscriptions::subscribe_box_for_filter(&raw),
     };
     let layout = Layout::new("Upcoming", user.0.as_ref(), &session).tab(Tab::Upcoming);
-    Page::new(layout, view).respond(StatusCode::OK, "upcoming")
+    part.respond(Page::new(layout, view), "upcoming").await
 }

@@ -17,7 +17,7 @@ use super::feeds::FeedLink;
 use crate::templates;
 
 /// The signed-in user, as the layout shows them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SignedIn {
     pub email: String,
     pub admin: bool,
@@ -37,7 +37,7 @@ pub enum Tab {
 }
 
 /// What the layout shows on every page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Layout {
     pub title: String,
     pub user: Option<SignedIn>,
@@ -59,23 +59,7 @@ impl Layout {
     /// The layout of a page for `user`; takes the session's one-time
     /// message.
     pub fn new(title: impl Into<String>, user: Option<&CurrentUser>, session: &Session) -> Self {
-        Layout {
-            title: title.into(),
-            user: user.map(|u| SignedIn {
-                email: u.email.clone(),
-                admin: u.is_admin(),
-                pending_reviews: u.pending_reviews,
-            }),
-            csrf: user.map(|_| csrf_token(session)),
-            flash: take_flash(session),
-            nav_timeline: false,
-            nav_items: false,
-            nav_upcoming: false,
-            nav_chart: false,
-            nav_overview: false,
-            nav_review: false,
-            feed: None,
-        }
+        Layout::bare(title).for_reader(user, session)
     }
 
     /// The layout of a page shown without a session (error pages): nobody
@@ -93,6 +77,29 @@ impl Layout {
             nav_overview: false,
             nav_review: false,
             feed: None,
+        }
+    }
+
+    /// The same layout for `user`: who is signed in, their form token, and
+    /// the session's one-time message (taken).
+    pub fn for_reader(mut self, user: Option<&CurrentUser>, session: &Session) -> Self {
+        self.user = user.map(|u| SignedIn {
+            email: u.email.clone(),
+            admin: u.is_admin(),
+            pending_reviews: u.pending_reviews,
+        });
+        self.csrf = user.map(|_| csrf_token(session));
+        self.flash = take_flash(session);
+        self
+    }
+
+    /// The same layout for nobody in particular: what any reader shares.
+    pub fn without_reader(&self) -> Self {
+        Layout {
+            user: None,
+            csrf: None,
+            flash: None,
+            ..self.clone()
         }
     }
 

@@ -2,6 +2,8 @@
 //! filters and sort), one item, the timeline, and the change cursor.
 
 use actix_web::{web, HttpResponse};
+
+use crate::web::cache::SameForEveryone;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -100,10 +102,12 @@ pub async fn list_items(
         .db(move |conn| keyset::items_after(conn, &filter, sort, after.as_ref(), limit))
         .await?
         .ok_or_else(paging::misfit)?;
-    Ok(HttpResponse::Ok().json(ItemListJson {
-        items: rows.iter().map(ItemSummaryJson::of).collect(),
-        next: listing.next(rows.last().map(|r| keyset::key_of(r, sort)), more),
-    }))
+    Ok(SameForEveryone::mark(HttpResponse::Ok().json(
+        ItemListJson {
+            items: rows.iter().map(ItemSummaryJson::of).collect(),
+            next: listing.next(rows.last().map(|r| keyset::key_of(r, sort)), more),
+        },
+    )))
 }
 
 /// The slug of a path, or a 404.
@@ -134,7 +138,7 @@ pub async fn get_item(
     let item = item_json(&state, slug.as_str().to_owned())
         .await?
         .ok_or_else(|| not_found(&path))?;
-    Ok(HttpResponse::Ok().json(item))
+    Ok(SameForEveryone::mark(HttpResponse::Ok().json(item)))
 }
 
 /// The timeline: standing status events, newest first, filtered as `/`,
@@ -164,10 +168,12 @@ pub async fn list_events(
         date: event.event_date,
         id: event.id,
     });
-    Ok(HttpResponse::Ok().json(EventListJson {
-        events: rows.iter().map(TimelineEventJson::of).collect(),
-        next: listing.next(last, more),
-    }))
+    Ok(SameForEveryone::mark(HttpResponse::Ok().json(
+        EventListJson {
+            events: rows.iter().map(TimelineEventJson::of).collect(),
+            next: listing.next(last, more),
+        },
+    )))
 }
 
 /// Most changes one request returns.
@@ -215,11 +221,13 @@ pub async fn list_changes(
         .last()
         .map_or(after, |(change, _)| change.id.into())
         .to_string();
-    Ok(HttpResponse::Ok().json(ChangeListJson {
-        next: format!("/api/v1/changes?after={cursor}&limit={limit}"),
-        changes,
-        cursor,
-    }))
+    Ok(SameForEveryone::mark(HttpResponse::Ok().json(
+        ChangeListJson {
+            next: format!("/api/v1/changes?after={cursor}&limit={limit}"),
+            changes,
+            cursor,
+        },
+    )))
 }
 
 /// An item as the API shows it: the detail and its standing milestones.

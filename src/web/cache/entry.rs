@@ -8,6 +8,7 @@ use actix_web::HttpResponse;
 use chrono::NaiveDateTime;
 
 use super::conditional::{Conditions, Validators};
+use super::shelf::Footprint;
 
 /// One kept answer.
 pub(super) struct Entry {
@@ -15,6 +16,28 @@ pub(super) struct Entry {
     body: Bytes,
     validators: Validators,
     pub stored_at: NaiveDateTime,
+    /// The answer is the same whoever asks (it was marked [`SameForEveryone`]
+    /// by its handler), so signed-in readers may have it too.
+    pub for_everyone: bool,
+}
+
+/// Marks an answer that does not depend on who asks (feeds, calendars,
+/// exports, the API's reads): the cache gives it to signed-in readers too.
+#[derive(Debug, Clone, Copy)]
+pub struct SameForEveryone;
+
+impl SameForEveryone {
+    /// `res`, marked as the same whoever asks.
+    pub fn mark(mut res: HttpResponse) -> HttpResponse {
+        res.extensions_mut().insert(SameForEveryone);
+        res
+    }
+}
+
+impl Footprint for Entry {
+    fn size(&self, key: &str) -> usize {
+        key.len() + self.body.len() + 256
+    }
 }
 
 impl Entry {
@@ -23,6 +46,7 @@ impl Entry {
         body: Bytes,
         modified: NaiveDateTime,
         now: NaiveDateTime,
+        for_everyone: bool,
     ) -> Entry {
         headers.remove(header::CONTENT_LENGTH);
         if !headers.contains_key(header::CACHE_CONTROL) {
@@ -35,11 +59,8 @@ impl Entry {
             body,
             validators,
             stored_at: now,
+            for_everyone,
         }
-    }
-
-    pub fn size(&self, key: &str) -> usize {
-        key.len() + self.body.len() + 256
     }
 
     /// The answer to a request with `conditions`.

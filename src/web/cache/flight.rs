@@ -97,12 +97,14 @@ impl Waiter {
     }
 }
 
-/// How many pages were rendered for anonymous readers, and how many answers
-/// were another request's rendering, since the start.
+/// How many pages were rendered for anonymous readers, how many answers
+/// were another request's rendering, and how many pages were rendered
+/// around a kept part, since the start.
 #[derive(Debug, Default)]
 pub struct Counts {
     rendered: AtomicU64,
     shared: AtomicU64,
+    parts_reused: AtomicU64,
 }
 
 impl Counts {
@@ -114,6 +116,15 @@ impl Counts {
     /// Answers that waited for another request's rendering of their page.
     pub fn shared(&self) -> u64 {
         self.shared.load(Ordering::Relaxed)
+    }
+
+    /// Pages for signed-in readers rendered around a kept part.
+    pub fn parts_reused(&self) -> u64 {
+        self.parts_reused.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn add_part_reused(&self) {
+        self.parts_reused.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(super) fn add_rendered(&self) {

@@ -23,13 +23,19 @@
 //!
 //! Requests that miss the same page at once wait for one rendering of it
 //! ([`flight`]).
+//!
+//! Signed-in readers get kept answers that their handlers marked
+//! [`SameForEveryone`] (feeds, calendars, exports, the API's reads); the
+//! reading pages keep their own part, inside the layout, for everyone
+//! ([`part`]), so an editor's page costs the layout alone.
 
 pub mod conditional;
 mod entry;
 pub mod flight;
 mod freshness;
+mod part;
+mod shelf;
 
-use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use actix_web::body::{self, BoxBody, MessageBody};
@@ -37,15 +43,19 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::Error;
+use actix_web::{Error, HttpMessage, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::clock::Clock;
 use crate::store::watch::Watch;
 use conditional::Conditions;
 use entry::Entry;
+pub use entry::SameForEveryone;
 use flight::{Counts, Flight, Flights, Waiter};
 use freshness::GroupedLooks;
+pub use part::PagePart;
+use part::{Part, Slot};
+use shelf::Shelf;
 
 /// The session cookie's name: a request carrying it is an editor's.
 pub use super::auth::SESSION_COOKIE;
@@ -76,10 +86,9 @@ struct Stored {
     /// When the data last changed, as far as this process noticed.
     changed_at: NaiveDateTime,
     day: NaiveDate,
-    pages: HashMap<String, Arc<Entry>>,
-    /// Keys in the order they were stored, to drop the oldest first.
-    order: VecDeque<String>,
-    bytes: usize,
+    pages: Shelf<Entry>,
+    /// Pages' own parts, for signed-in readers ([`part`]).
+    parts: Shelf<Part>,
     /// Pages being rendered now, for requests that miss them meanwhile.
     flights: Flights,
 }
@@ -101,8 +110,7 @@ impl Stored {
     fn drop_pages(&mut self) {
         self.generation += 1;
         self.pages.clear();
-        self.order.clear();
-        self.bytes = 0;
+        self.parts.clear();
         self.flights.clear();
     }
 
@@ -124,9 +132,9 @@ impl ResponseCache {
             generation: 0,
             changed_at: now,
             day: now.date(),
-            pages: HashMap::new(),
-            order: VecDeque::new(),
-            bytes: 0,
+            pages: Shelf::new(budget),
+            // Parts mostly repeat what the pages hold, for fewer readers.
+            parts: Shelf::new(budget / 4),
             flights: Flights::default(),
         }));
         let mut watch = Watch::open(url);
@@ -187,7 +195,7 @@ impl ResponseCache {
     fn lookup(&self, key: &str, generation: u64, lead: bool) -> Lookup {
         let mut stored = lock(&self.stored);
         if let Some(entry) = stored.pages.get(key) {
-            return Lookup::Hit(entry.clone());
+            return Lookup::Hit(entry);
         }
         if !lead || stored.generation != generation {
             return Lookup::Alone;
@@ -209,7 +217,7 @@ impl ResponseCache {
             stored.flights.end(&key, flight);
         }
         if now == generation {
-            self.put(&mut stored, key, entry.clone());
+            stored.pages.put(key, entry.clone());
         }
         drop(stored);
         if let Some(flight) = flight {
@@ -217,39 +225,27 @@ impl ResponseCache {
         }
     }
 
-    /// Keeps `entry` within the budget, dropping the oldest pages first.
-    fn put(&self, stored: &mut Stored, key: String, entry: Arc<Entry>) {
-        let size = entry.size(&key);
-        if size > self.budget / 8 {
-            return;
+    /// The kept part under `key`.
+    fn part(&self, key: &str) -> Option<Arc<Part>> {
+        lock(&self.stored).parts.get(key)
+    }
+
+    /// Keeps `part`, rendered from data at least as new as `generation`,
+    /// if the data did not move on while it was rendered.
+    async fn keep_part(&self, key: String, generation: u64, part: Arc<Part>) {
+        let (now, _) = self.current(self.clock.now()).await;
+        let mut stored = lock(&self.stored);
+        if now == generation {
+            stored.parts.put(key, part);
         }
-        // A page kept again replaces its older copy, in the eviction
-        // order too (else dropping the older copy's place would drop it).
-        if let Some(gone) = stored.pages.remove(&key) {
-            stored.bytes -= gone.size(&key);
-            if let Some(at) = stored.order.iter().position(|k| *k == key) {
-                stored.order.remove(at);
-            }
-        }
-        while stored.bytes + size > self.budget {
-            let Some(old) = stored.order.pop_front() else {
-                break;
-            };
-            if let Some(gone) = stored.pages.remove(&old) {
-                stored.bytes -= gone.size(&old);
-            }
-        }
-        stored.pages.insert(key.clone(), entry);
-        stored.bytes += size;
-        stored.order.push_back(key);
     }
 }
 
-/// Whether a request may be answered with what any reader would get.
-fn shared(req: &ServiceRequest) -> bool {
+/// Whether a request reads (and may be given a kept answer): `GET` or
+/// `HEAD` without credentials of an API client.
+fn reading(req: &ServiceRequest) -> bool {
     (req.method() == Method::GET || req.method() == Method::HEAD)
         && !req.headers().contains_key(header::AUTHORIZATION)
-        && req.cookie(SESSION_COOKIE).is_none()
 }
 
 /// Whether an answer may be kept and given to anyone.
@@ -278,29 +274,48 @@ pub fn normalised_key(path: &str, query: &str) -> String {
     key
 }
 
+/// A kept answer, saying how long ago it was rendered (RFC 9111 `Age`).
+fn served(entry: &Entry, conditions: &Conditions, now: NaiveDateTime) -> HttpResponse {
+    let mut res = entry.respond(conditions, now);
+    let age = (now - entry.stored_at).num_seconds().max(0);
+    res.headers_mut()
+        .insert(header::AGE, HeaderValue::from(age));
+    res
+}
+
 /// The middleware: see the module's documentation.
 pub async fn serve(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
     cache: Arc<ResponseCache>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    if !shared(&req) {
+    if !reading(&req) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let now = cache.clock.now();
     let key = normalised_key(req.path(), req.query_string());
     let (generation, modified) = cache.current(now).await;
     let conditions = Conditions::of(req.headers());
+    if cache.budget > 0 {
+        let slot = Slot {
+            cache: cache.clone(),
+            key: key.clone(),
+            generation,
+        };
+        req.extensions_mut().insert(slot);
+    }
+    if req.cookie(SESSION_COOKIE).is_some() {
+        // A session's reader: only what is the same for everyone is kept
+        // for them; the handler renders the rest (from a kept part).
+        let kept = lock(&cache.stored).pages.get(&key);
+        if let Some(entry) = kept.filter(|e| e.for_everyone) {
+            return Ok(req.into_response(served(&entry, &conditions, now)));
+        }
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let keep = cache.budget > 0 && req.method() == Method::GET;
     let flight = match cache.lookup(&key, generation, keep) {
-        Lookup::Hit(entry) => {
-            let mut res = entry.respond(&conditions, now);
-            // Served from the cache: how long ago it was rendered (RFC 9111).
-            let age = (now - entry.stored_at).num_seconds().max(0);
-            res.headers_mut()
-                .insert(header::AGE, HeaderValue::from(age));
-            return Ok(req.into_response(res));
-        }
+        Lookup::Hit(entry) => return Ok(req.into_response(served(&entry, &conditions, now))),
         Lookup::Wait(waiter) => match waiter.landed().await {
             Some(entry) => {
                 cache.counts.add_shared();
@@ -322,12 +337,14 @@ pub async fn serve(
         }
         return Ok(res.map_into_boxed_body());
     }
+    let for_everyone = res.response().extensions().contains::<SameForEveryone>();
     let (req, res) = res.into_parts();
     let (head, payload) = res.into_parts();
     let bytes = body::to_bytes(payload)
         .await
         .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
-    let entry = Arc::new(Entry::new(head.headers().clone(), bytes, modified, now));
+    let entry = Entry::new(head.headers().clone(), bytes, modified, now, for_everyone);
+    let entry = Arc::new(entry);
     let res = entry.respond(&conditions, now);
     if keep {
         cache.keep(key, generation, entry, flight).await;
