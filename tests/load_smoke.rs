@@ -31,6 +31,14 @@ async fn the_load_benchmark_runs_at_its_smallest() {
             assert_eq!(m.errors, 0, "{}: {table}", row.route);
         }
     }
+    assert_eq!(
+        report.editor_rows.len(),
+        harness::editor_routes(config.items).len()
+    );
+    for (route, m) in &report.editor_rows {
+        assert!(m.requests > 0, "{route}: {table}");
+        assert_eq!(m.errors, 0, "{route}: {table}");
+    }
     assert_eq!(report.fan_out.0, u64::from(config.subscribers), "{table}");
     assert_eq!(report.writes.0, config.write_seconds, "{table}");
     assert_eq!(report.writes.2.errors, 0, "{table}");

@@ -60,12 +60,14 @@ async fn connect(addr: SocketAddr) -> Option<Sender> {
     Some(sender)
 }
 
-/// One request; `Some(status)` when it was answered.
-async fn fetch(sender: &mut Sender, path: &str) -> Option<(u16, Bytes)> {
-    let req = Request::get(path)
-        .header("host", "127.0.0.1")
-        .body(Empty::new())
-        .ok()?;
+/// One request (with a session's `cookie`, if any); `Some(status)` when
+/// it was answered.
+async fn fetch(sender: &mut Sender, path: &str, cookie: Option<&str>) -> Option<(u16, Bytes)> {
+    let mut req = Request::get(path).header("host", "127.0.0.1");
+    if let Some(cookie) = cookie {
+        req = req.header("cookie", cookie);
+    }
+    let req = req.body(Empty::new()).ok()?;
     let res = sender.send_request(req).await.ok()?;
     let status = res.status().as_u16();
     let body = res.into_body().collect().await.ok()?.to_bytes();
@@ -80,12 +82,25 @@ pub async fn load(
     connections: usize,
     duration: Duration,
 ) -> Measured {
+    load_as(addr, path, None, connections, duration).await
+}
+
+/// The same, every request carrying a session's `cookie`.
+pub async fn load_as(
+    addr: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+    connections: usize,
+    duration: Duration,
+) -> Measured {
     let path: Arc<str> = path.into();
+    let cookie: Option<Arc<str>> = cookie.map(Into::into);
     let started = Instant::now();
     let deadline = started + duration;
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
             let path = path.clone();
+            let cookie = cookie.clone();
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut errors = 0;
@@ -101,7 +116,7 @@ pub async fn load(
                     }
                     let Some(s) = sender.as_mut() else { continue };
                     let t = Instant::now();
-                    match fetch(s, &path).await {
+                    match fetch(s, &path, cookie.as_deref()).await {
                         Some((200, _)) => latencies.push(t.elapsed()),
                         Some(_) => errors += 1,
                         None => {
@@ -128,5 +143,5 @@ pub async fn load(
 /// One GET on a fresh connection: the status and body.
 pub async fn get_once(addr: SocketAddr, path: &str) -> Option<(u16, Bytes)> {
     let mut sender = connect(addr).await?;
-    fetch(&mut sender, path).await
+    fetch(&mut sender, path, None).await
 }

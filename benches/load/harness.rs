@@ -55,6 +55,9 @@ pub struct Report {
     pub warm_start: Duration,
     pub cold_start: Duration,
     pub rows: Vec<Row>,
+    /// Routes read by a signed-in editor (cache on), beside the same
+    /// route's anonymous rows.
+    pub editor_rows: Vec<(String, Measured)>,
     pub rss_warm_kb: u64,
     pub rss_cold_kb: u64,
     /// Alerts accepted by the SMTP server, and how long until the last.
@@ -183,9 +186,22 @@ pub fn routes(items: u32) -> Vec<String> {
     ]
 }
 
+/// The routes an editor's reading is measured on: pages that share their
+/// own part (one with editors' controls), and a feed kept for everyone.
+pub fn editor_routes(items: u32) -> Vec<String> {
+    vec![
+        "/".into(),
+        "/?q=quantum".into(),
+        "/items".into(),
+        format!("/items/{}/history", item_slug(items)),
+        "/feed.atom".into(),
+    ]
+}
+
 /// Signs in as the editor and records one event on `slug`.
 pub struct Editor {
     client: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
     base: String,
 }
 
@@ -199,8 +215,9 @@ fn csrf(html: &str) -> String {
 
 impl Editor {
     pub async fn sign_in(addr: SocketAddr) -> Editor {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
@@ -222,7 +239,23 @@ impl Editor {
             .await
             .expect("sign in");
         assert_eq!(res.status(), 303, "sign-in refused");
-        Editor { client, base }
+        Editor { client, jar, base }
+    }
+
+    /// The status of one `GET` of `path`.
+    pub async fn get(&self, path: &str) -> u16 {
+        let res = self.client.get(format!("{}{path}", self.base)).send().await;
+        res.map_or(0, |r| r.status().as_u16())
+    }
+
+    /// The session's `Cookie` header.
+    pub fn cookie(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().expect("base URL");
+        self.jar
+            .cookies(&url)
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
+            .unwrap_or_default()
     }
 
     pub async fn record(&self, slug: &str, note: &str) -> bool {
@@ -321,8 +354,16 @@ pub async fn run(config: &Config, database_url: &str) -> Report {
         });
     }
 
-    // Fan-out: one event, every confirmed subscriber alerted.
+    // A signed-in editor reading: pages around kept parts.
     let editor = Editor::sign_in(warm.addr).await;
+    let cookie = editor.cookie();
+    for route in editor_routes(config.items) {
+        assert_eq!(editor.get(&route).await, 200, "{route} for the editor");
+        let figures = client::load_as(warm.addr, &route, Some(&cookie), n, config.per_route).await;
+        report.editor_rows.push((route, figures));
+    }
+
+    // Fan-out: one event, every confirmed subscriber alerted.
     let item = item_slug(config.items);
     let before = sink.accepted();
     let sent = Instant::now();
@@ -403,6 +444,22 @@ pub fn render(config: &Config, r: &Report) -> String {
             ms(row.single.p50),
             ms(row.single.p99),
             row.warm.errors + row.cold.errors + row.single.errors + row.statik.errors,
+        ));
+    }
+    out.push_str(
+        "\nsigned-in editor (cache on), beside anonymous readers of the same route:\n\n\
+         | route | editor req/s | editor p50 / p99 ms | reader warm req/s | uncached req/s (32) |\n\
+         |---|---|---|---|---|\n",
+    );
+    for (route, m) in &r.editor_rows {
+        let reader = r.rows.iter().find(|row| row.route == *route);
+        out.push_str(&format!(
+            "| `{route}` | {:.0} | {} / {} | {:.0} | {:.0} |\n",
+            m.per_second(),
+            ms(m.p50),
+            ms(m.p99),
+            reader.map_or(0.0, |row| row.warm.per_second()),
+            reader.map_or(0.0, |row| row.cold.per_second()),
         ));
     }
     let (recorded, secs, readers) = &r.writes;
