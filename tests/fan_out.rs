@@ -6,13 +6,14 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use regwatch::clock::Clock;
 use regwatch::domain::{
     ChangeId, Confidence, EmailAddress, EventDate, Frequency, Jurisdiction, Kind, Scope, Slug,
     SourceUrl, Status,
 };
-use regwatch::schema::{changes, deliveries};
+use regwatch::schema::{changes, deliveries, digest_entries};
 use regwatch::store::events::{self, NewEvent};
 use regwatch::store::items::{self, ItemFields, UpdateOutcome};
 use regwatch::store::links;
@@ -103,3 +104,44 @@ both_backends!(every_write_path_queues_one_alert_per_change, |app| {
         recorded.iter().map(|&c| (c, 1)).collect::<BTreeMap<_, _>>()
     );
 });
+
+both_backends!(
+    a_change_matching_thousands_queues_each_subscriber_once,
+    |app| {
+        let mut conn = app.db();
+        let now = Clock::system().now();
+        // 12,000 confirmed subscriptions to everything, every third a daily
+        // digest: more than one statement's worth of each.
+        conn.batch_execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)
+         INSERT INTO subscribers (email, created_at)
+         SELECT 'bulk' || i || '@example.org', CURRENT_TIMESTAMP FROM n;
+         INSERT INTO subscriptions (subscriber_id, scope_type, scope_value, frequency, confirmed_at, created_at)
+         SELECT id, 'all', '', CASE WHEN id % 3 = 0 THEN 'daily' ELSE 'immediate' END,
+                CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+         FROM subscribers WHERE email LIKE 'bulk%';",
+    )
+    .unwrap();
+        let s321 = items::find_by_slug(&mut conn, S321).unwrap().unwrap().id;
+        events::record(&mut conn, s321, &event("Seen by thousands."), None, now).unwrap();
+        let change: ChangeId = changes::table
+            .order(changes::id.desc())
+            .select(changes::id)
+            .first(&mut conn)
+            .unwrap();
+        let alerted: Vec<i32> = deliveries::table
+            .filter(deliveries::change_id.eq(change))
+            .filter(deliveries::kind.eq("alert"))
+            .select(deliveries::subscription_id)
+            .load(&mut conn)
+            .unwrap();
+        let digested: Vec<i32> = digest_entries::table
+            .filter(digest_entries::change_id.eq(change))
+            .select(digest_entries::subscription_id)
+            .load(&mut conn)
+            .unwrap();
+        let distinct = |ids: &[i32]| ids.iter().collect::<std::collections::BTreeSet<_>>().len();
+        assert_eq!((alerted.len(), distinct(&alerted)), (8000, 8000));
+        assert_eq!((digested.len(), distinct(&digested)), (4000, 4000));
+    }
+);

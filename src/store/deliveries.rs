@@ -125,18 +125,47 @@ pub fn enqueue_confirmation(
     )
 }
 
-pub fn enqueue_alert(
+/// Queues an alert of `change_id` for each of `subscriptions`, a few
+/// thousand to a statement (a change that matches many subscribers costs a
+/// few statements, not one each). Returns how many were queued.
+pub fn enqueue_alerts(
     conn: &mut DbConnection,
-    subscription_id: SubscriptionId,
+    subscriptions: &[SubscriptionId],
     change_id: ChangeId,
     now: NaiveDateTime,
-) -> Result<DeliveryId, DbError> {
-    let about = About {
-        change_id: Some(change_id),
-        ..About::default()
-    };
-    enqueue(conn, subscription_id, DeliveryKind::Alert, about, now)
+) -> Result<usize, DbError> {
+    use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
+    let mut queued = 0;
+    for chunk in subscriptions.chunks(IN_LIST_CHUNK) {
+        let rows = subscriptions::table
+            .filter(subscriptions::id.eq_any(chunk))
+            .select((
+                subscriptions::id,
+                DeliveryKind::Alert.as_str().into_sql::<Text>(),
+                Some(change_id).into_sql::<Nullable<Integer>>(),
+                DeliveryStatus::Pending.as_str().into_sql::<Text>(),
+                0.into_sql::<Integer>(),
+                now.into_sql::<Timestamp>(),
+                now.into_sql::<Timestamp>(),
+            ));
+        queued += diesel::insert_into(deliveries::table)
+            .values(rows)
+            .into_columns((
+                deliveries::subscription_id,
+                deliveries::kind,
+                deliveries::change_id,
+                deliveries::status,
+                deliveries::attempts,
+                deliveries::next_attempt_at,
+                deliveries::created_at,
+            ))
+            .execute(conn)?;
+    }
+    Ok(queued)
 }
+
+/// How many ids one `IN (…)` list carries (SQLite binds each one).
+pub const IN_LIST_CHUNK: usize = 5000;
 
 pub fn enqueue_digest(
     conn: &mut DbConnection,

@@ -3,11 +3,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::Integer;
 
 use super::matching::matching;
 use crate::db::{DbConnection, DbError};
 use crate::domain::{ChangeId, Frequency, ItemId};
-use crate::schema::digest_entries;
+use crate::schema::{digest_entries, subscriptions};
 use crate::store::deliveries;
 
 /// Queues what one change owes: an alert delivery for every matching
@@ -55,23 +56,23 @@ pub fn fan_out_as(
     now: NaiveDateTime,
     alerting: Alerting,
 ) -> Result<usize, DbError> {
+    let (immediate, digests): (Vec<_>, Vec<_>) = matching(conn, item_id)?
+        .into_iter()
+        .partition(|s| s.frequency == Frequency::Immediate);
     let mut queued = 0;
-    for s in matching(conn, item_id)? {
-        match s.frequency {
-            Frequency::Immediate if alerting == Alerting::DigestOnly => continue,
-            Frequency::Immediate => {
-                deliveries::enqueue_alert(conn, s.id, change_id, now)?;
-            }
-            Frequency::Daily | Frequency::Weekly => {
-                diesel::insert_into(digest_entries::table)
-                    .values((
-                        digest_entries::subscription_id.eq(s.id),
-                        digest_entries::change_id.eq(change_id),
-                    ))
-                    .execute(conn)?;
-            }
-        }
-        queued += 1;
+    if alerting == Alerting::Immediate {
+        let ids: Vec<_> = immediate.iter().map(|s| s.id).collect();
+        queued += deliveries::enqueue_alerts(conn, &ids, change_id, now)?;
+    }
+    let ids: Vec<_> = digests.iter().map(|s| s.id).collect();
+    for chunk in ids.chunks(deliveries::IN_LIST_CHUNK) {
+        let rows = subscriptions::table
+            .filter(subscriptions::id.eq_any(chunk))
+            .select((subscriptions::id, change_id.into_sql::<Integer>()));
+        queued += diesel::insert_into(digest_entries::table)
+            .values(rows)
+            .into_columns((digest_entries::subscription_id, digest_entries::change_id))
+            .execute(conn)?;
     }
     Ok(queued)
 }
