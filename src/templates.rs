@@ -10,6 +10,8 @@
 //! (handlebars copies the context of every partial call), which on a long
 //! page cost more than rendering it.
 
+mod helpers;
+
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -43,6 +45,7 @@ fn registry(escape_html: bool, strict: bool) -> Handlebars<'static> {
     if !escape_html {
         hb.register_escape_fn(handlebars::no_escape);
     }
+    helpers::register(&mut hb);
     for path in Embedded::iter() {
         let Some(name) = path.strip_suffix(".hbs") else {
             continue;
