@@ -7,7 +7,7 @@
 mod common;
 
 use chrono::{Duration, NaiveDate};
-use common::{texts, TestApp};
+use common::{forms, texts, TestApp};
 use regwatch::clock::Clock;
 use reqwest::header::{HeaderMap, AGE, CACHE_CONTROL, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH};
 use reqwest::header::{LAST_MODIFIED, SET_COOKIE};
@@ -104,23 +104,7 @@ both_backends!(a_form_write_shows_on_the_very_next_request, |app| {
     let old_date = header(&before, &LAST_MODIFIED).to_owned();
 
     let editor = app.editor("ed@example.org").await;
-    let saved = editor
-        .submit(
-            &format!("{item}/events/new"),
-            &[
-                ("date", "2026-11"),
-                ("precision", "month"),
-                ("status", "referred"),
-                ("note", "Cache check: referred again."),
-                (
-                    "source_url",
-                    "https://www.congress.gov/bill/119th-congress/senate-bill/321",
-                ),
-                ("confidence", "high"),
-            ],
-        )
-        .await;
-    assert_eq!(saved.status, 303, "{}", saved.body);
+    forms::record_on_s321(&editor, "Cache check: referred again.").await;
 
     let after = fetch(&app, &item, &[(IF_NONE_MATCH, &old_etag)]).await;
     assert_eq!(after.status, 200, "the kept copy is no longer current");
@@ -325,23 +309,7 @@ both_backends!(an_import_shows_on_the_very_next_request, |app| {
 both_backends!(readers_right_after_a_write_share_one_rendering, |app| {
     fetch(&app, "/", &[]).await;
     let editor = app.editor("ed@example.org").await;
-    let saved = editor
-        .submit(
-            &format!("/items/{S321}/events/new"),
-            &[
-                ("date", "2026-11"),
-                ("precision", "month"),
-                ("status", "referred"),
-                ("note", "Seen by every reader at once."),
-                (
-                    "source_url",
-                    "https://www.congress.gov/bill/119th-congress/senate-bill/321",
-                ),
-                ("confidence", "high"),
-            ],
-        )
-        .await;
-    assert_eq!(saved.status, 303, "{}", saved.body);
+    forms::record_on_s321(&editor, "Seen by every reader at once.").await;
 
     let rendered = app.page_counts.rendered();
     let readers = (0..32).map(|_| fetch(&app, "/", &[]));

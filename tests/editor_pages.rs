@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{attrs, texts, Browser};
+use common::{attrs, forms, texts};
 use reqwest::header::AGE;
 
 const S321: &str = "us-s321-ai-decoupling-act";
@@ -33,26 +33,6 @@ fn sign_out_token(html: &str) -> String {
     .into_iter()
     .next()
     .expect("a sign-out form")
-}
-
-async fn record(editor: &Browser, note: &str) {
-    let saved = editor
-        .submit(
-            &format!("/items/{S321}/events/new"),
-            &[
-                ("date", "2026-11"),
-                ("precision", "month"),
-                ("status", "referred"),
-                ("note", note),
-                (
-                    "source_url",
-                    "https://www.congress.gov/bill/119th-congress/senate-bill/321",
-                ),
-                ("confidence", "high"),
-            ],
-        )
-        .await;
-    assert_eq!(saved.status, 303, "{}", saved.body);
 }
 
 both_backends!(
@@ -86,7 +66,7 @@ both_backends!(
 
         // A write: the next page of every reader shows it, and the one-time
         // message comes once, around a part kept for everyone.
-        record(&grace, "Seen by editors at once.").await;
+        forms::record_on_s321(&grace, "Seen by editors at once.").await;
         let after = grace.get("/?kind=bill").await;
         assert!(after.body.contains("Seen by editors at once."));
         assert_eq!(texts(&after.body, ".flash").len(), 1, "the message once");
@@ -164,7 +144,7 @@ both_backends!(signed_in_readers_get_kept_feeds_and_calendars, |app| {
         assert!(res.headers().get(AGE).is_some(), "{path}: the kept answer");
         assert_eq!(res.text().await.unwrap(), anonymous, "{path}");
     }
-    record(&ada, "Fed to every reader.").await;
+    forms::record_on_s321(&ada, "Fed to every reader.").await;
     let res = ada.client.get(ada.url("/feed.atom")).send().await.unwrap();
     assert!(res.headers().get(AGE).is_none(), "rendered after the write");
     assert!(res.text().await.unwrap().contains("Fed to every reader."));

@@ -8,7 +8,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Browser, TestDatabase, PASSWORD};
+use common::{forms, Browser, TestDatabase, PASSWORD};
 use regwatch::db::{Backend, DbConnection};
 use reqwest::header::AGE;
 
@@ -87,26 +87,6 @@ async fn read(process: &Serve, path: &str) -> (String, bool) {
     (res.text().await.expect("body"), kept)
 }
 
-async fn record(editor: &Browser, note: &str) {
-    let saved = editor
-        .submit(
-            &format!("/items/{S321}/events/new"),
-            &[
-                ("date", "2026-11"),
-                ("precision", "month"),
-                ("status", "referred"),
-                ("note", note),
-                (
-                    "source_url",
-                    "https://www.congress.gov/bill/119th-congress/senate-bill/321",
-                ),
-                ("confidence", "high"),
-            ],
-        )
-        .await;
-    assert_eq!(saved.status, 303, "{}", saved.body);
-}
-
 #[actix_web::test]
 async fn a_write_through_one_process_shows_through_the_other_at_once() {
     let Some(db) = TestDatabase::create(Backend::Postgres) else {
@@ -140,7 +120,7 @@ async fn a_write_through_one_process_shows_through_the_other_at_once() {
 
         let editor = browser(writer);
         assert_eq!(editor.sign_in("ed@example.org", PASSWORD).await.status, 303);
-        record(&editor, note).await;
+        forms::record_on_s321(&editor, note).await;
 
         let (after, kept) = read(reader, &page).await;
         assert!(!kept, "rendered afresh after the write: {note}");

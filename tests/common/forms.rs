@@ -18,3 +18,25 @@ pub fn new_item<'a>() -> Vec<(&'a str, &'a str)> {
         ("status_summary", ""),
     ]
 }
+
+/// Records a "referred" event with `note` on S.321 through the form, as
+/// `editor`, and checks it was saved.
+pub async fn record_on_s321(editor: &super::Browser, note: &str) {
+    let saved = editor
+        .submit(
+            "/items/us-s321-ai-decoupling-act/events/new",
+            &[
+                ("date", "2026-11"),
+                ("precision", "month"),
+                ("status", "referred"),
+                ("note", note),
+                (
+                    "source_url",
+                    "https://www.congress.gov/bill/119th-congress/senate-bill/321",
+                ),
+                ("confidence", "high"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+}
