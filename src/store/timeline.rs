@@ -178,9 +178,11 @@ fn walk_items_wins(
     }
     let total = super::event_timeline::max_item(conn)?;
     let enough = super::event_timeline::enough_to_walk(conn, needed, Some(total))?;
+    let Some(id) = item_lists::tag_id(conn, t.as_str())? else {
+        return Ok(false);
+    };
     let tagged = item_tags::table
-        .inner_join(tags::table)
-        .filter(tags::name.eq(t.as_str().to_owned()))
+        .filter(item_tags::tag_id.eq(item_lists::tag_literal(id)))
         .select(item_tags::item_id)
         .limit(enough)
         .load::<ItemId>(conn)?;

@@ -104,6 +104,14 @@ fn upcoming_rows(
         q: None,
         ..filter.clone()
     };
+    // On PostgreSQL a phase is checked here, as the walk meets each
+    // milestone's item: asked in the query, PostgreSQL joins every
+    // milestone ahead with the phase's items (a scan of all 33,000) rather
+    // than walk the date index until a rare phase turns up.
+    let phase_here = filter.phase.filter(|_| {
+        backend == Backend::Postgres && (walk || (tag.is_none() && filter.q.is_none()))
+    });
+    let mut chunk = chunk;
     let mut kept = Vec::new();
     let mut offset = 0;
     loop {
@@ -111,7 +119,11 @@ fn upcoming_rows(
             .inner_join(items::table)
             .filter(milestones::cancelled.eq(false))
             .filter(milestones::milestone_date.ge(year_start))
-            .select((MilestoneRow::as_select(), ItemBrief::as_select()))
+            .select((
+                MilestoneRow::as_select(),
+                ItemBrief::as_select(),
+                items::current_phase,
+            ))
             .into_boxed::<Db>();
         filter_items!(query, by_item, backend);
         if let Some(id) = tag {
@@ -135,7 +147,7 @@ fn upcoming_rows(
         if let Some(text) = &text {
             query = query.filter(text.condition(backend));
         }
-        if let Some(p) = filter.phase {
+        if let Some(p) = filter.phase.filter(|_| phase_here.is_none()) {
             query = query.filter(items::current_phase.eq(p.as_str()));
         }
         if let Some(to) = filter.to {
@@ -151,24 +163,34 @@ fn upcoming_rows(
         } else {
             query.order((milestones::milestone_date.asc(), milestones::id.asc()))
         };
-        let rows: Vec<(MilestoneRow, ItemBrief)> =
+        let rows: Vec<(MilestoneRow, ItemBrief, Option<String>)> =
             query.limit(chunk as i64).offset(offset as i64).load(conn)?;
         let fetched = rows.len();
         let ids = match checked {
             Some(q) => Some(found.ids(conn, q)?),
             None => None,
         };
-        kept.extend(rows.into_iter().filter(|(m, item)| {
-            let date = m.date();
-            Countdown::of(&date, today).is_ahead()
-                && filter.from.is_none_or(|f| date.end() >= f)
-                && ids.is_none_or(|ids| ids.binary_search(&item.id.0).is_ok())
-        }));
+        kept.extend(
+            rows.into_iter()
+                .filter(|(m, item, phase)| {
+                    let date = m.date();
+                    Countdown::of(&date, today).is_ahead()
+                        && filter.from.is_none_or(|f| date.end() >= f)
+                        && ids.is_none_or(|ids| ids.binary_search(&item.id.0).is_ok())
+                        && phase_here.is_none_or(|p| phase.as_deref() == Some(p.as_str()))
+                })
+                .map(|(m, item, _)| (m, item)),
+        );
         if kept.len() >= limit || fetched < chunk {
             kept.truncate(limit);
             return Ok(kept);
         }
         offset += chunk;
+        if phase_here.is_some() {
+            // A rare phase: longer stretches, so the walk is not read
+            // again and again from its start.
+            chunk = chunk.saturating_mul(2).min(20_000);
+        }
     }
 }
 
