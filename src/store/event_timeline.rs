@@ -11,7 +11,9 @@
 //! - text: the matching items come from the search index. When they are
 //!   many, the events are walked newest first and each one's item checked;
 //!   when few, every event of those items is read and sorted. A count of
-//!   the matches that stops at the point where walking wins decides.
+//!   the matches that stops at the point where walking wins decides. On
+//!   SQLite the matches are read from the index once per request
+//!   ([`Found`]) and the walk checks its rows against them.
 //!
 //! The triggers of migrations `event_item_facets` and `event_tags` keep
 //! the carried values right, whoever writes.

@@ -83,6 +83,27 @@ pub(super) fn tag_literal(id: TagId) -> diesel::expression::SqlLiteral<diesel::s
     diesel::dsl::sql(&id.0.to_string())
 }
 
+/// How many items carry the tag, counting no further than `limit`.
+pub(super) fn count_tagged_up_to(
+    conn: &mut DbConnection,
+    id: TagId,
+    limit: i64,
+) -> Result<i64, DbError> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    // Both numbers written out, as in [`tag_literal`].
+    let counted: Count = diesel::sql_query(format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM item_tags WHERE tag_id = {} LIMIT {}) AS t",
+        id.0,
+        limit.max(0)
+    ))
+    .get_result(conn)?;
+    Ok(counted.n)
+}
+
 pub fn identifiers_of(conn: &mut DbConnection, item_id: ItemId) -> Result<Vec<String>, DbError> {
     Ok(item_identifiers::table
         .filter(item_identifiers::item_id.eq(item_id))

@@ -181,12 +181,7 @@ fn walk_items_wins(
     let Some(id) = item_lists::tag_id(conn, t.as_str())? else {
         return Ok(false);
     };
-    let tagged = item_tags::table
-        .filter(item_tags::tag_id.eq(item_lists::tag_literal(id)))
-        .select(item_tags::item_id)
-        .limit(enough)
-        .load::<ItemId>(conn)?;
-    Ok(tagged.len() as i64 >= enough)
+    Ok(item_lists::count_tagged_up_to(conn, id, enough)? >= enough)
 }
 
 /// Narrows a query over items to the item table `filter` gives, but for

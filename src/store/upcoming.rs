@@ -210,12 +210,7 @@ fn walk_wins(
     let enough = enough_to_walk(conn, needed, total)?;
     let mut matching = enough;
     if let Some(id) = tag {
-        let tagged: Vec<ItemId> = item_tags::table
-            .filter(item_tags::tag_id.eq(item_lists::tag_literal(id)))
-            .select(item_tags::item_id)
-            .limit(enough)
-            .load(conn)?;
-        matching = matching.min(tagged.len() as i64);
+        matching = matching.min(item_lists::count_tagged_up_to(conn, id, enough)?);
     }
     if let Some(q) = &filter.q {
         if matching >= enough {
