@@ -138,6 +138,8 @@ pub fn items_planned(
         _ if filter.tag.is_none() => false,
         TextPlan::Walk => true,
         TextPlan::Collect => false,
+        // PostgreSQL, given the tag's id, weighs the two itself.
+        TextPlan::Auto if backend == Backend::Postgres => false,
         TextPlan::Auto => walk_items_wins(conn, filter, sort, offset + ITEMS_PAGE_SIZE + 1)?,
     };
     let query = items::table.select(ItemRow::as_select()).into_boxed::<Db>();
