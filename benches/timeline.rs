@@ -5,16 +5,22 @@
 //! `REGWATCH_BENCH_EVENTS_PER_ITEM` override), then times the reading
 //! queries the pages run: each timeline filter (pages 1 and 20, a cursor
 //! step of the API, the "Coming up" box), the item table, the item page,
-//! `/overview`'s counts and `/chart`. Prints the median of 7 runs. SQLite always; PostgreSQL too when `REGWATCH_TEST_POSTGRES_URL`
-//! is set. Run with `cargo bench --bench timeline`.
+//! `/overview`'s counts, `/chart`, the filtered feed and the calendar by
+//! kind. Prints the median of 7 runs. SQLite always; PostgreSQL too when
+//! `REGWATCH_TEST_POSTGRES_URL` is set. Run with `cargo bench --bench
+//! timeline`. With `REGWATCH_BENCH_KEEP` set to a directory, the SQLite
+//! database is kept there (and the PostgreSQL one as `regwatch_bench_kept`)
+//! and a later run with the same setting reuses it instead of filling.
 
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl};
 use regwatch::db::{self, DbConnection};
 use regwatch::domain::{Filter, SearchQuery, Sort, SortColumn};
+use regwatch::store::change_feed::{self, FeedScope};
 use regwatch::store::generate::{analyze, generate, Size};
+use regwatch::store::search::Found;
 use regwatch::store::{activity, timeline, upcoming};
 
 fn env_u32(name: &str, default: u32) -> u32 {
@@ -49,6 +55,12 @@ fn fill(conn: &mut DbConnection, items: u32, events_per_item: u32) {
 }
 
 fn time<T>(label: &str, mut f: impl FnMut() -> T) {
+    // `REGWATCH_BENCH_ONLY`: comma-separated parts of the labels to time.
+    if let Ok(only) = std::env::var("REGWATCH_BENCH_ONLY") {
+        if !only.split(',').any(|part| label.contains(part)) {
+            return;
+        }
+    }
     // One warm-up, then the median of 7 runs.
     f();
     let mut runs: Vec<Duration> = (0..7)
@@ -65,12 +77,16 @@ fn time<T>(label: &str, mut f: impl FnMut() -> T) {
     );
 }
 
-fn run(url: &str) {
+fn run(url: &str, filled: bool) {
     let items = env_u32("REGWATCH_BENCH_ITEMS", 100_000);
     let per_item = env_u32("REGWATCH_BENCH_EVENTS_PER_ITEM", 10);
     let pool = db::connect(url).expect("database");
     let mut conn = pool.get().unwrap();
-    fill(&mut conn, items, per_item);
+    if filled {
+        println!("  reusing the database filled before");
+    } else {
+        fill(&mut conn, items, per_item);
+    }
     let tag = |t: &str| Filter {
         tag: Some(t.try_into().unwrap()),
         ..Default::default()
@@ -140,6 +156,16 @@ fn run(url: &str) {
                 .unwrap()
                 .len()
         });
+        time(&format!("page: timeline and coming up, {label}"), || {
+            let mut found = Found::default();
+            timeline::timeline_found(&mut conn, &filter, 1, &mut found)
+                .unwrap()
+                .rows
+                .len()
+                + upcoming::upcoming_found(&mut conn, &filter, today, 5, &mut found)
+                    .unwrap()
+                    .len()
+        });
     }
     time("upcoming (200), no filter", || {
         upcoming::upcoming(&mut conn, &Filter::default(), today, 200)
@@ -174,11 +200,47 @@ fn run(url: &str) {
                 .len()
         });
     }
-    for (label, filter) in [("tag=chips", tag("chips")), ("q=quantum", q("quantum"))] {
+    let by_title = Sort {
+        column: SortColumn::Title,
+        descending: false,
+    };
+    for (label, filter) in [
+        ("tag=chips", tag("chips")),
+        ("tag=rare", tag("rare")),
+        ("q=quantum", q("quantum")),
+    ] {
         time(&format!("items, {label}"), || {
             timeline::items(&mut conn, &filter, Sort::default(), 1)
                 .unwrap()
                 .rows
+                .len()
+        });
+        time(&format!("items, {label}, page 20"), || {
+            timeline::items(&mut conn, &filter, Sort::default(), 20)
+                .unwrap()
+                .rows
+                .len()
+        });
+        time(&format!("items, {label}, by title"), || {
+            timeline::items(&mut conn, &filter, by_title, 1)
+                .unwrap()
+                .rows
+                .len()
+        });
+        time(&format!("feed, {label}"), || {
+            change_feed::newest(&mut conn, FeedScope::Filter(&filter))
+                .unwrap()
+                .len()
+        });
+    }
+    for kind in ["regulation", "deal"] {
+        let filter = Filter {
+            kind: Some(kind.parse().unwrap()),
+            ..Default::default()
+        };
+        time(&format!("calendar, kind={kind}"), || {
+            upcoming::for_calendar(&mut conn, &filter, None)
+                .unwrap()
                 .len()
         });
     }
@@ -216,22 +278,43 @@ fn run(url: &str) {
 }
 
 fn main() {
+    let keep = std::env::var("REGWATCH_BENCH_KEEP").ok();
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = dir.path().join("bench.db").display().to_string();
-    println!("SQLite ({sqlite})");
-    run(&sqlite);
+    let sqlite = match &keep {
+        Some(kept) => std::path::Path::new(kept).join("bench.db"),
+        None => dir.path().join("bench.db"),
+    };
+    let filled = keep.is_some() && sqlite.exists();
+    let sqlite = sqlite.display().to_string();
+    if std::env::var("REGWATCH_BENCH_SKIP_SQLITE").is_err() {
+        println!("SQLite ({sqlite})");
+        run(&sqlite, filled);
+    }
     if let Ok(admin_url) = std::env::var("REGWATCH_TEST_POSTGRES_URL") {
-        let name = format!("regwatch_bench_{}", std::process::id());
+        let name = match keep {
+            Some(_) => "regwatch_bench_kept".to_owned(),
+            None => format!("regwatch_bench_{}", std::process::id()),
+        };
         let mut admin = PgConnection::establish(&admin_url).expect("PostgreSQL");
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
+        let exists = diesel::sql_query(format!(
+            "SELECT 1 AS one FROM pg_database WHERE datname = '{name}'"
+        ))
+        .execute(&mut admin)
+        .unwrap()
+            > 0;
+        if !exists {
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
+        }
         let (base, _) = admin_url.rsplit_once('/').unwrap();
-        println!("PostgreSQL");
-        run(&format!("{base}/{name}"));
-        admin
-            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .unwrap();
+        println!("PostgreSQL ({name})");
+        run(&format!("{base}/{name}"), exists);
+        if name != "regwatch_bench_kept" {
+            admin
+                .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .unwrap();
+        }
     } else {
         println!("PostgreSQL skipped: set REGWATCH_TEST_POSTGRES_URL to include it");
     }

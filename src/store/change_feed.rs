@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use diesel::prelude::*;
 
 use super::changes::ChangeRow;
-use super::timeline::{filter_item_table, ItemBrief};
+use super::search;
+use super::timeline::{filter_item_table, with_tag_id, ItemBrief};
 use super::{DbConnection, DbError};
 use crate::db::Db;
 use crate::domain::{ChangeId, Filter, ItemId};
@@ -46,16 +47,25 @@ pub fn newest(conn: &mut DbConnection, scope: FeedScope<'_>) -> Result<Vec<FeedC
         FeedScope::Filter(filter) => filter,
     };
     let backend = conn.backend();
-    let matching: Vec<ItemId> = filter_item_table(
+    // No more than one past the listed limit: a tag on 30,000 items need
+    // not be read whole to learn that it is on too many to list.
+    let Some(mut listing) = with_tag_id(
+        conn,
         items::table.select(items::id).into_boxed::<Db>(),
         filter,
-        backend,
-    )
-    .load(conn)?;
+        false,
+    )?
+    else {
+        // No item ever carried the tag.
+        return Ok(Vec::new());
+    };
+    if let Some(q) = &filter.q {
+        listing = listing.filter(search::matches_item(q, backend));
+    }
+    let matching: Vec<ItemId> = listing.limit(LISTED_ITEMS as i64 + 1).load(conn)?;
     if matching.len() <= LISTED_ITEMS {
         return page(conn, Some(&matching), None, FEED_LENGTH);
     }
-    let matching: HashSet<ItemId> = matching.into_iter().collect();
     let mut found = Vec::new();
     let mut before = None;
     loop {
@@ -64,6 +74,21 @@ pub fn newest(conn: &mut DbConnection, scope: FeedScope<'_>) -> Result<Vec<FeedC
             return Ok(found);
         };
         before = Some(last.change.id);
+        // Which of this page's items the filter gives, in one query.
+        let mut ids: Vec<i32> = rows.iter().map(|r| r.change.item_id.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let matching: HashSet<ItemId> = filter_item_table(
+            items::table
+                .select(items::id)
+                .filter(items::id.eq_any(ids))
+                .into_boxed::<Db>(),
+            filter,
+            backend,
+        )
+        .load::<ItemId>(conn)?
+        .into_iter()
+        .collect();
         for row in rows {
             if matching.contains(&row.change.item_id) {
                 found.push(row);

@@ -11,7 +11,9 @@
 //! - text: the matching items come from the search index. When they are
 //!   many, the events are walked newest first and each one's item checked;
 //!   when few, every event of those items is read and sorted. A count of
-//!   the matches that stops at the point where walking wins decides.
+//!   the matches that stops at the point where walking wins decides. On
+//!   SQLite the matches are read from the index once per request
+//!   ([`Found`]) and the walk checks its rows against them.
 //!
 //! The triggers of migrations `event_item_facets` and `event_tags` keep
 //! the carried values right, whoever writes.
@@ -19,7 +21,7 @@
 use diesel::prelude::*;
 
 use super::events::EventRow;
-use super::search;
+use super::search::{Found, TextCondition};
 use super::timeline::{dates_overlap, ItemBrief, FIRST_DAY, LAST_DAY};
 use super::{DbConnection, DbError, Page};
 
@@ -48,7 +50,28 @@ pub fn timeline(
     filter: &Filter,
     page: i64,
 ) -> Result<Page<(EventRow, ItemBrief)>, DbError> {
-    timeline_planned(conn, filter, page, TextPlan::Auto)
+    timeline_found(conn, filter, page, &mut Found::default())
+}
+
+/// [`timeline`], sharing the search's matches with the page's other
+/// queries.
+pub fn timeline_found(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    page: i64,
+    found: &mut Found,
+) -> Result<Page<(EventRow, ItemBrief)>, DbError> {
+    let offset = (page - 1) * TIMELINE_PAGE_SIZE;
+    let rows = timeline_rows(
+        conn,
+        filter,
+        None,
+        offset,
+        TIMELINE_PAGE_SIZE,
+        TextPlan::Auto,
+        found,
+    )?;
+    Ok(Page::from_overfetch(rows, page, TIMELINE_PAGE_SIZE))
 }
 
 /// [`timeline`] with the text filter's plan chosen by the caller.
@@ -59,7 +82,16 @@ pub fn timeline_planned(
     plan: TextPlan,
 ) -> Result<Page<(EventRow, ItemBrief)>, DbError> {
     let offset = (page - 1) * TIMELINE_PAGE_SIZE;
-    let rows = timeline_rows(conn, filter, None, offset, TIMELINE_PAGE_SIZE, plan)?;
+    let mut found = Found::default();
+    let rows = timeline_rows(
+        conn,
+        filter,
+        None,
+        offset,
+        TIMELINE_PAGE_SIZE,
+        plan,
+        &mut found,
+    )?;
     Ok(Page::from_overfetch(rows, page, TIMELINE_PAGE_SIZE))
 }
 
@@ -82,7 +114,7 @@ pub fn timeline_after_planned(
     limit: i64,
     plan: TextPlan,
 ) -> Result<(Vec<(EventRow, ItemBrief)>, bool), DbError> {
-    let mut rows = timeline_rows(conn, filter, after, 0, limit, plan)?;
+    let mut rows = timeline_rows(conn, filter, after, 0, limit, plan, &mut Found::default())?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok((rows, more))
@@ -90,7 +122,7 @@ pub fn timeline_after_planned(
 
 /// The conditions on the event and its item, for either join.
 macro_rules! event_conditions {
-    ($query:ident, $filter:expr, $walk:expr, $backend:expr) => {
+    ($query:ident, $filter:expr, $text:expr) => {
         $query = $query.filter(status_events::retracted.eq(false));
         if let Some(k) = $filter.kind {
             $query = $query.filter(status_events::item_kind.eq(k.as_str()));
@@ -104,14 +136,8 @@ macro_rules! event_conditions {
         if $filter.from.is_some() || $filter.to.is_some() {
             $query = $query.filter(dates_overlap!($filter));
         }
-        if let Some(q) = &$filter.q {
-            $query = $query.filter(if $walk {
-                // Written so SQLite cannot start from the search index and
-                // keeps to the walk's order.
-                search::matches_item_unindexed(q, $backend)
-            } else {
-                search::matches_item(q, $backend)
-            });
+        if let Some(text) = $text {
+            $query = $query.filter(text);
         }
     };
 }
@@ -138,14 +164,71 @@ fn timeline_rows(
     offset: i64,
     limit: i64,
     plan: TextPlan,
+    found: &mut Found,
 ) -> Result<Vec<(EventRow, ItemBrief)>, DbError> {
     let backend = conn.backend();
     let walk = match (&filter.q, plan) {
         (None, _) => false,
         (Some(_), TextPlan::Walk) => true,
         (Some(_), TextPlan::Collect) => false,
-        (Some(q), TextPlan::Auto) => walk_wins(conn, q, offset + limit + 1)?,
+        (Some(q), TextPlan::Auto) => walk_wins(conn, q, offset + limit + 1, found)?,
     };
+    let Some(q) = filter
+        .q
+        .as_ref()
+        .filter(|_| walk && Found::checks_walks(backend))
+    else {
+        let text = match &filter.q {
+            None => None,
+            // Written so the database cannot start from the search and
+            // keeps to the walk's order.
+            Some(q) if walk => Some(TextCondition::Unindexed(q)),
+            Some(q) => Some(match found.listed(conn, q)? {
+                Some(ids) => TextCondition::Listed(ids),
+                None => TextCondition::Search(q),
+            }),
+        };
+        return rows(conn, filter, text.as_ref(), walk, after, offset, limit + 1);
+    };
+    // Walk newest first a stretch at a time, keeping the events of the
+    // matching items, until the page and one more are found.
+    let wanted = offset + limit + 1;
+    let share = found.ids(conn, q)?.len() as f64 / f64::from(max_item(conn)?.max(1));
+    let stretch = ((wanted as f64 / share.max(0.01)) * 1.2).clamp(100.0, 5000.0) as i64;
+    let mut kept = Vec::new();
+    let mut key = after;
+    loop {
+        let walked = rows(conn, filter, None, walk, key, 0, stretch)?;
+        let ids = found.ids(conn, q)?;
+        key = walked.last().map(|(e, _)| EventKey {
+            date: e.event_date,
+            id: e.id,
+        });
+        let ended = (walked.len() as i64) < stretch;
+        kept.extend(
+            walked
+                .into_iter()
+                .filter(|(_, item)| ids.binary_search(&item.id.0).is_ok()),
+        );
+        if kept.len() as i64 >= wanted || ended {
+            return Ok(kept.into_iter().skip(offset as usize).collect());
+        }
+    }
+}
+
+/// `count` timeline rows after `offset` rows past `after`, the text
+/// condition (if any) given.
+#[allow(clippy::too_many_arguments)]
+fn rows(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    text: Option<&TextCondition<'_>>,
+    walk: bool,
+    after: Option<EventKey>,
+    offset: i64,
+    count: i64,
+) -> Result<Vec<(EventRow, ItemBrief)>, DbError> {
+    let backend = conn.backend();
     let select = (EventRow::as_select(), ItemBrief::as_select());
     if let Some(tag) = &filter.tag {
         // The tag's range of `event_tags`, newest first, each row joined
@@ -159,11 +242,11 @@ fn timeline_rows(
             .filter(event_tags::tag_id.nullable().eq(tag_id))
             .select(select)
             .into_boxed::<Db>();
-        event_conditions!(query, filter, walk, backend);
+        event_conditions!(query, filter, text.map(|t| t.condition(backend)));
         after_key!(query, after, event_tags::event_date, event_tags::event_id);
         return Ok(query
             .order((event_tags::event_date.desc(), event_tags::event_id.desc()))
-            .limit(limit + 1)
+            .limit(count)
             .offset(offset)
             .load(conn)?);
     }
@@ -171,7 +254,7 @@ fn timeline_rows(
         .inner_join(items::table)
         .select(select)
         .into_boxed::<Db>();
-    event_conditions!(query, filter, walk, backend);
+    event_conditions!(query, filter, text.map(|t| t.condition(backend)));
     after_key!(query, after, status_events::event_date, status_events::id);
     query = if filter.q.is_some() && !walk && backend == Backend::Postgres {
         // Few items match: PostgreSQL would still walk the date index
@@ -185,19 +268,32 @@ fn timeline_rows(
     } else {
         query.order((status_events::event_date.desc(), status_events::id.desc()))
     };
-    Ok(query.limit(limit + 1).offset(offset).load(conn)?)
+    Ok(query.limit(count).offset(offset).load(conn)?)
 }
 
 /// Whether to find `needed` rows matching a text search by walking all
 /// events newest first (right when the matching items are many) rather
 /// than by reading every event of the matching items and sorting (right
 /// when they are few).
-fn walk_wins(conn: &mut DbConnection, q: &SearchQuery, needed: i64) -> Result<bool, DbError> {
+fn walk_wins(
+    conn: &mut DbConnection,
+    q: &SearchQuery,
+    needed: i64,
+    found: &mut Found,
+) -> Result<bool, DbError> {
     let events: Option<i32> = status_events::table
         .select(diesel::dsl::max(status_events::id))
         .first(conn)?;
     let enough = enough_to_walk(conn, needed, events)?;
-    Ok(search::count_matches_up_to(conn, q, enough)? >= enough)
+    Ok(found.count_up_to(conn, q, enough)? >= enough)
+}
+
+/// The highest item id: about how many items there are.
+pub(super) fn max_item(conn: &mut DbConnection) -> Result<i32, DbError> {
+    let max: Option<i32> = items::table
+        .select(diesel::dsl::max(items::id))
+        .first(conn)?;
+    Ok(max.unwrap_or(0))
 }
 
 /// How many matching items make walking `rows` rows (about `total` of

@@ -49,6 +49,123 @@ pub fn matches_item_unindexed<QS: 'static>(
     condition(q, backend, "+items.id")
 }
 
+/// Above this many, [`Found::condition`] names the search rather than the
+/// items it found.
+const LISTED: usize = 5_000;
+
+/// The items a search finds, read from the index at most once however
+/// many queries of one request need them.
+///
+/// SQLite's FTS5 lists every match of a word used as a prefix (some
+/// 60,000 items for a common word) each time a statement asks, and that
+/// listing is most of what a search page costs. A page that shows the
+/// timeline and its "Coming up" box asks twice; with one `Found` the
+/// list is read once and the walks check their rows against it here.
+#[derive(Debug, Default)]
+pub struct Found {
+    read: Option<(SearchQuery, Vec<i32>)>,
+}
+
+impl Found {
+    /// Whether the rows of a walk are best checked here (SQLite) rather
+    /// than in the query (PostgreSQL, whose GIN index lists matches
+    /// cheaply).
+    pub fn checks_walks(backend: Backend) -> bool {
+        backend == Backend::Sqlite
+    }
+
+    /// The matching items' ids, ascending.
+    pub fn ids(&mut self, conn: &mut DbConnection, q: &SearchQuery) -> Result<&[i32], DbError> {
+        if self.read.as_ref().is_none_or(|(read, _)| read != q) {
+            let ids = match conn.backend() {
+                Backend::Sqlite => diesel::sql_query(
+                    "SELECT rowid AS id FROM item_search WHERE item_search MATCH ? ORDER BY rowid",
+                )
+                .bind::<Text, _>(fts5_match(q))
+                .load::<Id>(conn)?,
+                Backend::Postgres => diesel::sql_query(
+                    "SELECT item_id AS id FROM item_search \
+                     WHERE document @@ to_tsquery('simple', $1) ORDER BY item_id",
+                )
+                .bind::<Text, _>(tsquery(q))
+                .load::<Id>(conn)?,
+            };
+            self.read = Some((q.clone(), ids.into_iter().map(|r| r.id).collect()));
+        }
+        Ok(self
+            .read
+            .as_ref()
+            .map(|(_, ids)| ids.as_slice())
+            .unwrap_or(&[]))
+    }
+
+    /// How many items match, counting no further than `limit` (see
+    /// [`count_matches_up_to`]); free once the list is read.
+    pub fn count_up_to(
+        &mut self,
+        conn: &mut DbConnection,
+        q: &SearchQuery,
+        limit: i64,
+    ) -> Result<i64, DbError> {
+        match &self.read {
+            Some((read, ids)) if read == q => Ok((ids.len() as i64).min(limit)),
+            _ => count_matches_up_to(conn, q, limit),
+        }
+    }
+
+    /// The matching items' ids when a query is best given them rather
+    /// than the search: on SQLite, when they are few (the index read
+    /// once, not once per statement).
+    pub fn listed(
+        &mut self,
+        conn: &mut DbConnection,
+        q: &SearchQuery,
+    ) -> Result<Option<Vec<i32>>, DbError> {
+        if !Found::checks_walks(conn.backend()) {
+            return Ok(None);
+        }
+        // Counted first when not yet read: the many matches of a common
+        // word are not worth reading only to learn they are many.
+        if self.count_up_to(conn, q, LISTED as i64 + 1)? > LISTED as i64 {
+            return Ok(None);
+        }
+        let ids = self.ids(conn, q)?;
+        Ok((ids.len() <= LISTED).then(|| ids.to_vec()))
+    }
+}
+
+/// How a query narrows to the items of a search.
+pub enum TextCondition<'q> {
+    /// The search itself ([`matches_item`]).
+    Search(&'q SearchQuery),
+    /// The search, kept from driving the join ([`matches_item_unindexed`]).
+    Unindexed(&'q SearchQuery),
+    /// The items it found.
+    Listed(Vec<i32>),
+}
+
+impl TextCondition<'_> {
+    pub fn condition<QS: 'static>(
+        &self,
+        backend: Backend,
+    ) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>>
+    where
+        items::id: SelectableExpression<QS>,
+    {
+        match self {
+            TextCondition::Search(q) => matches_item(q, backend),
+            TextCondition::Unindexed(q) => matches_item_unindexed(q, backend),
+            TextCondition::Listed(ids) => Box::new(items::id.eq_any(ids.clone())),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+}
+
 fn condition<QS: 'static>(
     q: &SearchQuery,
     backend: Backend,

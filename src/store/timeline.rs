@@ -5,12 +5,13 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::item_lists;
 use super::items::ItemRow;
-use super::search;
+use super::search::{self, Found, TextCondition};
 use super::{DbConnection, DbError, Page};
 
 use crate::db::{Backend, Db};
-use crate::domain::{DatePrecision, EventDate, Filter, ItemId, Kind, Sort};
+use crate::domain::{DatePrecision, EventDate, Filter, ItemId, Kind, Sort, SortColumn};
 use crate::schema::{item_tags, items, status_events, tags};
 
 /// Conditions on the item that both views share.
@@ -38,7 +39,7 @@ macro_rules! filter_items {
     };
 }
 pub use super::event_timeline::{
-    timeline, timeline_after, timeline_after_planned, timeline_planned, TextPlan,
+    timeline, timeline_after, timeline_after_planned, timeline_found, timeline_planned, TextPlan,
     TIMELINE_PAGE_SIZE,
 };
 pub(super) use filter_items;
@@ -117,14 +118,113 @@ pub fn items(
     sort: Sort,
     page: i64,
 ) -> Result<Page<ItemRow>, DbError> {
+    items_planned(conn, filter, sort, page, TextPlan::Auto)
+}
+
+/// [`items`] with the plan for a tag or text filter chosen by the caller:
+/// walk the items in the sort's order checking each one (right when many
+/// match and an index holds the order), or read the matching items and
+/// sort them (right when few match).
+pub fn items_planned(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    sort: Sort,
+    page: i64,
+    plan: TextPlan,
+) -> Result<Page<ItemRow>, DbError> {
     let backend = conn.backend();
-    let mut query = items::table.select(ItemRow::as_select()).into_boxed::<Db>();
-    filter_item_table!(query, filter, backend);
+    let offset = (page - 1) * ITEMS_PAGE_SIZE;
+    let walk = match plan {
+        _ if filter.tag.is_none() => false,
+        TextPlan::Walk => true,
+        TextPlan::Collect => false,
+        // PostgreSQL, given the tag's id, weighs the two itself.
+        TextPlan::Auto if backend == Backend::Postgres => false,
+        TextPlan::Auto => walk_items_wins(conn, filter, sort, offset + ITEMS_PAGE_SIZE + 1)?,
+    };
+    let query = items::table.select(ItemRow::as_select()).into_boxed::<Db>();
+    let Some(mut query) = with_tag_id(conn, query, filter, walk)? else {
+        return Ok(Page::from_overfetch(Vec::new(), page, ITEMS_PAGE_SIZE));
+    };
+    if let Some(q) = &filter.q {
+        let text = match filter.q.as_ref().filter(|_| !walk) {
+            Some(_) => match Found::default().listed(conn, q)? {
+                Some(ids) => TextCondition::Listed(ids),
+                None => TextCondition::Search(q),
+            },
+            None => TextCondition::Unindexed(q),
+        };
+        query = query.filter(text.condition(backend));
+    }
     let rows = super::keyset::order(query, sort)
         .limit(ITEMS_PAGE_SIZE + 1)
-        .offset((page - 1) * ITEMS_PAGE_SIZE)
+        .offset(offset)
         .load(conn)?;
     Ok(Page::from_overfetch(rows, page, ITEMS_PAGE_SIZE))
+}
+
+/// Whether to find `needed` items of a tag by walking the items in the
+/// sort's order: only for an order an index holds (title, last event),
+/// and when enough items carry the tag that the walk meets them soon.
+fn walk_items_wins(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    sort: Sort,
+    needed: i64,
+) -> Result<bool, DbError> {
+    let Some(t) = &filter.tag else {
+        return Ok(false);
+    };
+    if !matches!(sort.column, SortColumn::Title | SortColumn::LastEvent) {
+        return Ok(false);
+    }
+    let total = super::event_timeline::max_item(conn)?;
+    let enough = super::event_timeline::enough_to_walk(conn, needed, Some(total))?;
+    let Some(id) = item_lists::tag_id(conn, t.as_str())? else {
+        return Ok(false);
+    };
+    Ok(item_lists::count_tagged_up_to(conn, id, enough)? >= enough)
+}
+
+/// Narrows a query over items to the item table `filter` gives, but for
+/// its text, with the tag's id looked up first: with the id itself in the
+/// query, PostgreSQL knows how many items carry it (100 or 30,000) and
+/// plans for that. `walk`: the tag is checked item by item, for a walk in
+/// an index's order. `None` when no item ever carried the tag.
+pub(super) fn with_tag_id<'a, ST: 'a>(
+    conn: &mut DbConnection,
+    mut query: items::BoxedQuery<'a, Db, ST>,
+    filter: &Filter,
+    walk: bool,
+) -> Result<Option<items::BoxedQuery<'a, Db, ST>>, DbError> {
+    let backend = conn.backend();
+    let by_item = Filter {
+        tag: None,
+        q: None,
+        ..filter.clone()
+    };
+    filter_item_table!(query, by_item, backend);
+    let Some(t) = &filter.tag else {
+        return Ok(Some(query));
+    };
+    let Some(id) = item_lists::tag_id(conn, t.as_str())? else {
+        return Ok(None);
+    };
+    Ok(Some(if walk {
+        query.filter(diesel::dsl::exists(
+            item_tags::table
+                .filter(item_tags::item_id.eq(items::id))
+                .filter(item_tags::tag_id.eq(item_lists::tag_literal(id))),
+        ))
+    } else {
+        query.filter(
+            items::id.eq_any(
+                item_tags::table
+                    .filter(item_tags::tag_id.eq(item_lists::tag_literal(id)))
+                    .select(item_tags::item_id),
+            ),
+        )
+    }))
 }
 
 /// Narrows a query over items to the item table this filter gives

@@ -16,6 +16,7 @@ use super::upcoming::{entries, UpcomingEntry, COMING_UP};
 use super::view::{Layout, Page, Tab};
 use super::AppState;
 use crate::domain::{DatePrecision, EventDate, RawQuery};
+use crate::store::search::Found;
 use crate::store::timeline::{self, ItemBrief};
 use crate::store::upcoming;
 
@@ -91,10 +92,13 @@ pub async fn timeline_page(
     let today = state.now().date();
     let (rows, facets, coming_up) = state
         .db(move |conn| {
+            // A search is read from the index once, for both the timeline
+            // and the "Coming up" box.
+            let mut found = Found::default();
             Ok((
-                timeline::timeline(conn, &filter, page)?,
+                timeline::timeline_found(conn, &filter, page, &mut found)?,
                 timeline::facets(conn)?,
-                upcoming::upcoming(conn, &filter, today, COMING_UP)?,
+                upcoming::upcoming_found(conn, &filter, today, COMING_UP, &mut found)?,
             ))
         })
         .await?;
