@@ -150,6 +150,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         edited -> Bool,
+        item_kind -> Text,
+        item_jurisdiction -> Text,
     }
 }
 

@@ -172,3 +172,56 @@ async fn a_year_spans_the_year_and_filters_narrow_the_calendar(backend: Backend)
 }
 
 both_backends!(a_year_spans_the_year_and_filters_narrow_the_calendar);
+
+/// Milestones filtered by kind or jurisdiction follow their item when it
+/// is edited, through the form or by any other writer.
+async fn kind_and_jurisdiction_filters_follow_the_item(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let has_session = |calendar: &[IcalEvent]| {
+        calendar
+            .iter()
+            .any(|e| value(e, "SUMMARY").starts_with("End of session"))
+    };
+    assert!(has_session(
+        &events(&app, "/calendar.ics?kind=bill&jurisdiction=US").await
+    ));
+    assert!(!has_session(
+        &events(&app, "/calendar.ics?jurisdiction=EU").await
+    ));
+
+    let editor = app.editor("ed@example.org").await;
+    let edit = format!("/items/{S321}/edit");
+    let fields = form_fields(&editor.get(&edit).await.body, &edit);
+    let saved = editor
+        .post_fields(&edit, &with(fields, "jurisdiction", "EU"))
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(!has_session(
+        &events(&app, "/calendar.ics?jurisdiction=US").await
+    ));
+    assert!(has_session(
+        &events(&app, "/calendar.ics?kind=bill&jurisdiction=EU").await
+    ));
+    let upcoming = app.page("/upcoming?jurisdiction=EU", 200).await;
+    assert!(upcoming.contains("End of session"));
+
+    diesel::sql_query(format!(
+        "UPDATE items SET kind = 'other' WHERE slug = '{S321}'"
+    ))
+    .execute(&mut app.db())
+    .unwrap();
+    assert!(!has_session(&events(&app, "/calendar.ics?kind=bill").await));
+    assert!(has_session(
+        &events(&app, "/calendar.ics?kind=other&jurisdiction=EU").await
+    ));
+    let upcoming = app.page("/upcoming?kind=other", 200).await;
+    assert!(upcoming.contains("End of session"));
+    assert!(!app
+        .page("/upcoming?kind=bill", 200)
+        .await
+        .contains("End of session"));
+}
+
+both_backends!(kind_and_jurisdiction_filters_follow_the_item);

@@ -16,6 +16,20 @@ use crate::schema::{item_tags, items, milestones, tags};
 use diesel::dsl::sql;
 use diesel::sql_types::Date;
 
+/// Narrows a milestones query to `filter`'s kind and jurisdiction by the
+/// milestone's copies of its item's (`milestones_kind_idx` and
+/// `milestones_jurisdiction_idx`, in date order).
+macro_rules! filter_facets {
+    ($query:ident, $filter:expr) => {
+        if let Some(k) = $filter.kind {
+            $query = $query.filter(milestones::item_kind.eq(k.as_str()));
+        }
+        if let Some(j) = &$filter.jurisdiction {
+            $query = $query.filter(milestones::item_jurisdiction.eq(j.as_str().to_owned()));
+        }
+    };
+}
+
 /// Standing milestones still ahead on `today` (a month or year under way
 /// included) that match `filter` and overlap its date range, soonest
 /// first, at most `limit`.
@@ -99,7 +113,11 @@ fn upcoming_rows(
             None => TextCondition::Search(q),
         }),
     };
+    // Kind and jurisdiction are the milestone's own copies (indexed in date
+    // order); tag and text are handled above.
     let by_item = Filter {
+        kind: None,
+        jurisdiction: None,
         tag: None,
         q: None,
         ..filter.clone()
@@ -126,6 +144,7 @@ fn upcoming_rows(
             ))
             .into_boxed::<Db>();
         filter_items!(query, by_item, backend);
+        filter_facets!(query, filter);
         if let Some(id) = tag {
             query = if walk {
                 // Each milestone's item checked as the walk meets it.
@@ -232,7 +251,13 @@ pub fn for_calendar(
         .inner_join(items::table)
         .select((MilestoneRow::as_select(), ItemBrief::as_select()))
         .into_boxed::<Db>();
-    filter_items!(query, filter, backend);
+    let by_item = Filter {
+        kind: None,
+        jurisdiction: None,
+        ..filter.clone()
+    };
+    filter_items!(query, by_item, backend);
+    filter_facets!(query, filter);
     if let Some(p) = filter.phase {
         query = query.filter(items::current_phase.eq(p.as_str()));
     }
