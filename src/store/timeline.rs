@@ -48,25 +48,30 @@ pub(super) use filter_items;
 /// month or year is in when that month or year overlaps the range.
 ///
 /// An event's stored date is the first day of its period, so its period
-/// reaches `from` exactly when that day is on or after `from`, or is the
-/// first day of `from`'s month (month precision) or year (year precision).
-/// The condition stays a range on the date, from `from`'s year to `to`,
-/// so the date indexes serve it.
+/// reaches `from` exactly when that day is on or after `from`, or, for a
+/// month or a year, on or after the first day of `from`'s month or year.
+/// That lower bound is one `CASE` on the precision, not an `OR` of three
+/// ranges: offered an `OR`, SQLite reads every event of the range through
+/// three index lookups and sorts them all (0.3 s for a month at a million
+/// events), where one range on the date lets it walk the timeline's index
+/// in the page's order.
 macro_rules! dates_overlap {
     ($filter:expr) => {{
         let from = $filter.from.unwrap_or(FIRST_DAY);
         let to = $filter.to.unwrap_or(LAST_DAY);
         let month = EventDate::from_parts(from, DatePrecision::Month).start();
         let year = EventDate::from_parts(from, DatePrecision::Year).start();
+        let precision = status_events::date_precision;
         status_events::event_date.between(year, to).and(
-            status_events::event_date
-                .ge(from)
-                .or(status_events::date_precision
-                    .eq(DatePrecision::Month.as_str())
-                    .and(status_events::event_date.eq(month)))
-                .or(status_events::date_precision
-                    .eq(DatePrecision::Year.as_str())
-                    .and(status_events::event_date.eq(year))),
+            status_events::event_date.ge(diesel::dsl::case_when(
+                precision.eq(DatePrecision::Year.as_str()),
+                year.into_sql::<diesel::sql_types::Date>(),
+            )
+            .when(
+                precision.eq(DatePrecision::Month.as_str()),
+                month.into_sql::<diesel::sql_types::Date>(),
+            )
+            .otherwise(from.into_sql::<diesel::sql_types::Date>())),
         )
     }};
 }
