@@ -166,6 +166,8 @@ pub fn routes(items: u32) -> Vec<String> {
         "/?tag=chips".into(),
         "/?tag=rare".into(),
         "/?phase=stalled".into(),
+        "/?from=2020-03-01&to=2020-03-31".into(),
+        "/?kind=deal&jurisdiction=CN&tag=chips".into(),
         "/?q=quantum".into(),
         "/?q=export+licence".into(),
         "/?q=%22export+licence%22".into(),
