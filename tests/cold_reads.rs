@@ -5,12 +5,13 @@
 
 mod common;
 
+use common::generated;
+
 use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use regwatch::domain::{Countdown, Filter, SearchQuery, Sort, SortColumn};
 use regwatch::store::change_feed::{self, FeedScope, FEED_LENGTH};
-use regwatch::store::generate::{analyze, generate, Size};
 use regwatch::store::milestones::MilestoneRow;
 use regwatch::store::timeline::{self, TextPlan};
 use regwatch::store::upcoming;
@@ -20,19 +21,6 @@ const PLANS: [TextPlan; 3] = [TextPlan::Auto, TextPlan::Walk, TextPlan::Collect]
 
 /// Whether an item (its id, its current phase) is in the filter.
 type Keep = Box<dyn Fn(i32, Option<&str>) -> bool>;
-
-fn fill(conn: &mut DbConnection, items: u32) -> chrono::NaiveDateTime {
-    let now = regwatch::clock::Clock::system().now();
-    let size = Size {
-        items,
-        events_per_item: 2,
-        subscribers: 0,
-        seed: 11,
-    };
-    generate(conn, size, now).unwrap();
-    analyze(conn).unwrap();
-    now
-}
 
 /// Every item's current phase.
 fn phases(conn: &mut DbConnection) -> HashMap<i32, Option<String>> {
@@ -157,7 +145,7 @@ fn cases(conn: &mut DbConnection) -> Vec<(&'static str, Filter, Keep)> {
 
 both_backends!(coming_up_equals_a_plain_query, |app| {
     let mut conn = app.db();
-    let now = fill(&mut conn, 2400);
+    let now = generated::fill(&mut conn, 2400, 2, 11);
     let phases = phases(&mut conn);
     let all: Vec<MilestoneRow> = regwatch::schema::milestones::table
         .select(MilestoneRow::as_select())
@@ -195,7 +183,7 @@ both_backends!(coming_up_equals_a_plain_query, |app| {
 
 both_backends!(item_tables_equal_a_plain_query, |app| {
     let mut conn = app.db();
-    fill(&mut conn, 2400);
+    generated::fill(&mut conn, 2400, 2, 11);
     let phases = phases(&mut conn);
     let sorts = [
         (SortColumn::LastEvent, true),
@@ -238,7 +226,7 @@ both_backends!(item_tables_equal_a_plain_query, |app| {
 
 both_backends!(filtered_feeds_equal_a_plain_query, |app| {
     let mut conn = app.db();
-    fill(&mut conn, 2400);
+    generated::fill(&mut conn, 2400, 2, 11);
     // A change on every fifth item (a copy of the starter data's first).
     diesel::sql_query(
         "INSERT INTO changes (item_id, kind, payload, user_id, created_at, origin) \

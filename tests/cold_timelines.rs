@@ -7,11 +7,10 @@ mod common;
 
 use std::collections::{HashMap, HashSet};
 
-use common::{attrs, form_fields, with};
+use common::{attrs, form_fields, generated, with};
 use diesel::prelude::*;
-use regwatch::domain::{EventKey, Filter, SearchQuery};
-use regwatch::store::generate::{generate, Size};
-use regwatch::store::timeline::{self, TextPlan, TIMELINE_PAGE_SIZE};
+use regwatch::domain::{Filter, SearchQuery};
+use regwatch::store::timeline::TextPlan;
 use regwatch::store::DbConnection;
 
 /// Whether an event (its item, its phase) belongs on the timeline.
@@ -73,43 +72,9 @@ fn found(conn: &mut DbConnection, q: &str) -> HashSet<i32> {
         .collect()
 }
 
-/// Every page of the timeline, and every cursor step of the API's read.
-fn all_pages(conn: &mut DbConnection, filter: &Filter, plan: TextPlan) -> (Vec<i32>, Vec<i32>) {
-    let mut paged = Vec::new();
-    for page in 1.. {
-        let p = timeline::timeline_planned(conn, filter, page, plan).unwrap();
-        assert!(p.rows.len() as i64 <= TIMELINE_PAGE_SIZE);
-        paged.extend(p.rows.iter().map(|(e, _)| e.id.0));
-        if !p.has_next {
-            break;
-        }
-    }
-    let mut cursored = Vec::new();
-    let mut after = None;
-    loop {
-        let (rows, more) = timeline::timeline_after_planned(conn, filter, after, 37, plan).unwrap();
-        cursored.extend(rows.iter().map(|(e, _)| e.id.0));
-        after = rows.last().map(|(e, _)| EventKey {
-            date: e.event_date,
-            id: e.id,
-        });
-        if !more {
-            break;
-        }
-    }
-    (paged, cursored)
-}
-
 both_backends!(filtered_timelines_equal_a_plain_query, |app| {
     let mut conn = app.db();
-    let size = Size {
-        items: 1200,
-        events_per_item: 5,
-        subscribers: 0,
-        seed: 7,
-    };
-    generate(&mut conn, size, regwatch::clock::Clock::system().now()).unwrap();
-    regwatch::store::generate::analyze(&mut conn).unwrap();
+    generated::fill(&mut conn, 1200, 5, 7);
     let tags = tagged(&mut conn);
     let cases: Vec<(&str, Filter, Keep)> = {
         let chips = tags["chips"].clone();
@@ -195,7 +160,7 @@ both_backends!(filtered_timelines_equal_a_plain_query, |app| {
     for (label, filter, keep) in &cases {
         let expected = reference(&mut conn, keep.as_ref());
         for plan in [TextPlan::Auto, TextPlan::Walk, TextPlan::Collect] {
-            let (paged, cursored) = all_pages(&mut conn, filter, plan);
+            let (paged, cursored) = generated::all_pages(&mut conn, filter, plan);
             assert_eq!(paged.len(), expected.len(), "{label} {plan:?}: pages");
             assert!(paged == expected, "{label} {plan:?}: pages differ");
             assert!(cursored == expected, "{label} {plan:?}: cursor differs");

@@ -5,11 +5,12 @@
 
 mod common;
 
+use common::generated;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use regwatch::domain::{DatePrecision, EventDate, EventKey, Filter};
-use regwatch::store::generate::{analyze, generate, Size};
-use regwatch::store::timeline::{self, TextPlan, TIMELINE_PAGE_SIZE};
+use regwatch::domain::{DatePrecision, EventDate, Filter};
+use regwatch::store::timeline::TextPlan;
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -17,14 +18,7 @@ fn day(s: &str) -> NaiveDate {
 
 both_backends!(date_ranges_equal_a_plain_overlap_check, |app| {
     let mut conn = app.db();
-    let size = Size {
-        items: 1200,
-        events_per_item: 5,
-        subscribers: 0,
-        seed: 11,
-    };
-    generate(&mut conn, size, regwatch::clock::Clock::system().now()).unwrap();
-    analyze(&mut conn).unwrap();
+    generated::fill(&mut conn, 1200, 5, 11);
     use regwatch::schema::status_events::dsl as e;
     let events: Vec<(i32, NaiveDate, String)> = e::status_events
         .filter(e::retracted.eq(false))
@@ -60,31 +54,8 @@ both_backends!(date_ranges_equal_a_plain_overlap_check, |app| {
         let expected: Vec<i32> = expected.iter().map(|(id, _, _)| *id).collect();
         assert!(!expected.is_empty(), "{from:?}..{to:?}");
 
-        let mut paged = Vec::new();
-        for page in 1.. {
-            let p = timeline::timeline_planned(&mut conn, &filter, page, TextPlan::Auto).unwrap();
-            assert!(p.rows.len() as i64 <= TIMELINE_PAGE_SIZE);
-            paged.extend(p.rows.iter().map(|(e, _)| e.id.0));
-            if !p.has_next {
-                break;
-            }
-        }
+        let (paged, cursored) = generated::all_pages(&mut conn, &filter, TextPlan::Auto);
         assert!(paged == expected, "{from:?}..{to:?}: pages differ");
-        let mut cursored = Vec::new();
-        let mut after = None;
-        loop {
-            let (rows, more) =
-                timeline::timeline_after_planned(&mut conn, &filter, after, 37, TextPlan::Auto)
-                    .unwrap();
-            cursored.extend(rows.iter().map(|(e, _)| e.id.0));
-            after = rows.last().map(|(e, _)| EventKey {
-                date: e.event_date,
-                id: e.id,
-            });
-            if !more {
-                break;
-            }
-        }
         assert!(cursored == expected, "{from:?}..{to:?}: cursor differs");
     }
 });

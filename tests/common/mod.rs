@@ -17,6 +17,7 @@
 pub mod alerts;
 pub mod api;
 pub mod forms;
+pub mod generated;
 pub mod hostile;
 pub mod postgres;
 pub mod smtp;
