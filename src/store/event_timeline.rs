@@ -61,17 +61,7 @@ pub fn timeline_found(
     page: i64,
     found: &mut Found,
 ) -> Result<Page<(EventRow, ItemBrief)>, DbError> {
-    let offset = (page - 1) * TIMELINE_PAGE_SIZE;
-    let rows = timeline_rows(
-        conn,
-        filter,
-        None,
-        offset,
-        TIMELINE_PAGE_SIZE,
-        TextPlan::Auto,
-        found,
-    )?;
-    Ok(Page::from_overfetch(rows, page, TIMELINE_PAGE_SIZE))
+    page_of(conn, filter, page, TextPlan::Auto, found)
 }
 
 /// [`timeline`] with the text filter's plan chosen by the caller.
@@ -81,17 +71,18 @@ pub fn timeline_planned(
     page: i64,
     plan: TextPlan,
 ) -> Result<Page<(EventRow, ItemBrief)>, DbError> {
+    page_of(conn, filter, page, plan, &mut Found::default())
+}
+
+fn page_of(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    page: i64,
+    plan: TextPlan,
+    found: &mut Found,
+) -> Result<Page<(EventRow, ItemBrief)>, DbError> {
     let offset = (page - 1) * TIMELINE_PAGE_SIZE;
-    let mut found = Found::default();
-    let rows = timeline_rows(
-        conn,
-        filter,
-        None,
-        offset,
-        TIMELINE_PAGE_SIZE,
-        plan,
-        &mut found,
-    )?;
+    let rows = timeline_rows(conn, filter, None, offset, TIMELINE_PAGE_SIZE, plan, found)?;
     Ok(Page::from_overfetch(rows, page, TIMELINE_PAGE_SIZE))
 }
 

@@ -83,6 +83,30 @@ pub(super) fn tag_literal(id: TagId) -> diesel::expression::SqlLiteral<diesel::s
     diesel::dsl::sql(&id.0.to_string())
 }
 
+/// Narrows a query over items to those carrying the tag `$id`: checked
+/// item by item as a walk meets them (`$walk`), or as the list of the
+/// tag's items.
+macro_rules! filter_tagged {
+    ($query:ident, $id:expr, $walk:expr) => {
+        $query = if $walk {
+            $query.filter(diesel::dsl::exists(
+                item_tags::table
+                    .filter(item_tags::item_id.eq(items::id))
+                    .filter(item_tags::tag_id.eq(item_lists::tag_literal($id))),
+            ))
+        } else {
+            $query.filter(
+                items::id.eq_any(
+                    item_tags::table
+                        .filter(item_tags::tag_id.eq(item_lists::tag_literal($id)))
+                        .select(item_tags::item_id),
+                ),
+            )
+        }
+    };
+}
+pub(super) use filter_tagged;
+
 /// How many items carry the tag, counting no further than `limit`.
 pub(super) fn count_tagged_up_to(
     conn: &mut DbConnection,

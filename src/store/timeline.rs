@@ -215,21 +215,8 @@ pub(super) fn with_tag_id<'a, ST: 'a>(
     let Some(id) = item_lists::tag_id(conn, t.as_str())? else {
         return Ok(None);
     };
-    Ok(Some(if walk {
-        query.filter(diesel::dsl::exists(
-            item_tags::table
-                .filter(item_tags::item_id.eq(items::id))
-                .filter(item_tags::tag_id.eq(item_lists::tag_literal(id))),
-        ))
-    } else {
-        query.filter(
-            items::id.eq_any(
-                item_tags::table
-                    .filter(item_tags::tag_id.eq(item_lists::tag_literal(id)))
-                    .select(item_tags::item_id),
-            ),
-        )
-    }))
+    item_lists::filter_tagged!(query, id, walk);
+    Ok(Some(query))
 }
 
 /// Narrows a query over items to the item table this filter gives

@@ -146,22 +146,8 @@ fn upcoming_rows(
         filter_items!(query, by_item, backend);
         filter_facets!(query, filter);
         if let Some(id) = tag {
-            query = if walk {
-                // Each milestone's item checked as the walk meets it.
-                query.filter(diesel::dsl::exists(
-                    item_tags::table
-                        .filter(item_tags::item_id.eq(items::id))
-                        .filter(item_tags::tag_id.eq(item_lists::tag_literal(id))),
-                ))
-            } else {
-                query.filter(
-                    items::id.eq_any(
-                        item_tags::table
-                            .filter(item_tags::tag_id.eq(item_lists::tag_literal(id)))
-                            .select(item_tags::item_id),
-                    ),
-                )
-            };
+            // Walking, each milestone's item is checked as the walk meets it.
+            item_lists::filter_tagged!(query, id, walk);
         }
         if let Some(text) = &text {
             query = query.filter(text.condition(backend));
