@@ -181,7 +181,7 @@ pub async fn chart_page(
         pagination: Pagination::new("/chart", &raw, items.page, items.has_next),
     };
     let layout = Layout::new("Chart", user.0.as_ref(), &session).tab(Tab::Chart);
-    part.respond(Page::new(layout, view), "chart").await
+    part.respond(Page::new(layout, view), "chart")
 }
 
 fn lane(item: &ItemRow, events: &[&EventRow], flags: &[&MilestoneRow]) -> Lane {

@@ -127,5 +127,4 @@ pub async fn history(
         ),
         "history",
     )
-    .await
 }

@@ -206,5 +206,5 @@ pub async fn item_page(
     let title = item.short_title.as_deref().unwrap_or(&item.title);
     let layout =
         Layout::new(title, user.0.as_ref(), &session).feed(FeedLink::item(&item.slug, title));
-    part.respond(Page::new(layout, view), "item").await
+    part.respond(Page::new(layout, view), "item")
 }

@@ -156,5 +156,5 @@ pub async fn items_page(
     let layout = Layout::new("Items", user.0.as_ref(), &session)
         .tab(Tab::Items)
         .feed(FeedLink::timeline(&raw));
-    part.respond(Page::new(layout, view), "items").await
+    part.respond(Page::new(layout, view), "items")
 }

@@ -364,5 +364,5 @@ pub async fn overview_page(
         upcoming: entries(&coming, today),
     };
     let layout = Layout::new("Overview", user.0.as_ref(), &session).tab(Tab::Overview);
-    part.respond(Page::new(layout, view), "overview").await
+    part.respond(Page::new(layout, view), "overview")
 }

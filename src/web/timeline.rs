@@ -139,7 +139,7 @@ pub async fn timeline_page(
     let layout = Layout::new("Timeline", user.0.as_ref(), &session)
         .tab(Tab::Timeline)
         .feed(FeedLink::timeline(&raw));
-    part.respond(Page::new(layout, view), "timeline").await
+    part.respond(Page::new(layout, view), "timeline")
 }
 
 pub(super) fn item_view(item: &ItemBrief) -> ItemView {

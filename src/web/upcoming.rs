@@ -112,5 +112,5 @@ pub async fn upcoming_page(
         subscribe: super::subscriptions::subscribe_box_for_filter(&raw),
     };
     let layout = Layout::new("Upcoming", user.0.as_ref(), &session).tab(Tab::Upcoming);
-    part.respond(Page::new(layout, view), "upcoming").await
+    part.respond(Page::new(layout, view), "upcoming")
 }

@@ -54,7 +54,7 @@ pub use entry::SameForEveryone;
 use flight::{Counts, Flight, Flights, Waiter};
 use freshness::GroupedLooks;
 pub use part::PagePart;
-use part::{Part, Slot};
+use part::{Part, Rendered, Slot};
 use shelf::Shelf;
 
 /// The session cookie's name: a request carrying it is an editor's.
@@ -210,7 +210,15 @@ impl ResponseCache {
     /// if the data did not move on while it was rendered, and hands it to
     /// the flight's waiters (who saw `generation`, so it is new enough for
     /// them even if the data moved on since).
-    async fn keep(&self, key: String, generation: u64, entry: Arc<Entry>, flight: Option<Flight>) {
+    /// The page's own part, if its handler rendered one, is kept with it.
+    async fn keep(
+        &self,
+        key: String,
+        generation: u64,
+        entry: Arc<Entry>,
+        part: Option<Rendered>,
+        flight: Option<Flight>,
+    ) {
         let (now, _) = self.current(self.clock.now()).await;
         let mut stored = lock(&self.stored);
         if let Some(flight) = &flight {
@@ -218,6 +226,9 @@ impl ResponseCache {
         }
         if now == generation {
             stored.pages.put(key, entry.clone());
+            if let Some(rendered) = part {
+                stored.parts.put(rendered.key, rendered.part);
+            }
         }
         drop(stored);
         if let Some(flight) = flight {
@@ -230,13 +241,13 @@ impl ResponseCache {
         lock(&self.stored).parts.get(key)
     }
 
-    /// Keeps `part`, rendered from data at least as new as `generation`,
-    /// if the data did not move on while it was rendered.
-    async fn keep_part(&self, key: String, generation: u64, part: Arc<Part>) {
+    /// Keeps a page's `rendered` own part, from data at least as new as
+    /// `generation`, if the data did not move on while it was rendered.
+    async fn keep_part(&self, generation: u64, rendered: Rendered) {
         let (now, _) = self.current(self.clock.now()).await;
         let mut stored = lock(&self.stored);
         if now == generation {
-            stored.parts.put(key, part);
+            stored.parts.put(rendered.key, rendered.part);
         }
     }
 }
@@ -300,7 +311,6 @@ pub async fn serve(
         let slot = Slot {
             cache: cache.clone(),
             key: key.clone(),
-            generation,
         };
         req.extensions_mut().insert(slot);
     }
@@ -311,7 +321,12 @@ pub async fn serve(
         if let Some(entry) = kept.filter(|e| e.for_everyone) {
             return Ok(req.into_response(served(&entry, &conditions, now)));
         }
-        return Ok(next.call(req).await?.map_into_boxed_body());
+        let mut res = next.call(req).await?;
+        let part = res.response_mut().extensions_mut().remove::<Rendered>();
+        if let Some(rendered) = part {
+            cache.keep_part(generation, rendered).await;
+        }
+        return Ok(res.map_into_boxed_body());
     }
     let keep = cache.budget > 0 && req.method() == Method::GET;
     let flight = match cache.lookup(&key, generation, keep) {
@@ -330,7 +345,8 @@ pub async fn serve(
         cache.counts.add_rendered();
     }
     // An error drops the flight: its waiters render their own.
-    let res = next.call(req).await?;
+    let mut res = next.call(req).await?;
+    let part = res.response_mut().extensions_mut().remove::<Rendered>();
     if !storable(res.status(), res.headers()) {
         if let Some(flight) = flight {
             flight.land(None);
@@ -347,7 +363,9 @@ pub async fn serve(
     let entry = Arc::new(entry);
     let res = entry.respond(&conditions, now);
     if keep {
-        cache.keep(key, generation, entry, flight).await;
+        cache.keep(key, generation, entry, part, flight).await;
+    } else if let Some(rendered) = part {
+        cache.keep_part(generation, rendered).await;
     }
     Ok(ServiceResponse::new(req, res))
 }

@@ -43,13 +43,12 @@ impl Footprint for Part {
     }
 }
 
-/// What the cache left on a request for its handler: the page's address
-/// and the generation of the data seen before the handler ran.
+/// What the cache left on a request for its handler: where to look for
+/// kept parts, and the page's address.
 #[derive(Clone)]
 pub(super) struct Slot {
     pub cache: Arc<ResponseCache>,
     pub key: String,
-    pub generation: u64,
 }
 
 /// A reading page's shared part: [`PagePart::reuse`] before the page's
@@ -121,9 +120,10 @@ impl PagePart {
         Ok(Some(html(templates::render_shell(&layout, &part.body)?)))
     }
 
-    /// Renders `page` with `template` (status 200), keeping its own part
-    /// for the next reader if the data did not move on meanwhile.
-    pub async fn respond<T: Serialize>(
+    /// Renders `page` with `template` (status 200), with its own part on
+    /// the response for the cache to keep for the next reader (if the data
+    /// did not move on meanwhile).
+    pub fn respond<T: Serialize>(
         self,
         page: Page<T>,
         template: &str,
@@ -131,7 +131,7 @@ impl PagePart {
         let Some(body) = templates::render_body(template, &page)? else {
             return page.respond(StatusCode::OK, template);
         };
-        let whole = templates::render_shell(&page.layout, &body)?;
+        let mut res = html(templates::render_shell(&page.layout, &body)?);
         if let Some(slot) = self.slot {
             let csrf = page.layout.csrf.clone().unwrap_or_default();
             let key = part_key(&slot.key, template, page.layout.user.is_some(), || csrf);
@@ -140,11 +140,18 @@ impl PagePart {
                     layout: page.layout.without_reader(),
                     body,
                 };
-                slot.cache
-                    .keep_part(key, slot.generation, Arc::new(part))
-                    .await;
+                res.extensions_mut().insert(Rendered {
+                    key,
+                    part: Arc::new(part),
+                });
             }
         }
-        Ok(html(whole))
+        Ok(res)
     }
+}
+
+/// A part a handler rendered, handed to the cache on its response.
+pub(super) struct Rendered {
+    pub key: String,
+    pub part: Arc<Part>,
 }
